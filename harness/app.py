@@ -1,0 +1,101 @@
+"""``harness run``: the Hydra entry point, kept thin.
+
+It resolves the config, builds the source, models and metrics, hands plain
+objects to :func:`harness.pipeline.run`, and writes the run record and tables
+into Hydra's output folder.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from harness import config as cfgmod
+from harness import pipeline
+from harness.load import SourceError
+
+log = logging.getLogger("harness")
+cfgmod.register()
+if not OmegaConf.has_resolver("repo"):
+    OmegaConf.register_new_resolver("repo", lambda: str(cfgmod.REPO_ROOT))
+
+#: Set when the task function starts, so the CLI can tell composition errors
+#: (bad override, unknown group option: exit 2) from failures inside the run.
+TASK_STARTED = False
+
+
+def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
+    """Build the source, models, metrics and cache named by the config."""
+    try:
+        source = cfgmod.build(cfg.data, "data")
+    except cfgmod.ConfigError as exc:
+        if isinstance(exc.__cause__, SourceError) or "does not exist" in str(exc):
+            raise cfgmod.ConfigError(str(exc.__cause__.__cause__ or exc)) from exc
+        raise
+    if not cfg.models:
+        raise cfgmod.ConfigError("no models: set models=[lead3,...]")
+    overrides = OmegaConf.to_container(cfg.model_args, resolve=True)
+    models = [cfgmod.build(m, "model", overrides) for m in cfg.models]
+    names = [m.name for m in models]
+    if len(set(names)) != len(names):
+        raise cfgmod.ConfigError(f"two models share a name: {names}")
+    metrics = [cfgmod.build(m, "metric") for m in cfg.metrics]
+    cache = None
+    if any(getattr(m, "cacheable", False) for m in models):
+        from harness.models.cache import GenerationCache, default_cache_dir
+
+        cache = GenerationCache(Path(cfg.cache_dir) if cfg.cache_dir else default_cache_dir())
+    return pipeline.RunPlan(source=source, models=models, metrics=metrics, out_dir=out_dir,
+                            batch_size=cfg.batch_size, limit=cfg.limit, cache=cache)
+
+
+def write_record(cfg: DictConfig, plan: pipeline.RunPlan, result: dict[str, Any]) -> None:
+    """``config.yaml`` (resolved) and ``run.json``."""
+    out = plan.out_dir
+    (out / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+    record: dict[str, Any] = {
+        "experiment": cfg.experiment_name,
+        "seed": cfg.seed,
+        "models": [m.name for m in plan.models],
+        "model_identities": {m.name: m.identity() for m in plan.models},
+        "metrics": pipeline.metric_declarations(plan.metrics),
+        **result,
+    }
+    try:
+        from harness.results import run_metadata
+
+        record["environment"] = run_metadata()
+    except ImportError:
+        pass
+    (out / "run.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
+
+
+def print_tables(out_dir: Path, seed: int) -> None:
+    """Write table.csv / table.md and print the table."""
+    from harness.results import write_tables
+
+    print(write_tables(out_dir, seed=seed))
+    print(f"\nresults: {out_dir}")
+
+
+@hydra.main(version_base="1.3", config_path=str(cfgmod.config_dir()), config_name="config")
+def main(cfg: DictConfig) -> None:
+    """Run one experiment (one job of a sweep)."""
+    global TASK_STARTED
+    TASK_STARTED = True
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        plan = build_plan(cfg, out_dir)
+    except cfgmod.ConfigError as exc:
+        print(f"harness run: configuration error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    result = pipeline.run(plan)
+    write_record(cfg, plan, result)
+    print_tables(out_dir, cfg.seed)

@@ -1,0 +1,270 @@
+"""Cleaning: scraped text (or HTML) in, an :class:`~harness.types.Article` out.
+
+``clean_text`` normalises the text, drops boilerplate lines with the rules of
+:mod:`harness.clean.rules`, finds the article among the rest of a whole page's
+lines with the block features of :mod:`harness.clean.page`, then takes the
+headline (the title line before the article) and the lede (first prose
+paragraph). Each dropped line is kept in ``Article.removed`` with its reason.
+``clean_html`` (:mod:`harness.clean.html`) extracts the body with trafilatura
+and passes it through the same line rules; ``html_to_text``
+(:mod:`harness.clean.render`) renders a page to visible text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from html import unescape
+
+from harness.clean.page import select_article, word_count
+from harness.clean.rules import DATELINE_PREFIX, classify
+from harness.types import Article, RawDoc, Removed
+
+__all__ = [
+    "CleaningError",
+    "clean_doc",
+    "clean_html",
+    "clean_text",
+    "html_to_text",
+    "normalize_text",
+]
+
+
+class CleaningError(ValueError):
+    """The input holds no article (empty, binary, boilerplate only, …)."""
+
+
+# A headline is a single short line; 40 words is longer than any headline in the
+# BBC and Global News data and shorter than most prose paragraphs.
+MAX_HEADLINE_WORDS = 40
+# The lede is the first prose paragraph; shorter lines are labels or kickers.
+MIN_LEDE_WORDS = 8
+# Duplicate-line detection ignores very short lines ("Share", "Video") that
+# other rules handle and that can legitimately repeat.
+MIN_DUPLICATE_WORDS = 4
+# Bounded work on huge inputs: a news article is under 100 KB of text and a
+# whole page's visible text rarely passes 500 KB; beyond these caps the rest is
+# dropped (and recorded) so that every rule runs in bounded time.
+MAX_INPUT_CHARS = 2_000_000
+MAX_LINES = 20_000
+# How far before the article the headline is looked for (lines); pages put the
+# byline, date, photo and its credit between headline and text.
+HEADLINE_WINDOW = 12
+
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+_TERMINAL = re.compile(r"[.!?:;\"'”’)\]…]$")
+_SENTENCE_END = re.compile(r"[.!?。！？][\"'”’»)]*$")
+_VIDEO_TITLE = re.compile(r"^(?:click to )?play video:\s*['\"‘“](?P<title>.+)['\"’”]\s*$", re.I)
+
+
+def normalize_text(text: str) -> str:
+    """Unicode NFC, HTML entities decoded, one kind of space, ``\\n`` newlines.
+
+    Zero-width and control characters are dropped; every line is stripped.
+    """
+    if "&" in text:
+        text = unescape(text)
+    text = _LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", text))
+    text = _CONTROL.sub("", _ZERO_WIDTH.sub("", text))
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+
+
+def _bounded(text: str) -> tuple[str, list[Removed]]:
+    """The text cut to ``MAX_INPUT_CHARS`` and ``MAX_LINES``, and a note of what was cut."""
+    cut = len(text) - MAX_INPUT_CHARS
+    text = text[:MAX_INPUT_CHARS]
+    lines = text.split("\n")
+    if len(lines) > MAX_LINES:
+        cut = max(cut, 0) + sum(len(line) + 1 for line in lines[MAX_LINES:])
+        text = "\n".join(lines[:MAX_LINES])
+    if cut > 0:
+        return text, [Removed(f"[{cut} characters after the first part of the input]", "truncated")]
+    return text, []
+
+
+def _blocks(text: str) -> list[list[str]]:
+    """Blank-line separated blocks of non-empty lines."""
+    blocks: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if line:
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    return [b for b in blocks if b]
+
+
+def _filter_lines(blocks: list[list[str]]) -> tuple[list[list[str]], list[Removed]]:
+    """Drop boilerplate lines; returns the kept lines per block and the removed ones."""
+    kept_blocks: list[list[str]] = []
+    removed: list[Removed] = []
+    seen: set[str] = set()
+    video_title: str | None = None
+    for block in blocks:
+        kept: list[str] = []
+        for line in block:
+            key = line.casefold()
+            reason = classify(line)
+            if reason is None and video_title is not None and key == video_title:
+                reason = "video"  # the player's title repeated as a caption
+            if reason is None and key in seen and word_count(line) >= MIN_DUPLICATE_WORDS:
+                reason = "duplicate"
+            match = _VIDEO_TITLE.match(line) if len(line) < 1000 else None
+            video_title = match.group("title").casefold() if match else None
+            if reason:
+                removed.append(Removed(line, reason))
+            else:
+                kept.append(line)
+            seen.add(key)
+        if kept:
+            kept_blocks.append(kept)
+    return kept_blocks, removed
+
+
+def _paragraphs(blocks: list[list[str]]) -> list[str]:
+    """One paragraph per line, except hard-wrapped lines, which are joined."""
+    paragraphs: list[str] = []
+    for block in blocks:
+        current = ""
+        for line in block:
+            if current and not _TERMINAL.search(current) and line[:1].islower():
+                current = f"{current} {line}"
+            else:
+                if current:
+                    paragraphs.append(current)
+                current = line
+        paragraphs.append(current)
+    return paragraphs
+
+
+def _is_prose(paragraph: str) -> bool:
+    return word_count(paragraph) >= MIN_LEDE_WORDS
+
+
+def _is_title(paragraph: str) -> bool:
+    words = word_count(paragraph)
+    return 3 <= words <= MAX_HEADLINE_WORDS and not _SENTENCE_END.search(paragraph.rstrip("?!"))
+
+
+def _headline_index(paragraphs: list[str], start: int) -> int | None:
+    """The title line of the article that starts at ``start``.
+
+    The nearest line before the article of at least three words that does not
+    end a sentence with a full stop (standfirsts and photo captions do), else
+    the nearest short line before it, else the article's first line when it
+    looks like a title (a long headline reads like prose to the page features).
+    """
+    window = range(start - 1, max(-1, start - 1 - HEADLINE_WINDOW), -1)
+    fits = [i for i in window if 1 <= word_count(paragraphs[i]) <= MAX_HEADLINE_WORDS]
+    titled = [i for i in fits if _is_title(paragraphs[i])]
+    if not titled and start + 1 < len(paragraphs) and _is_title(paragraphs[start]):
+        titled = [start]
+    return (titled or fits or [None])[0]
+
+
+def _select(paragraphs: list[str], headline: str | None) -> tuple[str, list[str], list[Removed]]:
+    """The headline and the article's paragraphs; the rest recorded as removed."""
+    selection = select_article(paragraphs)
+    if selection.good_words == 0:
+        raise CleaningError("no article: no run of prose lines in the text")
+    head_at = _headline_index(paragraphs, selection.start) if headline is None else None
+    if headline is None and head_at is None:
+        raise CleaningError("no headline: no title line before the article text")
+    removed, body = [], []
+    for i, paragraph in enumerate(paragraphs):
+        if i == head_at:
+            headline = paragraph
+        elif selection.keep(i):
+            body.append(paragraph)
+        else:
+            inside = selection.start <= i < selection.end
+            removed.append(Removed(paragraph, "not_prose" if inside else "outside_article"))
+    return normalize_text(headline).replace("\n", " ").strip(), body, removed
+
+
+def _trim_head(headline: str, paragraphs: list[str]) -> tuple[list[str], list[Removed]]:
+    """Drop a repeated headline and non-prose lines before the lede; split off a dateline."""
+    removed: list[Removed] = []
+    if paragraphs and paragraphs[0].casefold() == headline.casefold():
+        removed.append(Removed(paragraphs[0], "duplicate"))
+        paragraphs = paragraphs[1:]
+    while paragraphs and not _is_prose(paragraphs[0]) and any(map(_is_prose, paragraphs)):
+        removed.append(Removed(paragraphs[0], "preamble"))
+        paragraphs = paragraphs[1:]
+    if paragraphs:
+        match = DATELINE_PREFIX.match(paragraphs[0])
+        if match:
+            removed.append(Removed(match.group("prefix").strip(), "dateline"))
+            paragraphs = [paragraphs[0][match.end() :]] + paragraphs[1:]
+    return paragraphs, removed
+
+
+def _prepare(text: str) -> tuple[list[str], list[Removed]]:
+    """Normalised, bounded text split into paragraphs, boilerplate lines removed."""
+    if "\x00" in text:
+        raise CleaningError("binary content (NUL bytes), not text")
+    text, removed = _bounded(normalize_text(text))
+    blocks, dropped = _filter_lines(_blocks(text))
+    return _paragraphs(blocks), removed + dropped
+
+
+def _article(doc_id: str, source: str, headline: str, paragraphs: list[str], lede: str | None,
+             removed: list[Removed]) -> Article:
+    paragraphs, head_removed = _trim_head(headline, paragraphs)
+    if not paragraphs:
+        raise CleaningError("no article body left after removing boilerplate")
+    if not headline:
+        raise CleaningError("empty headline")
+    lede = normalize_text(lede).strip() if lede else paragraphs[0]
+    return Article(
+        id=doc_id,
+        headline=headline,
+        lede=lede,
+        paragraphs=tuple(paragraphs),
+        source=source,
+        removed=tuple(removed + head_removed),
+    )
+
+
+def clean_text(
+    text: str,
+    doc_id: str,
+    source: str = "",
+    headline: str | None = None,
+    lede: str | None = None,
+) -> Article:
+    """Clean scraped plain text, an article or a whole page, into an article.
+
+    Args:
+        text: The scraped text; the headline is the title line just before the
+            article text (the first line of a plain article) unless ``headline``
+            is given.
+        doc_id: The article id.
+        source: Where the text came from (a path), kept in the article.
+        headline: The headline when the source knows it.
+        lede: The lede when the source knows it; else the first prose paragraph.
+
+    Raises:
+        CleaningError: When no headline or no body paragraph is left.
+    """
+    paragraphs, removed = _prepare(text)
+    if not paragraphs:
+        raise CleaningError("no text left after removing boilerplate")
+    head, body, page_removed = _select(paragraphs, headline)
+    return _article(doc_id, source, head, body, lede, removed + page_removed)
+
+
+def clean_doc(doc: RawDoc) -> Article:
+    """Clean a loaded document, plain text or HTML."""
+    if doc.html is not None:
+        return clean_html(doc.html, doc.id, doc.source, headline=doc.headline, lede=doc.lede)
+    if doc.text is None:
+        raise CleaningError(f"{doc.id}: document has neither text nor html")
+    return clean_text(doc.text, doc.id, doc.source, headline=doc.headline, lede=doc.lede)
+
+
+from harness.clean.html import clean_html  # noqa: E402  (html.py uses the helpers above)
+from harness.clean.render import html_to_text  # noqa: E402

@@ -1,0 +1,159 @@
+"""Line rules for news-site boilerplate in scraped text.
+
+Each rule is a pattern of a *kind* of boilerplate seen across news sites (ad
+markers, video players, newsletter sign-ups, share bars, photo credits, …), not
+a sentence of any one article. A line that matches is dropped and recorded with
+the rule's reason. Rules apply to whole lines; a line longer than
+``MAX_BOILERPLATE_WORDS`` words is treated as prose unless the rule says it
+applies to long lines too (legal lines of newsletter blocks can be long).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Boilerplate lines are short; a 40-word line is prose in every site we looked at.
+MAX_BOILERPLATE_WORDS = 40
+
+
+@dataclass(frozen=True)
+class LineRule:
+    """A boilerplate pattern: drop lines that match ``pattern``."""
+
+    reason: str
+    pattern: re.Pattern[str]
+    any_length: bool = False
+
+    def matches(self, line: str) -> bool:
+        """Whether ``line`` (stripped) is this kind of boilerplate."""
+        if not self.any_length and len(line.split()) > MAX_BOILERPLATE_WORDS:
+            return False
+        return bool(self.pattern.search(line))
+
+
+def _rule(reason: str, pattern: str, any_length: bool = False) -> LineRule:
+    return LineRule(reason, re.compile(pattern, re.IGNORECASE), any_length)
+
+
+_SHARE_WORDS = (
+    r"share|shares|tweet|facebook|twitter|x|email|e-mail|whatsapp|pinterest|linkedin|reddit|"
+    r"print|copy|link|copy link|comments?|save|messenger|telegram|flipboard|sms|on|this|article|"
+    r"story|via|\d+"
+)
+
+RULES: tuple[LineRule, ...] = (
+    _rule(
+        "advertisement",
+        r"^(?:advertisement|advertisements|ad|ads|adchoices|skip advertisement|"
+        r"(?:story|article) continues (?:below|after) (?:this )?(?:advertisement|ad)|"
+        r"continue reading (?:below|the main story)|scroll to continue(?: with content)?|"
+        r"ad feedback|report this ad)\W*$",
+    ),
+    _rule(
+        "sponsored",
+        r"^(?:sponsored(?: content| by .*| post)?|paid (?:content|post|partner content)|"
+        r"promoted(?: content| stories| by .*)?|partner content|"
+        r"recommended by|presented by .*|brought to you by .*)\W*$",
+    ),
+    _rule(
+        "video",
+        r"^(?:click to play video\b.*|play video\b.*|watch(?: video)?:.*|video:.*|"
+        r"now playing\b.*|up next\b.*|duration \d+:\d+|\d{1,2}:\d{2}$|media caption.*)$",
+    ),
+    # Video captions ("ABOVE: …") can run as long as a paragraph.
+    _rule("video", r"^(?:above|below|watch above|watch below|video caption):\s", any_length=True),
+    _rule(
+        "read_more",
+        r"^(?:read more|read next|related(?: stories| articles| coverage)?|see also|also read|"
+        r"more(?: on this story)?|recommended(?: reading)?|trending|you may also like|"
+        r"don't miss|dont miss|watch next|further reading)\s*[:\-–—|]",
+    ),
+    _rule(
+        "read_more",
+        r"^(?:related (?:stories|articles|coverage|content)|more from .{1,40}|"
+        r"you (?:may|might) also (?:like|be interested in)|recommended (?:for you|stories)|"
+        r"most (?:read|popular|viewed)|trending now|top stories)\W*$",
+    ),
+    _rule(
+        "newsletter",
+        r"(?:sign up|signup|subscribe)\b.{0,120}\b(?:newsletter|alerts?|inbox|e-?mail|"
+        r"updates|digest|briefing)|\bnewsletter\b.{0,80}\b(?:sign up|subscribe|inbox)|"
+        r"^get (?:the )?(?:breaking|latest|daily|weekly|top)\b.{0,60}\b(?:news|headlines|"
+        r"stories|newsletter)\W*$|^(?:enter your|your) e-?mail(?: address)?\W*$|"
+        r"^(?:sign up|subscribe)(?: now| here| today)?\W*$|^thanks? for (?:signing up|subscribing)",
+    ),
+    _rule(
+        "legal",
+        r"^by (?:providing|entering|submitting|clicking|signing up)\b.{0,200}\b(?:terms|privacy|"
+        r"agree|consent)|\bthis site is protected by recaptcha\b|^all rights reserved\W*$|"
+        r"^(?:©|\(c\)|copyright)\s",
+        any_length=True,
+    ),
+    _rule(
+        "attribution",
+        r"^[—–-]+\s*(?:with (?:files|reporting|additional reporting) from|"
+        r"additional reporting by|reporting by|writing by|editing by)\b",
+    ),
+    _rule(
+        "attribution",
+        r"^(?:\(?(?:additional )?reporting by|writing by|editing by|compiled by)\b.*\)?$",
+    ),
+    _rule(
+        "cookie",
+        r"\b(?:we use cookies|uses cookies|use of cookies|cookie (?:policy|settings|"
+        r"preferences|consent)|accept (?:all )?cookies|manage (?:cookies|preferences|consent))\b|"
+        r"^(?:accept|reject|accept all|reject all|i agree|got it|ok|manage settings)\W*$",
+    ),
+    _rule("share", rf"^(?:(?:{_SHARE_WORDS})[\s|,·•/:]*)+$"),
+    _rule("share", r"^(?:share (?:this|on|via|the)\b.*|click to share\b.*|share$)"),
+    _rule(
+        "photo_credit",
+        r"^(?:photo|photograph|image|picture|pictured|credit|photo credit|image credit|"
+        r"image source|source|file photo|caption|image caption|photo illustration)\s*(?:by)?\s*:"
+        r"|\((?:ap|afp|reuters|getty|epa|the canadian press|cp)[^)]*(?:photo|images?)[^)]*\)\s*$"
+        r"|(?:getty images|afp via getty images|shutterstock|ap photo|reuters/[a-z .]+|"
+        r"alamy|epa-efe|the canadian press/[a-z .]+)\s*\)?\s*$",
+    ),
+    _rule(
+        "byline",
+        r"^(?:by|written by|words by|story by|posted by|author:)\s+[A-Z][\w'.-]+"
+        r"(?:\s+[A-Z][\w'.-]+){0,3}(?:\s*(?:,|and|&|\||·|-|—)\s*[\w' .-]{0,60})?$",
+    ),
+    _rule(
+        "dateline",
+        r"^(?:published|posted|updated|last updated|first published|modified)(?: on| at)?\s*:?"
+        r"\s*(?:\w+,?\s+)?(?:\d{1,2}\s+\w+|\w+\.?\s+\d{1,2}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}).{0,60}$",
+    ),
+    _rule(
+        "dateline",
+        r"^(?:mon|tue|wed|thu|fri|sat|sun)\w*,?\s+\w+\.?\s+\d{1,2},?\s+\d{4}.{0,30}$"
+        r"|^\w+\.?\s+\d{1,2},\s+\d{4}(?:\s+\d{1,2}:\d{2}\s*(?:am|pm)?.{0,20})?$"
+        r"|^\d{1,2}\s+\w+\s+\d{4}(?:\s*[,|·-]?\s*\d{1,2}[:.]\d{2}.{0,20})?$",
+    ),
+    _rule(
+        "navigation",
+        r"^(?:home|menu|search|skip to (?:main )?content|log ?in|sign ?in|register|"
+        r"back to top|close|open menu|toggle navigation|next article|previous article|"
+        r"comments|leave a comment|\d+ comments?|view comments|show comments|"
+        r"follow us(?: on .*)?|follow @\w+.*)\W*$",
+    ),
+    _rule("navigation", r"^(?:[\w&'’ -]{1,25}\s*[|»›•·]\s*){2,}[\w&'’ -]{1,25}$"),
+    _rule("tags", r"^(?:tags?|topics?|filed under|categories)\s*:"),
+)
+
+# A dateline prefix at the start of a paragraph: "WASHINGTON (Reuters) - ",
+# "LONDON — ", "OTTAWA, Ont. — ". Upper-case place names, an optional agency in
+# brackets, then a dash.
+DATELINE_PREFIX = re.compile(
+    r"^(?P<prefix>[A-Z][A-Z .'’-]{2,40}(?:,\s*[A-Z][\w.]+(?:\s[A-Z][\w.]+)?)?"
+    r"\s*(?:\((?:[A-Za-z .]{2,30})\))?\s*[-–—]{1,2}\s+)(?=[A-Z\"“])"
+)
+
+
+def classify(line: str) -> str | None:
+    """The reason ``line`` is boilerplate, or ``None`` when it is content."""
+    for rule in RULES:
+        if rule.matches(line):
+            return rule.reason
+    return None

@@ -1,0 +1,94 @@
+"""Typed configuration schema and plugin lookup (Hydra stays at the edge).
+
+``RunConfig`` is registered in Hydra's ConfigStore as ``base_config``; the
+YAML in ``configs/`` extends it, so a misspelt override is an error rather than
+a silently ignored key. Models and metrics are listed by name and resolved to
+``configs/model/<name>.yaml`` / ``configs/metric/<name>.yaml`` (or given inline
+as a mapping with ``_target_``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omegaconf import MISSING, DictConfig, OmegaConf
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def config_dir() -> Path:
+    """The ``configs/`` folder (``$HARNESS_CONFIG_DIR`` overrides)."""
+    return Path(os.environ.get("HARNESS_CONFIG_DIR", REPO_ROOT / "configs"))
+
+
+class ConfigError(ValueError):
+    """Bad configuration: unknown plugin name, missing data path, bad value."""
+
+
+@dataclass
+class RunConfig:
+    """Schema of ``configs/config.yaml``."""
+
+    data: Any = MISSING
+    models: list[Any] = field(default_factory=list)
+    metrics: list[Any] = field(default_factory=list)
+    #: Per-model setting overrides: ``+model_args.smollm2.max_new_tokens=32``.
+    model_args: dict[str, Any] = field(default_factory=dict)
+    experiment_name: str = "default"
+    seed: int = 0
+    limit: int | None = None
+    batch_size: int = 16
+    workers: int = 1
+    cache_dir: str | None = None
+    resume: bool = True
+
+
+def register() -> None:
+    """Register the schema in Hydra's ConfigStore."""
+    from hydra.core.config_store import ConfigStore
+
+    ConfigStore.instance().store(name="base_config", node=RunConfig)
+
+
+def available(group: str) -> list[str]:
+    """Names of the YAML files in a config group."""
+    return sorted(p.stem for p in (config_dir() / group).glob("*.yaml"))
+
+
+def resolve_plugin(entry: Any, group: str, overrides: dict[str, Any] | None = None) -> DictConfig:
+    """A plugin config from a name (``configs/<group>/<name>.yaml``) or an inline mapping."""
+    if isinstance(entry, str):
+        path = config_dir() / group / f"{entry}.yaml"
+        if not path.is_file():
+            names = available(group)
+            close = difflib.get_close_matches(entry, names, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise ConfigError(
+                f"unknown {group} '{entry}'.{hint} Available: {', '.join(names)}"
+            )
+        node = OmegaConf.load(path)
+        name = entry
+    else:
+        node = OmegaConf.create(OmegaConf.to_container(entry, resolve=True)
+                                if isinstance(entry, DictConfig) else entry)
+        name = node.get("name", node.get("_target_", "?"))
+    if "_target_" not in node:
+        raise ConfigError(f"{group} '{name}' has no _target_")
+    extra = (overrides or {}).get(name)
+    return OmegaConf.merge(node, extra) if extra else node
+
+
+def build(entry: Any, group: str, overrides: dict[str, Any] | None = None) -> Any:
+    """Instantiate a plugin, naming it in any error."""
+    from hydra.utils import instantiate
+
+    node = resolve_plugin(entry, group, overrides)
+    try:
+        return instantiate(node, _convert_="all")
+    except Exception as exc:  # noqa: BLE001 - re-raised with the plugin named
+        cause = exc.__cause__ or exc
+        raise ConfigError(f"cannot build {group} '{node.get('name', entry)}': {cause}") from exc

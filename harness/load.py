@@ -1,0 +1,193 @@
+"""Loaders: raw files in, :class:`~harness.types.RawDoc` records out.
+
+Each source is a class chosen by ``_target_`` in ``configs/data/*.yaml``. A
+source is an iterable that yields a ``RawDoc`` per document, or an
+``ErrorRow`` (stage ``load``) for an input it could not read, so that one bad
+file never stops a run. JSONL and CSV go through the ``datasets`` library's
+local loaders; saved ``datasets`` folders through ``load_from_disk``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from harness.clean.decode import decode_bytes
+from harness.types import ErrorRow, RawDoc
+
+TEXT_SUFFIXES = (".txt",)
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+
+# A record names its text under one of these fields unless the config says.
+TEXT_FIELDS = ("text", "article", "body", "content")
+HTML_FIELDS = ("html",)
+
+
+class SourceError(ValueError):
+    """The configured source cannot be read at all (missing path, wrong type)."""
+
+
+def doc_id(path: Path, root: Path | None = None) -> str:
+    """File name without extensions, under ``root`` as a relative path (``topic/001``)."""
+    rel = path.relative_to(root) if root is not None else Path(path.name)
+    name = rel.name.split(".")[0] or rel.name
+    return str(rel.with_name(name)) if rel.parent != Path(".") else name
+
+
+def read_file(path: Path, doc_id_: str) -> RawDoc:
+    """Read one ``.txt`` or ``.html``/``.html.gz`` file (any encoding)."""
+    data = path.read_bytes()
+    text = decode_bytes(data, path.name)
+    is_html = path.name.lower().endswith(HTML_SUFFIXES)
+    if is_html:
+        return RawDoc(id=doc_id_, source=str(path), html=text)
+    return RawDoc(id=doc_id_, source=str(path), text=text)
+
+
+def _require(path: Path, kind: str) -> Path:
+    if not path.exists():
+        raise SourceError(f"data path {path} does not exist")
+    if kind == "dir" and not path.is_dir():
+        raise SourceError(f"data path {path} is not a folder")
+    if kind == "file" and not path.is_file():
+        raise SourceError(f"data path {path} is not a file")
+    return path
+
+
+class FileSource:
+    """Single ``.txt``/``.html`` files, or folders of them (searched recursively)."""
+
+    def __init__(self, paths: list[str] | str) -> None:
+        self.paths = [Path(p) for p in ([paths] if isinstance(paths, str) else paths)]
+        for p in self.paths:
+            _require(p, "any")
+
+    def files(self) -> list[tuple[Path, str]]:
+        """(path, id) of every input file, in sorted order."""
+        out: list[tuple[Path, str]] = []
+        for p in self.paths:
+            if p.is_dir():
+                found = sorted(
+                    f for f in p.rglob("*")
+                    if f.is_file() and f.name.lower().endswith(TEXT_SUFFIXES + HTML_SUFFIXES)
+                )
+                out.extend((f, doc_id(f, p)) for f in found)
+            else:
+                out.append((p, doc_id(p)))
+        return out
+
+    def __len__(self) -> int:
+        return len(self.files())
+
+    def __iter__(self) -> Iterator[RawDoc | ErrorRow]:
+        for path, id_ in self.files():
+            try:
+                yield read_file(path, id_)
+            except (OSError, ValueError) as exc:
+                yield ErrorRow(id_, "load", f"{path}: {exc}")
+
+
+class DirSource(FileSource):
+    """A folder of ``.txt`` (and ``.html``) files; ids are relative paths without extension."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__([str(_require(Path(path), "dir"))])
+
+
+def record_to_doc(row: dict[str, Any], index: int, source: str, fields: dict[str, str]) -> RawDoc:
+    """Turn one JSONL/CSV record into a ``RawDoc``; raise ``ValueError`` naming what is wrong."""
+    id_field = fields.get("id") or "id"
+    raw_id = row.get(id_field)
+    id_ = str(raw_id) if raw_id not in (None, "") else f"row{index}"
+    text_field = fields.get("text") or next((f for f in TEXT_FIELDS if row.get(f)), None)
+    html_field = next((f for f in HTML_FIELDS if row.get(f)), None)
+    text = row.get(text_field) if text_field else None
+    html = row.get(html_field) if html_field and not text else None
+    if not isinstance(text, str) and not isinstance(html, str):
+        wanted = fields.get("text") or "/".join(TEXT_FIELDS + HTML_FIELDS)
+        raise ValueError(f"record {id_} has no text field ({wanted})")
+    headline = row.get(fields.get("headline") or "headline") or None
+    lede = row.get(fields.get("lede") or "lede") or None
+    return RawDoc(id=id_, source=f"{source}:{index + 1}", text=text if isinstance(text, str)
+                  else None, html=html if not isinstance(text, str) else None,
+                  headline=headline, lede=lede)
+
+
+class _RecordSource:
+    """Shared iteration over records from a tabular file."""
+
+    def __init__(self, path: str, id_field: str = "id", text_field: str = "",
+                 headline_field: str = "headline", lede_field: str = "lede") -> None:
+        self.path = _require(Path(path), "any")
+        self.fields = {"id": id_field, "text": text_field, "headline": headline_field,
+                       "lede": lede_field}
+
+    def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[RawDoc | ErrorRow]:
+        for index, row in enumerate(self.records()):
+            if isinstance(row, ErrorRow):
+                yield row
+                continue
+            try:
+                yield record_to_doc(row, index, str(self.path), self.fields)
+            except ValueError as exc:
+                yield ErrorRow(str(row.get(self.fields["id"], f"row{index}")), "load",
+                               f"{self.path}:{index + 1}: {exc}")
+
+
+class JsonlSource(_RecordSource):
+    """JSON Lines, one article per line, read with ``datasets``' ``json`` loader.
+
+    A file ``datasets`` cannot parse (a malformed line) is read line by line
+    instead, so the good lines are kept and each bad one becomes an error row.
+    """
+
+    def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
+        try:
+            yield from _datasets_rows("json", self.path)
+            return
+        except Exception:  # noqa: BLE001 - any parser failure falls back to per-line reading
+            pass
+        with self.path.open("rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    row = json.loads(decode_bytes(raw, str(self.path)))
+                    if not isinstance(row, dict):
+                        raise ValueError("line is not a JSON object")
+                    yield row
+                except ValueError as exc:
+                    yield ErrorRow(f"line{number}", "load",
+                                   f"{self.path}:{number}: malformed JSON line ({exc})")
+
+
+class CsvSource(_RecordSource):
+    """CSV with a header row, read with ``datasets``' ``csv`` loader."""
+
+    def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
+        yield from _datasets_rows("csv", self.path)
+
+
+class DatasetSource(_RecordSource):
+    """A ``datasets`` dataset saved with ``save_to_disk``."""
+
+    def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
+        import datasets
+
+        dataset = datasets.load_from_disk(str(self.path))
+        if isinstance(dataset, datasets.DatasetDict):
+            dataset = dataset[next(iter(dataset))]
+        yield from dataset
+
+
+def _datasets_rows(builder: str, path: Path) -> Iterator[dict[str, Any]]:
+    import datasets
+
+    datasets.disable_progress_bars()
+    dataset = datasets.load_dataset(builder, data_files=str(path), split="train")
+    yield from dataset

@@ -1,0 +1,62 @@
+"""The metric contract: each metric declares its output keys once.
+
+A metric is a class built once per run (it loads its scorer, tokenizer or model
+in ``__init__``) with a pure ``score(summary, article)`` method. ``KEYS`` is the
+single declaration of what ``score`` returns: name, range, direction. The
+contract test in ``tests/test_metric_contract.py`` checks computed keys against
+it for every ``configs/metric/*.yaml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from harness.types import Article
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One output of a metric: its range and which direction is better."""
+
+    name: str
+    low: float = 0.0
+    high: float = 1.0
+    higher_is_better: bool = True
+    doc: str = ""
+
+
+class Metric:
+    """Base class of metrics. Subclasses set ``KEYS`` and implement ``score``."""
+
+    KEYS: tuple[KeySpec, ...] = ()
+
+    @classmethod
+    def keys(cls) -> tuple[KeySpec, ...]:
+        """The declared outputs."""
+        return cls.KEYS
+
+    def score(self, summary: str, article: Article) -> dict[str, float]:
+        """Score one summary against its article."""
+        raise NotImplementedError
+
+    def score_batch(self, pairs: Sequence[tuple[str, Article]]) -> list[dict[str, float]]:
+        """Score many pairs; metrics with batched models override this."""
+        return [self.score(summary, article) for summary, article in pairs]
+
+
+def check_keys(metric: Metric, values: dict[str, float]) -> None:
+    """Raise if ``values`` does not match the metric's declaration."""
+    declared = {k.name: k for k in metric.keys()}
+    if set(values) != set(declared):
+        missing = sorted(set(declared) - set(values))
+        extra = sorted(set(values) - set(declared))
+        raise ValueError(
+            f"{type(metric).__name__}: keys differ from KEYS (missing {missing}, extra {extra})"
+        )
+    for name, value in values.items():
+        spec = declared[name]
+        if not (spec.low - 1e-9 <= value <= spec.high + 1e-9):
+            raise ValueError(
+                f"{type(metric).__name__}: {name}={value} outside [{spec.low}, {spec.high}]"
+            )

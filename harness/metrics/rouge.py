@@ -1,0 +1,47 @@
+"""ROUGE of the summary against the article's headline and lede.
+
+Reproduces ``rouge_score.rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"],
+use_stemmer=True)`` (itself a Python port of ROUGE-1.5.5 with ``-m``), with the
+headline and the lede each used as the single reference.
+"""
+
+from __future__ import annotations
+
+from rouge_score import rouge_scorer
+
+from harness.metrics.base import KeySpec, Metric
+from harness.types import Article
+
+_TYPES = ("rouge1", "rouge2", "rougeL")
+_REFERENCES = ("headline", "lede")
+
+
+def _declare() -> tuple[KeySpec, ...]:
+    names = {"r": "recall", "f": "F1"}
+    return tuple(
+        KeySpec(f"{rt}_{ref}_{part}", doc=f"{rt.upper()} {names[part]} against the {ref}")
+        for rt in _TYPES
+        for ref in _REFERENCES
+        for part in ("r", "f")
+    )
+
+
+class Rouge(Metric):
+    """ROUGE-1/2/L recall and F1 of the summary against the headline and the lede."""
+
+    KEYS = _declare()
+
+    def __init__(self, use_stemmer: bool = True) -> None:
+        self._scorer = rouge_scorer.RougeScorer(list(_TYPES), use_stemmer=use_stemmer)
+
+    def score(self, summary: str, article: Article) -> dict[str, float]:
+        """ROUGE values keyed ``rouge{1,2,L}_{headline,lede}_{r,f}``."""
+        out: dict[str, float] = {}
+        for ref_name in _REFERENCES:
+            reference = getattr(article, ref_name)
+            # RougeScorer.score(target, prediction): the reference is the target.
+            result = self._scorer.score(reference, summary)
+            for rt in _TYPES:
+                out[f"{rt}_{ref_name}_r"] = result[rt].recall
+                out[f"{rt}_{ref_name}_f"] = result[rt].fmeasure
+        return out

@@ -1,0 +1,1 @@
+"""Summarizers: extractive baselines and ``transformers`` models."""

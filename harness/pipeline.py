@@ -1,0 +1,271 @@
+"""The main job: load → clean → summarize → score → write, streamed in chunks.
+
+Articles flow through in chunks of ``batch_size`` so memory stays flat in the
+number of articles; every row is appended to its JSONL file as soon as it
+exists. A rerun into the same folder (after a crash or ``kill -9``) reads what
+is there and does only what is missing, so it ends with the rows of an
+uninterrupted run. Library code only: no Hydra, paths come from the caller.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from harness.clean import clean_doc
+from harness.jsonl import JsonlWriter, read_jsonl
+from harness.metrics.base import Metric
+from harness.models.base import Summarizer
+from harness.types import Article, ErrorRow, RawDoc, ScoreRow, Summary
+
+FILES = ("articles", "summaries", "scores", "errors", "warnings")
+
+
+@dataclass
+class RunPlan:
+    """Everything a run needs, already built (sources, models, metrics)."""
+
+    source: Iterable[RawDoc | ErrorRow]
+    models: Sequence[Summarizer]
+    metrics: Sequence[Metric]
+    out_dir: Path
+    batch_size: int = 16
+    limit: int | None = None
+    cache: Any = None  # harness.models.cache.GenerationCache for cacheable models
+    progress: bool = True
+
+
+@dataclass
+class RunState:
+    """What an earlier, interrupted run into the same folder already wrote."""
+
+    articles: set[str] = field(default_factory=set)
+    summaries: dict[tuple[str, str], str] = field(default_factory=dict)
+    scored: set[tuple[str, str]] = field(default_factory=set)
+    errors: set[tuple[Any, ...]] = field(default_factory=set)
+
+    @classmethod
+    def read(cls, out_dir: Path) -> RunState:
+        """Read the rows already in ``out_dir``."""
+        state = cls()
+        state.articles = {r["id"] for r in read_jsonl(out_dir / "articles.jsonl")}
+        state.summaries = {(r["article_id"], r["model"]): r["summary"]
+                           for r in read_jsonl(out_dir / "summaries.jsonl")}
+        state.scored = {(r["article_id"], r["model"]) for r in read_jsonl(out_dir / "scores.jsonl")}
+        state.errors = {_error_key(r) for r in read_jsonl(out_dir / "errors.jsonl")}
+        return state
+
+
+def _error_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["id"], row["stage"], row.get("model"), row["error"])
+
+
+class RunWriter:
+    """The run's append-only files, with duplicate-free error rows."""
+
+    def __init__(self, out_dir: Path, state: RunState) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.state = state
+        self.files = {name: JsonlWriter(out_dir / f"{name}.jsonl") for name in FILES}
+        self.error_count = 0
+
+    def write(self, name: str, row: dict[str, Any]) -> None:
+        """Append a row to ``<name>.jsonl``."""
+        self.files[name].write(row)
+
+    def error(self, error: ErrorRow) -> None:
+        """Record an error once (a resumed run does not repeat it)."""
+        row = error.to_json()
+        key = _error_key(row)
+        self.error_count += 1
+        if key not in self.state.errors:
+            self.state.errors.add(key)
+            self.write("errors", row)
+
+    def close(self) -> None:
+        """Close every file."""
+        for fh in self.files.values():
+            fh.close()
+
+
+class Timer:
+    """Seconds spent per stage, summed over chunks."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time a block of work as part of ``name``."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+def load_and_clean(plan: RunPlan, writer: RunWriter, timer: Timer) -> Iterator[Article]:
+    """Stream cleaned articles; bad inputs and duplicate ids become error rows."""
+    seen: dict[str, str] = {}
+    docs = iter(plan.source)
+    count = 0
+    while plan.limit is None or count < plan.limit:
+        with timer.stage("load"):
+            doc = next(docs, None)
+        if doc is None:
+            return
+        if isinstance(doc, ErrorRow):
+            writer.error(doc)
+            continue
+        if doc.id in seen:
+            writer.error(ErrorRow(doc.id, "load", f"duplicate id: {doc.source} has the same id "
+                                  f"as {seen[doc.id]}; only the first is used"))
+            continue
+        seen[doc.id] = doc.source
+        count += 1
+        with timer.stage("clean"):
+            try:
+                article = clean_doc(doc)
+            except ValueError as exc:
+                writer.error(ErrorRow(doc.id, "clean", f"{doc.source}: {exc}"))
+                continue
+        if article.id not in writer.state.articles:
+            writer.write("articles", article.to_json())
+            writer.state.articles.add(article.id)
+        yield article
+
+
+def _generate(model: Summarizer, articles: Sequence[Article], cache: Any) -> list[tuple[str, bool]]:
+    if model.cacheable and cache is not None:
+        from harness.models.cache import summarize_cached
+
+        return summarize_cached(model, articles, cache)
+    texts = model.summarize(articles)
+    if len(texts) != len(articles):
+        raise RuntimeError(f"returned {len(texts)} summaries for {len(articles)} articles")
+    return [(t, False) for t in texts]
+
+
+def _generate_safely(model: Summarizer, articles: Sequence[Article], cache: Any,
+                     writer: RunWriter) -> list[tuple[Article, str, bool, float]]:
+    """Summaries of a batch; when the batch fails, each article alone, errors recorded."""
+    start = time.perf_counter()
+    try:
+        results = _generate(model, articles, cache)
+        each = (time.perf_counter() - start) / max(len(articles), 1)
+        return [(a, text, hit, 0.0 if hit else each) for a, (text, hit) in zip(articles, results)]
+    except Exception:  # noqa: BLE001 - retried one by one below to find the bad article
+        pass
+    out = []
+    for article in articles:
+        start = time.perf_counter()
+        try:
+            ((text, hit),) = _generate(model, [article], cache)
+        except Exception as exc:  # noqa: BLE001 - recorded; the run goes on
+            writer.error(ErrorRow(article.id, "summarize", f"{model.name}: "
+                                  f"{type(exc).__name__}: {exc}", model=model.name))
+            continue
+        out.append((article, text, hit, time.perf_counter() - start))
+    return out
+
+
+def summarize_chunk(plan: RunPlan, model: Summarizer, chunk: Sequence[Article],
+                    writer: RunWriter) -> list[tuple[Article, str]]:
+    """Summaries of one chunk by one model, reusing those an earlier run wrote."""
+    done = writer.state.summaries
+    todo = [a for a in chunk if (a.id, model.name) not in done]
+    for article, text, hit, seconds in _generate_safely(model, todo, plan.cache, writer):
+        row = Summary(article.id, model.name, text, round(seconds, 4),
+                      len(text.split()), cached=hit)
+        writer.write("summaries", row.to_json())
+        done[(article.id, model.name)] = text
+    for article_id, message in getattr(model, "warnings", [])[:]:
+        writer.write("warnings", {"id": article_id, "model": model.name, "warning": message})
+    if hasattr(model, "warnings"):
+        model.warnings.clear()
+    return [(a, done[(a.id, model.name)]) for a in chunk if (a.id, model.name) in done]
+
+
+def _metric_values(metric: Metric, pairs: list[tuple[str, Article]], model: str,
+                   writer: RunWriter) -> list[dict[str, float] | None]:
+    try:
+        return list(metric.score_batch(pairs))
+    except Exception:  # noqa: BLE001 - retried pair by pair to find the bad one
+        pass
+    values: list[dict[str, float] | None] = []
+    for summary, article in pairs:
+        try:
+            values.append(metric.score(summary, article))
+        except Exception as exc:  # noqa: BLE001 - recorded; the run goes on
+            writer.error(ErrorRow(article.id, "score", f"{type(metric).__name__}: "
+                                  f"{type(exc).__name__}: {exc}", model=model))
+            values.append(None)
+    return values
+
+
+def score_chunk(plan: RunPlan, model: str, pairs: list[tuple[Article, str]],
+                writer: RunWriter) -> None:
+    """Every metric on every new summary of one model; one score row per summary."""
+    todo = [(s, a) for a, s in pairs if (a.id, model) not in writer.state.scored]
+    if not todo:
+        return
+    rows = [ScoreRow(a.id, model) for _, a in todo]
+    for metric in plan.metrics:
+        for row, values in zip(rows, _metric_values(metric, todo, model, writer)):
+            if values is not None:
+                row.scores.update(values)
+    for row in rows:
+        writer.write("scores", row.to_json())
+        writer.state.scored.add((row.article_id, model))
+
+
+def _chunks(items: Iterator[Article], size: int) -> Iterator[list[Article]]:
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk
+
+
+def run(plan: RunPlan) -> dict[str, Any]:
+    """Run the pipeline into ``plan.out_dir``; returns counts and stage timings."""
+    writer = RunWriter(plan.out_dir, RunState.read(plan.out_dir))
+    timer = Timer()
+    total = plan.limit if plan.limit is not None else _length(plan.source)
+    bar = tqdm(total=total, unit="article", desc="articles", disable=not plan.progress)
+    n_articles = 0
+    try:
+        for chunk in _chunks(load_and_clean(plan, writer, timer), plan.batch_size):
+            for model in plan.models:
+                with timer.stage("summarize"):
+                    pairs = summarize_chunk(plan, model, chunk, writer)
+                with timer.stage("score"):
+                    score_chunk(plan, model.name, pairs, writer)
+            n_articles += len(chunk)
+            bar.update(len(chunk))
+    finally:
+        bar.close()
+        writer.close()
+    return {"articles": n_articles, "errors": writer.error_count,
+            "timings": {k: round(v, 3) for k, v in timer.seconds.items()}}
+
+
+def _length(source: Iterable[Any]) -> int | None:
+    try:
+        return len(source)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
+def metric_declarations(metrics: Sequence[Metric]) -> dict[str, dict[str, Any]]:
+    """The declared keys of every metric, for run.json and the tables."""
+    return {
+        k.name: {"low": k.low, "high": k.high, "higher_is_better": k.higher_is_better,
+                 "doc": k.doc, "metric": type(m).__name__}
+        for m in metrics
+        for k in m.keys()
+    }

@@ -1,0 +1,105 @@
+"""What produced a run: code version, package versions, machine.
+
+``run_metadata()`` is merged into ``run.json`` by the pipeline, beside the
+seed, metric declarations and stage timings it records itself.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+# Distributions whose versions change scores or speed.
+PACKAGES = (
+    "harness",
+    "torch",
+    "transformers",
+    "datasets",
+    "rouge-score",
+    "hydra-core",
+    "omegaconf",
+    "numpy",
+    "nltk",
+    "trafilatura",
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_metadata() -> dict[str, Any]:
+    """Git state, package versions, Python, platform, CPUs, memory and GPUs."""
+    return {
+        "git": git_state(REPO),
+        "packages": package_versions(PACKAGES),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "hardware": {
+            "machine": platform.machine(),
+            "cpu_count": os.cpu_count(),
+            "memory_bytes": _memory_bytes(),
+            "gpus": _gpus(),
+        },
+    }
+
+
+def git_state(repo: Path) -> dict[str, Any] | None:
+    """Commit and dirty flag of ``repo``; ``None`` outside a git checkout or without git.
+
+    An installed (non-editable) package lives in site-packages, possibly inside
+    some other checkout; the toplevel check keeps that checkout's commit out.
+    """
+    try:
+        if Path(_git(repo, "rev-parse", "--show-toplevel")).resolve() != repo:
+            return None
+        commit = _git(repo, "rev-parse", "HEAD")
+        status = _git(repo, "status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return {"commit": commit, "dirty": bool(status)}
+
+
+def _git(repo: Path, *args: str) -> str:
+    """Run one git command in ``repo`` and return its stripped output."""
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    return done.stdout.strip()
+
+
+def package_versions(names: tuple[str, ...]) -> dict[str, str | None]:
+    """Installed version of each distribution (``None`` when not installed)."""
+    versions: dict[str, str | None] = {}
+    for name in names:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _memory_bytes() -> int | None:
+    """Physical memory, where the OS reports it through sysconf."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _gpus() -> list[str]:
+    """Names of the CUDA devices torch sees (empty without torch or without a GPU)."""
+    try:
+        import torch
+    except ImportError:
+        return []
+    if not torch.cuda.is_available():
+        return []
+    return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]

@@ -1,0 +1,261 @@
+"""Read run folders and sweeps written by ``harness run`` into one in-memory view.
+
+A *run folder* holds ``scores.jsonl``, ``summaries.jsonl``, ``articles.jsonl``,
+``errors.jsonl`` and ``run.json`` (formats in DESIGN.md). A *sweep folder* is
+what Hydra's multirun writes: one run folder per job (``<sweep>/<job_num>/``),
+with the job's overrides in ``<job>/.hydra/overrides.yaml``. Both read into the
+same :class:`Results`, keyed by ``(label, article_id)`` where ``label`` is the
+model name, made unique with the job's overrides when two jobs share a model.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SCORES = "scores.jsonl"
+SUMMARIES = "summaries.jsonl"
+ARTICLES = "articles.jsonl"
+ERRORS = "errors.jsonl"
+RUN_JSON = "run.json"
+
+# Files each consumer needs. errors.jsonl is optional everywhere: a run that
+# recorded no error may leave it out, and its absence then means zero errors.
+COMPARE_FILES = (SCORES, RUN_JSON)
+TABLE_FILES = (SCORES, SUMMARIES, RUN_JSON)
+REPORT_FILES = (SCORES, SUMMARIES, ARTICLES, RUN_JSON)
+
+
+class RunFolderError(Exception):
+    """A run or sweep folder that cannot be read; the message names folder and file."""
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """The declaration of one metric key, as written in ``run.json["metrics"]``.
+
+    ``higher_is_better`` is ``None`` when no run declared the key (it is then
+    shown without a direction and never counts as a regression).
+    """
+
+    key: str
+    low: float = -math.inf
+    high: float = math.inf
+    higher_is_better: bool | None = None
+
+    @property
+    def span(self) -> float | None:
+        """Width of the declared range, or ``None`` when it is unbounded."""
+        if math.isfinite(self.low) and math.isfinite(self.high) and self.high > self.low:
+            return self.high - self.low
+        return None
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run folder; ``tag`` tells it apart from the other jobs of a sweep."""
+
+    path: Path
+    tag: str
+
+
+@dataclass
+class Results:
+    """Everything the tables, comparisons and report need, from one or more runs."""
+
+    source: str
+    metrics: dict[str, MetricSpec]
+    labels: list[str]
+    scores: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    summaries: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    articles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    seed: int | None = None
+    runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def article_ids(self, label: str) -> list[str]:
+        """Ids of the articles that ``label`` has a score row for, in file order."""
+        return [aid for (lab, aid) in self.scores if lab == label]
+
+    def values(self, label: str, key: str, ids: Sequence[str]) -> list[float]:
+        """Return the ``key`` score of ``label`` on each of ``ids`` (NaN where absent)."""
+        return [float(self.scores[(label, aid)].get(key, math.nan)) for aid in ids]
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Read a JSON-lines file, naming file and line on a malformed line."""
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise RunFolderError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+    return rows
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """Read a JSON object file, naming the file when it is malformed."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise RunFolderError(f"{path}: not valid JSON ({exc.msg})") from exc
+
+
+def is_run_folder(path: Path) -> bool:
+    """Tell whether ``path`` looks like one run (it has scores.jsonl or run.json)."""
+    return (path / SCORES).is_file() or (path / RUN_JSON).is_file()
+
+
+def find_jobs(path: Path) -> list[Job]:
+    """Find the run folders under ``path``: itself, or the jobs of a Hydra sweep.
+
+    Raises:
+        RunFolderError: ``path`` is missing, or is neither a run nor a sweep.
+
+    """
+    if not path.is_dir():
+        raise RunFolderError(f"{path}: run folder does not exist")
+    if is_run_folder(path):
+        return [Job(path, path.name)]
+    subs = [p for p in path.iterdir() if p.is_dir() and is_run_folder(p)]
+    if not subs:
+        raise RunFolderError(
+            f"{path}: missing {SCORES} (not a run folder, and no run subfolders: not a sweep)"
+        )
+    subs.sort(key=lambda p: (0, int(p.name), "") if p.name.isdigit() else (1, 0, p.name))
+    return [Job(p, _job_tag(p)) for p in subs]
+
+
+def _job_tag(job_dir: Path) -> str:
+    """Join the job's Hydra overrides with spaces, or fall back to its folder name."""
+    overrides = job_dir / ".hydra" / "overrides.yaml"
+    if overrides.is_file():
+        items = yaml.safe_load(overrides.read_text(encoding="utf-8")) or []
+        if items:
+            return " ".join(str(item) for item in items)
+    return job_dir.name
+
+
+def check_files(job: Job, needed: Iterable[str]) -> None:
+    """Raise naming the run folder and the first missing file."""
+    for name in needed:
+        if not (job.path / name).is_file():
+            raise RunFolderError(f"{job.path}: missing {name}")
+
+
+def parse_metrics(declared: dict[str, Any], into: dict[str, MetricSpec]) -> None:
+    """Add ``run.json["metrics"]`` entries to ``into`` (the first declaration wins)."""
+    for key, spec in declared.items():
+        if key in into:
+            continue
+        low, high = spec.get("low"), spec.get("high")
+        hib = spec.get("higher_is_better")
+        into[key] = MetricSpec(
+            key=key,
+            low=-math.inf if low is None else float(low),
+            high=math.inf if high is None else float(high),
+            higher_is_better=None if hib is None else bool(hib),
+        )
+
+
+def load_results(paths: Sequence[Path], needed: Sequence[str]) -> Results:
+    """Read runs and sweeps into one :class:`Results`.
+
+    Args:
+        paths: run folders or sweep folders; all their jobs are pooled.
+        needed: files every job must have (e.g. :data:`TABLE_FILES`).
+
+    Raises:
+        RunFolderError: a folder or a needed file is missing or malformed.
+
+    """
+    jobs = [job for path in paths for job in find_jobs(Path(path))]
+    for job in jobs:
+        check_files(job, needed)
+    per_job = [(job, read_jsonl(job.path / SCORES)) for job in jobs]
+    label_of = assign_labels([(job, row["model"]) for job, rows in per_job for row in rows])
+    results = Results(source=", ".join(str(p) for p in paths), metrics={}, labels=[])
+    for job, rows in per_job:
+        _add_job(results, job, rows, label_of, needed)
+    for key in _score_keys(results):
+        results.metrics.setdefault(key, MetricSpec(key))
+    results.metrics = _ordered(results.metrics)
+    return results
+
+
+def _add_job(
+    results: Results,
+    job: Job,
+    score_rows: list[dict[str, Any]],
+    label_of: dict[tuple[Job, str], str],
+    needed: Sequence[str],
+) -> None:
+    """Merge one job's files into ``results``."""
+    run = read_json(job.path / RUN_JSON) if (job.path / RUN_JSON).is_file() else {}
+    results.runs[str(job.path)] = {**run, "tag": job.tag}
+    parse_metrics(run.get("metrics", {}), results.metrics)
+    if results.seed is None and "seed" in run:
+        results.seed = int(run["seed"])
+    for row in score_rows:
+        label = label_of[(job, row["model"])]
+        if label not in results.labels:
+            results.labels.append(label)
+        results.scores[(label, str(row["article_id"]))] = dict(row.get("scores", {}))
+    if SUMMARIES in needed:
+        for row in read_jsonl(job.path / SUMMARIES):
+            label = label_of.get((job, row["model"]), row["model"])
+            results.summaries[(label, str(row["article_id"]))] = row
+    if ARTICLES in needed:
+        for row in read_jsonl(job.path / ARTICLES):
+            results.articles.setdefault(str(row["id"]), row)
+    if (job.path / ERRORS).is_file():
+        for row in read_jsonl(job.path / ERRORS):
+            model = row.get("model")
+            label = None if model is None else label_of.get((job, model), model)
+            results.errors.append({**row, "label": label, "job": str(job.path)})
+
+
+def assign_labels(pairs: Iterable[tuple[Job, str]]) -> dict[tuple[Job, str], str]:
+    """Name each (job, model): the model name, plus the job tag when models collide."""
+    jobs_of: dict[str, list[Job]] = {}
+    for job, model in pairs:
+        if job not in jobs_of.setdefault(model, []):
+            jobs_of[model].append(job)
+    labels = {}
+    for model, jobs in jobs_of.items():
+        tags = [job.tag for job in jobs]
+        unique_tags = len(set(tags)) == len(tags)
+        for job in jobs:
+            if len(jobs) == 1:
+                labels[(job, model)] = model
+            else:
+                labels[(job, model)] = f"{model} [{job.tag if unique_tags else job.path}]"
+    return labels
+
+
+def _score_keys(results: Results) -> list[str]:
+    """Every score key seen, in first-seen order."""
+    seen: dict[str, None] = {}
+    for scores in results.scores.values():
+        for key in scores:
+            seen.setdefault(key, None)
+    return list(seen)
+
+
+# The two composite scores of DESIGN.md lead every table.
+HEADLINE_KEYS = ("faithfulness", "coverage")
+
+
+def _ordered(metrics: dict[str, MetricSpec]) -> dict[str, MetricSpec]:
+    """Composite scores first, then the declaration order."""
+    first = [k for k in HEADLINE_KEYS if k in metrics]
+    return {k: metrics[k] for k in first + [k for k in metrics if k not in first]}

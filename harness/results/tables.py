@@ -1,0 +1,277 @@
+"""Results tables: per-model means with 95% bootstrap intervals, and paired comparisons.
+
+``aggregate`` turns a :class:`~harness.results.runs.Results` into a
+:class:`Table`; the ``format_*`` and ``write_*`` functions render it. Files
+written into the run (or sweep) folder:
+
+- ``table.md``: the table a person reads (best mean per metric in bold, ↑/↓ for
+  the metric's direction) and the paired comparison against the first model;
+- ``table.csv``: the same numbers, one row per model, for programs;
+- ``paired.csv``: every pair of models, every metric;
+- ``per_article.parquet``: one row per (model, article) with every score.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from harness.results.runs import MetricSpec, Results
+from harness.results.stats import (
+    LEVEL,
+    RESAMPLES,
+    Interval,
+    bootstrap_mean,
+    cell_rng,
+    paired_difference,
+    verdict,
+)
+
+ARROW = {True: "↑", False: "↓", None: ""}
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    """One model's line of the table."""
+
+    label: str
+    articles: int
+    errors: int
+    seconds: float
+    cells: dict[str, Interval]
+
+
+@dataclass(frozen=True)
+class Paired:
+    """``b`` minus ``a`` on one metric over the articles both scored."""
+
+    a: str
+    b: str
+    key: str
+    diff: Interval
+    mark: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """The aggregated results of one run or sweep."""
+
+    metrics: dict[str, MetricSpec]
+    rows: list[ModelRow]
+    best: dict[str, set[str]]
+    paired: list[Paired]
+    unassigned_errors: int
+    seed: int
+
+
+def aggregate(results: Results, seed: int) -> Table:
+    """Means, intervals, best marks and paired comparisons of every model."""
+    rows = [_model_row(results, label, seed) for label in results.labels]
+    best = {key: _best(rows, spec) for key, spec in results.metrics.items()}
+    paired = [
+        p for a, b in combinations(results.labels, 2) for p in paired_rows(results, a, b, seed)
+    ]
+    unassigned = sum(1 for e in results.errors if e.get("label") is None)
+    return Table(results.metrics, rows, best, paired, unassigned, seed)
+
+
+def _model_row(results: Results, label: str, seed: int) -> ModelRow:
+    """Aggregate one model: n, errors, seconds per article, each metric's interval."""
+    ids = results.article_ids(label)
+    cells = {
+        key: bootstrap_mean(results.values(label, key, ids), cell_rng(seed, label, key))
+        for key in results.metrics
+    }
+    errors = sum(1 for e in results.errors if e.get("label") == label)
+    return ModelRow(label, len(ids), errors, _seconds_per_article(results, label), cells)
+
+
+def _seconds_per_article(results: Results, label: str) -> float:
+    """Mean generation time over summaries made in this run (cache hits left out)."""
+    times = [
+        float(row.get("seconds", math.nan))
+        for (lab, _), row in results.summaries.items()
+        if lab == label and not row.get("cached", False)
+    ]
+    return sum(times) / len(times) if times else math.nan
+
+
+def _best(rows: list[ModelRow], spec: MetricSpec) -> set[str]:
+    """Labels holding the best mean of ``spec`` (ties all marked; none without direction)."""
+    means = {r.label: r.cells[spec.key].mean for r in rows if r.cells[spec.key].n}
+    if spec.higher_is_better is None or not means:
+        return set()
+    top = max(means.values()) if spec.higher_is_better else min(means.values())
+    return {label for label, mean in means.items() if mean == top}
+
+
+def paired_rows(results: Results, a: str, b: str, seed: int) -> list[Paired]:
+    """``b`` against ``a`` on every metric, over the articles both have scores for."""
+    shared = [aid for aid in results.article_ids(a) if (b, aid) in results.scores]
+    out = []
+    for key, spec in results.metrics.items():
+        diff = paired_difference(
+            results.values(a, key, shared),
+            results.values(b, key, shared),
+            cell_rng(seed, a, b, key),
+        )
+        out.append(Paired(a, b, key, diff, verdict(diff, spec.higher_is_better)))
+    return out
+
+
+def fmt(value: float) -> str:
+    """Three decimals, or an en dash for a missing value."""
+    return "–" if math.isnan(value) else f"{value:.3f}"
+
+
+def fmt_interval(cell: Interval, signed: bool = False) -> str:
+    """``mean [low, high]``."""
+    if cell.n == 0:
+        return "–"
+    mean = f"{cell.mean:+.3f}" if signed else f"{cell.mean:.3f}"
+    return f"{mean} [{cell.low:.3f}, {cell.high:.3f}]"
+
+
+def format_markdown(table: Table) -> str:
+    """Render the human table, then the paired differences against the first model.
+
+    Metrics are the rows and models the columns (table.csv is the other way
+    round): runs carry a dozen or more metric keys and a few models, and a
+    dozen-column table does not fit a terminal.
+    """
+    lines = [
+        _md_row(["", *(r.label for r in table.rows)]),
+        _md_row(["---"] * (len(table.rows) + 1)),
+    ]
+    lines.append(_md_row(["articles", *(str(r.articles) for r in table.rows)]))
+    lines.append(_md_row(["errors", *(str(r.errors) for r in table.rows)]))
+    lines.append(_md_row(["s/article", *(fmt(r.seconds) for r in table.rows)]))
+    for key, spec in table.metrics.items():
+        cells = [
+            _marked(fmt_interval(r.cells[key]), r.label in table.best[key]) for r in table.rows
+        ]
+        lines.append(_md_row([key_head(spec), *cells]))
+    lines += ["", _legend(table)]
+    if len(table.rows) > 1:
+        lines += ["", *_paired_markdown(table)]
+    return "\n".join(lines) + "\n"
+
+
+def key_head(spec: MetricSpec) -> str:
+    """Metric name with its direction arrow."""
+    return f"{spec.key} {ARROW[spec.higher_is_better]}".rstrip()
+
+
+def _marked(text: str, best: bool) -> str:
+    """Bold the mean of a best cell."""
+    if not best:
+        return text
+    mean, _, rest = text.partition(" ")
+    return f"**{mean}** {rest}"
+
+
+def _legend(table: Table) -> str:
+    """Say what the numbers are, and the seed that fixes them."""
+    text = (
+        f"Mean [{LEVEL:.0%} percentile bootstrap interval, {RESAMPLES} resamples, "
+        f"seed {table.seed}]. ↑ higher is better, ↓ lower is better; best mean in bold. "
+        "s/article: mean generation seconds, cache hits left out."
+    )
+    if table.unassigned_errors:
+        text += f" {table.unassigned_errors} error(s) before summarization (no model)."
+    return text
+
+
+def _paired_markdown(table: Table) -> list[str]:
+    """Each model against the first one: difference, interval and verdict per metric."""
+    ref = table.rows[0].label
+    others = [r.label for r in table.rows[1:]]
+    by = {(p.b, p.key): p for p in table.paired if p.a == ref}
+    lines = [
+        f"Paired difference against {ref} (model minus {ref} on the articles both scored):",
+        "",
+        _md_row(["", *(f"{o} − {ref}" for o in others)]),
+        _md_row(["---"] * (len(others) + 1)),
+    ]
+    for key, spec in table.metrics.items():
+        cells = [f"{fmt_interval(by[(o, key)].diff, True)} {by[(o, key)].mark}" for o in others]
+        lines.append(_md_row([key_head(spec), *cells]))
+    return lines
+
+
+def _md_row(cells: list[str]) -> str:
+    """One markdown table line, escaping pipes inside cells."""
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def write_csv(table: Table, path: Path) -> None:
+    """One row per model: counts, seconds, and mean/low/high per metric; ``best`` lists metrics."""
+    keys = list(table.metrics)
+    head = ["model", "articles", "errors", "seconds_per_article"]
+    head += [f"{k}{suffix}" for k in keys for suffix in ("", "_low", "_high")] + ["best"]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(head)
+        for row in table.rows:
+            values = [row.label, row.articles, row.errors, _num(row.seconds)]
+            for k in keys:
+                cell = row.cells[k]
+                values += [_num(cell.mean), _num(cell.low), _num(cell.high)]
+            values.append(";".join(k for k in keys if row.label in table.best[k]))
+            writer.writerow(values)
+
+
+def write_paired_csv(table: Table, path: Path) -> None:
+    """Every pair of models on every metric: b minus a, interval, n, verdict."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["a", "b", "metric", "difference", "low", "high", "articles", "mark"])
+        for p in table.paired:
+            writer.writerow(
+                [
+                    p.a,
+                    p.b,
+                    p.key,
+                    _num(p.diff.mean),
+                    _num(p.diff.low),
+                    _num(p.diff.high),
+                    p.diff.n,
+                    p.mark,
+                ]
+            )
+
+
+def _num(value: float) -> str:
+    """Full precision for programs; empty for a missing value."""
+    return "" if math.isnan(value) else repr(float(value))
+
+
+def write_per_article(results: Results, path: Path) -> None:
+    """One Parquet row per (model, article): summary, seconds and every score."""
+    keys = list(results.metrics)
+    columns: dict[str, list] = {"model": [], "article_id": [], "summary": [], "seconds": []}
+    columns.update({k: [] for k in keys})
+    for (label, aid), scores in results.scores.items():
+        summary = results.summaries.get((label, aid), {})
+        columns["model"].append(label)
+        columns["article_id"].append(aid)
+        columns["summary"].append(summary.get("summary"))
+        columns["seconds"].append(summary.get("seconds"))
+        for k in keys:
+            columns[k].append(scores.get(k))
+    schema = pa.schema(
+        [
+            ("model", pa.string()),
+            ("article_id", pa.string()),
+            ("summary", pa.string()),
+            ("seconds", pa.float64()),
+        ]
+        + [(k, pa.float64()) for k in keys]
+    )
+    pq.write_table(pa.table(columns, schema=schema), path)

@@ -1,0 +1,89 @@
+"""Text helpers shared by the cleaner, the models and the metrics.
+
+Tokens follow rouge-score's tokenizer (lower case, ``[a-z0-9]+``) so that the
+content-word metrics and ROUGE see the same words; stems are the Porter stems
+that rouge-score uses with ``use_stemmer=True``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from nltk.stem import porter
+
+# English function words (the SMART stop list, trimmed to short forms); content
+# words are every other token of two or more characters.
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours
+    yourself yourselves said says say s t d ll m re ve y wasn weren isn aren hasn haven hadn
+    doesn didn don won wouldn shouldn couldn mr mrs ms""".split()
+)
+
+NEGATIONS = frozenset(
+    "not no never none nobody nothing neither nor cannot without n't wasn't weren't isn't "
+    "aren't hasn't haven't hadn't doesn't didn't don't won't wouldn't shouldn't couldn't".split()
+)
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+# A sentence ends at . ! ? (optionally followed by closing quotes/brackets)
+# before whitespace and an upper-case letter, digit or opening quote.
+_SENT_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# Abbreviations after which a period does not end a sentence.
+_ABBREV = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Gov|Sen|Rep|Lt|Col|Capt|Sgt|Inc|Ltd|Co|Corp|vs|"
+    r"etc|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|\b[A-Z]\.[A-Z])\.$"
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer() -> porter.PorterStemmer:
+    # rouge-score uses nltk's PorterStemmer in ORIGINAL_ALGORITHM mode.
+    return porter.PorterStemmer(porter.PorterStemmer.ORIGINAL_ALGORITHM)
+
+
+@functools.lru_cache(maxsize=200_000)
+def stem(token: str) -> str:
+    """Porter stem of a lower-case token, as rouge-score computes it (len > 3 only)."""
+    return _stemmer().stem(token) if len(token) > 3 else token
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case alphanumeric tokens, as rouge-score tokenizes."""
+    return _TOKEN.findall(text.lower())
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the content words (no stop words, no one-letter tokens)."""
+    return [stem(t) for t in tokens(text) if t not in STOPWORDS and len(t) > 1]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into sentences with a rule-based splitter that knows abbreviations."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n|\n", text):
+        block = block.strip()
+        if not block:
+            continue
+        pieces = _SENT_END.split(block)
+        buf = ""
+        for piece in pieces:
+            buf = f"{buf} {piece}".strip() if buf else piece.strip()
+            if _ABBREV.search(buf):
+                continue
+            out.append(buf)
+            buf = ""
+        if buf:
+            out.append(buf)
+    return out
+
+
+def word_count(text: str) -> int:
+    """Whitespace-delimited word count."""
+    return len(text.split())

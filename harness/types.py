@@ -1,0 +1,117 @@
+"""Records that flow between the pipeline stages (see DESIGN.md, "Data flow")."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RawDoc:
+    """One input document before cleaning.
+
+    Exactly one of ``text`` and ``html`` is set. ``headline`` and ``lede`` are
+    given when the source already knows them (a JSONL with those fields).
+    """
+
+    id: str
+    source: str
+    text: str | None = None
+    html: str | None = None
+    headline: str | None = None
+    lede: str | None = None
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A line the cleaner dropped, with the rule that dropped it."""
+
+    line: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article: the references (headline, lede) and the body."""
+
+    id: str
+    headline: str
+    lede: str
+    paragraphs: tuple[str, ...]
+    source: str = ""
+    removed: tuple[Removed, ...] = ()
+
+    @property
+    def body(self) -> str:
+        """The paragraphs joined by blank lines."""
+        return "\n\n".join(self.paragraphs)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``harness clean`` output line (DESIGN.md)."""
+        return {
+            "id": self.id,
+            "source": self.source,
+            "headline": self.headline,
+            "lede": self.lede,
+            "paragraphs": list(self.paragraphs),
+            "body": self.body,
+            "removed": [asdict(r) for r in self.removed],
+        }
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> Article:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            id=str(row["id"]),
+            headline=row.get("headline", ""),
+            lede=row.get("lede", ""),
+            paragraphs=tuple(row["paragraphs"]),
+            source=row.get("source", ""),
+            removed=tuple(Removed(**r) for r in row.get("removed", [])),
+        )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One model's summary of one article."""
+
+    article_id: str
+    model: str
+    summary: str
+    seconds: float = 0.0
+    tokens: int = 0
+    cached: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``summaries.jsonl`` line."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ErrorRow:
+    """A recorded failure: which input, at which stage, and why."""
+
+    id: str
+    stage: str
+    error: str
+    model: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``errors.jsonl`` line (``model`` only when it applies)."""
+        row = asdict(self)
+        if row["model"] is None:
+            del row["model"]
+        return row
+
+
+@dataclass
+class ScoreRow:
+    """All metric values of one summary."""
+
+    article_id: str
+    model: str
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``scores.jsonl`` line."""
+        return {"article_id": self.article_id, "model": self.model, "scores": self.scores}

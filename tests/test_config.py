@@ -1,0 +1,101 @@
+"""Config composition with Hydra's compose() and the plugin contract of every config."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+import harness.app  # noqa: F401 - registers the schema and the ${repo:} resolver
+from harness.config import ConfigError, available, build, config_dir, resolve_plugin
+from harness.metrics.base import Metric, check_keys
+from harness.models.base import Summarizer
+from harness.types import Article
+
+MODELS = available("model")
+METRICS = available("metric")
+
+TWO_ARTICLES = [
+    Article(id="a1", headline="Council approves new bridge over river",
+            lede="The city council approved a new bridge on Monday.",
+            paragraphs=("The city council approved a new bridge on Monday.",
+                        "The bridge will cost 12 million dollars. Work starts in May. "
+                        "Residents welcomed the vote.")),
+    Article(id="a2", headline="Storm closes schools in Leeds",
+            lede="A storm closed 40 schools in Leeds on Friday.",
+            paragraphs=("A storm closed 40 schools in Leeds on Friday.",
+                        "Forecasters expect more rain. Roads were flooded across the city.")),
+]
+
+
+def _compose(*overrides: str):
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        return compose("config", overrides=list(overrides))
+
+
+def test_default_config_composes():
+    cfg = _compose()
+    assert cfg.experiment_name == "seed"
+    assert cfg.data._target_ == "harness.load.DirSource"
+    assert cfg.data.path.endswith("data/seed")
+    assert "lead3" in cfg.models
+
+
+def test_experiment_bbc_dev_sets_data_and_models():
+    cfg = _compose("experiment=bbc_dev")
+    assert cfg.experiment_name == "bbc_dev"
+    assert OmegaConf.to_container(cfg.data, resolve=True)["path"].endswith("bbc")
+    assert list(cfg.models)
+
+
+def test_data_override_and_models_list():
+    cfg = _compose("data=jsonl", "data.path=/tmp/x.jsonl", "models=[lead3,textrank]")
+    assert cfg.data._target_ == "harness.load.JsonlSource"
+    assert list(cfg.models) == ["lead3", "textrank"]
+
+
+def test_misspelt_key_is_an_error():
+    with pytest.raises(Exception, match="seeed"):
+        _compose("seeed=3")
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_model_config_composes(name):
+    cfg = _compose(f"models=[{name}]")
+    node = resolve_plugin(cfg.models[0], "model")
+    module, _, cls = node._target_.rpartition(".")
+    assert issubclass(getattr(importlib.import_module(module), cls), Summarizer)
+    assert node.name == name, "a model config's name must equal its file name"
+
+
+@pytest.mark.parametrize("name", [m for m in MODELS
+                                  if "extractive" in str(resolve_plugin(m, "model")._target_)])
+def test_weightless_models_run_on_two_articles(name):
+    model = build(name, "model")
+    summaries = model.summarize(TWO_ARTICLES)
+    assert len(summaries) == 2 and all(isinstance(s, str) and s for s in summaries)
+
+
+def _needs_setting(node) -> bool:
+    return any(OmegaConf.is_missing(node, k) for k in node)
+
+
+@pytest.mark.parametrize("name", METRICS)
+def test_metric_contract(name):
+    node = resolve_plugin(name, "metric")
+    if _needs_setting(node):
+        pytest.skip(f"metric {name} needs a setting (e.g. a model path) to build")
+    metric = build(name, "metric")
+    assert isinstance(metric, Metric)
+    assert metric.keys(), f"metric {name} declares no keys"
+    for values in metric.score_batch([("The council approved a bridge.", TWO_ARTICLES[0]),
+                                      ("Schools closed in Leeds.", TWO_ARTICLES[1])]):
+        assert all(isinstance(v, float) for v in values.values())
+        check_keys(metric, values)
+
+
+def test_unknown_model_suggests_closest():
+    with pytest.raises(ConfigError, match="Did you mean 'lead3'"):
+        resolve_plugin("lead33", "model")

@@ -1,0 +1,50 @@
+"""Lead-k and TextRank."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from harness.models.extractive import LeadK, TextRank, article_sentences, pagerank
+from harness.types import Article
+
+
+def test_lead3_takes_first_three_sentences(seed_article):
+    summary = LeadK(k=3).summarize([seed_article])[0]
+    sentences = article_sentences(seed_article)
+    assert summary == " ".join(sentences[:3])
+    assert summary.startswith("The White House said Wednesday")
+
+
+def test_pagerank_of_symmetric_star_ranks_centre_first():
+    # Node 0 links to 1, 2, 3 (and back): the centre has the highest rank.
+    w = np.zeros((4, 4))
+    w[0, 1:] = w[1:, 0] = 1.0
+    rank = pagerank(w)
+    assert rank.argmax() == 0
+    assert rank.sum() == pytest.approx(1.0)
+    # Closed form for a star with damping d: centre = (1-d)/n + d * sum(leaves).
+    assert rank[0] == pytest.approx(0.25 * 0.15 + 0.85 * rank[1:].sum())
+
+
+def test_textrank_picks_central_sentences_in_order():
+    article = Article(id="t", headline="h", lede="l", paragraphs=(
+        "Bananas are yellow fruit.",
+        "The council voted on the bridge budget.",
+        "The bridge budget vote passed the council.",
+        "Weather was mild.",
+        "Council members said the bridge budget matters.",
+    ))
+    summary = TextRank(k=2).summarize([article])[0]
+    assert "Bananas" not in summary and "Weather" not in summary
+    assert summary.index("voted") < summary.index("passed")
+
+
+def test_short_article_returns_all_sentences():
+    article = Article(id="t", headline="h", lede="l", paragraphs=("One sentence only.",))
+    assert TextRank(k=3).summarize([article]) == ["One sentence only."]
+
+
+def test_bad_k_is_rejected():
+    with pytest.raises(ValueError, match="k must be"):
+        LeadK(k=0)
