@@ -15,6 +15,7 @@ from typing import Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
 
 from harness import config as cfgmod
@@ -46,14 +47,18 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
     names = [m.name for m in models]
     if len(set(names)) != len(names):
         raise cfgmod.ConfigError(f"two models share a name: {names}")
-    metrics = [cfgmod.build(m, "metric") for m in cfg.metrics]
+    metric_configs = [OmegaConf.to_container(cfgmod.resolve_plugin(m, "metric"), resolve=True)
+                      for m in cfg.metrics]
+    # With worker processes, each worker builds the metrics; the parent does not.
+    metrics = [cfgmod.build(m, "metric") for m in metric_configs] if cfg.workers <= 1 else []
     cache = None
     if any(getattr(m, "cacheable", False) for m in models):
         from harness.models.cache import GenerationCache, default_cache_dir
 
         cache = GenerationCache(Path(cfg.cache_dir) if cfg.cache_dir else default_cache_dir())
     return pipeline.RunPlan(source=source, models=models, metrics=metrics, out_dir=out_dir,
-                            batch_size=cfg.batch_size, limit=cfg.limit, cache=cache)
+                            batch_size=cfg.batch_size, limit=cfg.limit, cache=cache,
+                            workers=cfg.workers, metric_configs=metric_configs)
 
 
 def write_record(cfg: DictConfig, plan: pipeline.RunPlan, result: dict[str, Any]) -> None:
@@ -65,7 +70,8 @@ def write_record(cfg: DictConfig, plan: pipeline.RunPlan, result: dict[str, Any]
         "seed": cfg.seed,
         "models": [m.name for m in plan.models],
         "model_identities": {m.name: m.identity() for m in plan.models},
-        "metrics": pipeline.metric_declarations(plan.metrics),
+        "metrics": pipeline.metric_declarations(
+            [get_class(m["_target_"]) for m in plan.metric_configs]),
         **result,
     }
     try:

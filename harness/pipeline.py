@@ -40,6 +40,10 @@ class RunPlan:
     limit: int | None = None
     cache: Any = None  # harness.models.cache.GenerationCache for cacheable models
     progress: bool = True
+    #: Worker processes for the metrics (1: in this process). Workers build their
+    #: metrics from ``metric_configs``, the plain configs of ``metrics``.
+    workers: int = 1
+    metric_configs: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -193,8 +197,8 @@ def summarize_chunk(plan: RunPlan, model: Summarizer, chunk: Sequence[Article],
     return [(a, done[(a.id, model.name)]) for a in chunk if (a.id, model.name) in done]
 
 
-def _metric_values(metric: Metric, pairs: list[tuple[str, Article]], model: str,
-                   writer: RunWriter) -> list[dict[str, float] | None]:
+def _metric_values(metric: Metric, pairs: Sequence[tuple[str, Article]], model: str,
+                   errors: list[ErrorRow]) -> list[dict[str, float] | None]:
     try:
         return list(metric.score_batch(pairs))
     except Exception:  # noqa: BLE001 - retried pair by pair to find the bad one
@@ -204,26 +208,75 @@ def _metric_values(metric: Metric, pairs: list[tuple[str, Article]], model: str,
         try:
             values.append(metric.score(summary, article))
         except Exception as exc:  # noqa: BLE001 - recorded; the run goes on
-            writer.error(ErrorRow(article.id, "score", f"{type(metric).__name__}: "
-                                  f"{type(exc).__name__}: {exc}", model=model))
+            errors.append(ErrorRow(article.id, "score", f"{type(metric).__name__}: "
+                                   f"{type(exc).__name__}: {exc}", model=model))
             values.append(None)
     return values
 
 
+def score_pairs(metrics: Sequence[Metric], pairs: Sequence[tuple[str, Article]],
+                model: str) -> tuple[list[ScoreRow], list[ErrorRow]]:
+    """Every metric on every (summary, article) pair: one score row per pair, and errors."""
+    rows = [ScoreRow(a.id, model) for _, a in pairs]
+    errors: list[ErrorRow] = []
+    for metric in metrics:
+        for row, values in zip(rows, _metric_values(metric, pairs, model, errors)):
+            if values is not None:
+                row.scores.update(values)
+    return rows, errors
+
+
+# Worker processes build their own metrics once (from the configs) and keep them.
+_WORKER_METRICS: list[Metric] = []
+
+
+def _init_worker(metric_configs: list[Any]) -> None:
+    import torch
+
+    from harness.config import build
+
+    torch.set_num_threads(1)  # one core per worker; the parent owns the rest
+    _WORKER_METRICS.extend(build(m, "metric") for m in metric_configs)
+
+
+def _score_in_worker(job: tuple[list[tuple[str, Article]], str]):
+    return score_pairs(_WORKER_METRICS, *job)
+
+
 def score_chunk(plan: RunPlan, model: str, pairs: list[tuple[Article, str]],
-                writer: RunWriter) -> None:
-    """Every metric on every new summary of one model; one score row per summary."""
+                writer: RunWriter, pool: Any = None) -> None:
+    """Score the new summaries of one model, in worker processes when there is a pool."""
     todo = [(s, a) for a, s in pairs if (a.id, model) not in writer.state.scored]
     if not todo:
         return
-    rows = [ScoreRow(a.id, model) for _, a in todo]
-    for metric in plan.metrics:
-        for row, values in zip(rows, _metric_values(metric, todo, model, writer)):
-            if values is not None:
-                row.scores.update(values)
+    if pool is None:
+        rows, errors = score_pairs(plan.metrics, todo, model)
+    else:
+        n = plan.workers
+        slices = [todo[i::n] for i in range(n) if todo[i::n]]
+        rows, errors = [], []
+        for part_rows, part_errors in pool.map(_score_in_worker, [(s, model) for s in slices]):
+            rows += part_rows
+            errors += part_errors
+    for error in errors:
+        writer.error(error)
     for row in rows:
         writer.write("scores", row.to_json())
         writer.state.scored.add((row.article_id, model))
+
+
+@contextmanager
+def _worker_pool(plan: RunPlan) -> Iterator[Any]:
+    if plan.workers <= 1 or not plan.metric_configs:
+        yield None
+        return
+    import multiprocessing
+
+    # spawn, not fork: the parent may hold torch threads (a loaded model).
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(plan.workers, initializer=_init_worker,
+                  initargs=(plan.metric_configs,)) as pool:
+        yield pool
 
 
 def _chunks(items: Iterator[Article], size: int) -> Iterator[list[Article]]:
@@ -239,14 +292,15 @@ def run(plan: RunPlan) -> dict[str, Any]:
     bar = tqdm(total=total, unit="article", desc="articles", disable=not plan.progress)
     n_articles = 0
     try:
-        for chunk in _chunks(load_and_clean(plan, writer, timer), plan.batch_size):
-            for model in plan.models:
-                with timer.stage("summarize"):
-                    pairs = summarize_chunk(plan, model, chunk, writer)
-                with timer.stage("score"):
-                    score_chunk(plan, model.name, pairs, writer)
-            n_articles += len(chunk)
-            bar.update(len(chunk))
+        with _worker_pool(plan) as pool:
+            for chunk in _chunks(load_and_clean(plan, writer, timer), plan.batch_size):
+                for model in plan.models:
+                    with timer.stage("summarize"):
+                        pairs = summarize_chunk(plan, model, chunk, writer)
+                    with timer.stage("score"):
+                        score_chunk(plan, model.name, pairs, writer, pool)
+                n_articles += len(chunk)
+                bar.update(len(chunk))
     finally:
         bar.close()
         writer.close()
@@ -261,11 +315,11 @@ def _length(source: Iterable[Any]) -> int | None:
         return None
 
 
-def metric_declarations(metrics: Sequence[Metric]) -> dict[str, dict[str, Any]]:
-    """The declared keys of every metric, for run.json and the tables."""
+def metric_declarations(metrics: Sequence[type[Metric]]) -> dict[str, dict[str, Any]]:
+    """The declared keys of every metric class, for run.json and the tables."""
     return {
         k.name: {"low": k.low, "high": k.high, "higher_is_better": k.higher_is_better,
-                 "doc": k.doc, "metric": type(m).__name__}
+                 "doc": k.doc, "metric": m.__name__}
         for m in metrics
         for k in m.keys()
     }

@@ -82,3 +82,15 @@ def test_rerun_of_finished_run_adds_nothing(tmp_path):
     run(_plan(tmp_path, docs))
     after = {p.name: p.read_text() for p in tmp_path.glob("*.jsonl")}
     assert before == after
+
+
+def test_metric_workers_give_the_same_scores(tmp_path):
+    docs = [_doc(i) for i in range(6)]
+    run(_plan(tmp_path / "one", docs, batch_size=4))
+    plan = RunPlan(source=docs, models=[LeadK()], metrics=[], out_dir=tmp_path / "two",
+                   progress=False, batch_size=4, workers=2,
+                   metric_configs=[{"_target_": "harness.metrics.rouge.Rouge"}])
+    run(plan)
+    one = sorted(map(repr, read_jsonl(tmp_path / "one" / "scores.jsonl")))
+    two = sorted(map(repr, read_jsonl(tmp_path / "two" / "scores.jsonl")))
+    assert one == two and len(one) == 6

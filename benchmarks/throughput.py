@@ -1,0 +1,106 @@
+"""Throughput and memory of a full run: lead3 + textrank with every default metric.
+
+Usage:
+    python benchmarks/throughput.py [BBC_DIR] [--repeat 4] [--workers 1 2]
+
+Each configuration runs in its own subprocess (so peak memory is its own):
+the BBC articles once, then replicated ``--repeat`` times (streamed, with new
+ids) to show memory stays flat as the corpus grows. Prints articles/s and peak
+resident memory (parent plus worker processes) per configuration.
+Target (issue 7): at least 10 articles/s on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_BBC = Path(os.environ.get("HARNESS_CORPORA", REPO.parent / "shared" / "corpora")) / "bbc"
+
+
+def _child(bbc: str, repeat: int, workers: int, out: str) -> None:
+    """Run the pipeline once and print a JSON line of figures."""
+    from hydra import compose, initialize_config_dir
+
+    import harness.app  # noqa: F401 - schema and resolvers
+    from harness.config import build, config_dir, resolve_plugin
+    from harness.load import DirSource
+    from harness.pipeline import RunPlan, run
+    from harness.types import RawDoc
+
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        cfg = compose("config")
+    from omegaconf import OmegaConf
+
+    metric_configs = [OmegaConf.to_container(resolve_plugin(m, "metric"), resolve=True)
+                      for m in cfg.metrics]
+    source = DirSource(bbc)
+
+    def replicated():
+        for copy in range(repeat):
+            for doc in source:
+                yield RawDoc(id=f"{doc.id}#{copy}", source=doc.source, text=doc.text) \
+                    if isinstance(doc, RawDoc) else doc
+
+    start = time.perf_counter()
+    models = [build("lead3", "model"), build("textrank", "model")]
+    metrics = [build(m, "metric") for m in metric_configs] if workers <= 1 else []
+    setup = time.perf_counter() - start
+    result = run(RunPlan(source=replicated(), models=models, metrics=metrics, out_dir=Path(out),
+                         batch_size=32, workers=workers, metric_configs=metric_configs,
+                         progress=False))
+    total = time.perf_counter() - start
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"articles": result["articles"], "errors": result["errors"],
+                      "seconds": total, "setup_s": setup, "peak_mb": own,
+                      "worker_peak_mb": kids, "timings": result["timings"],
+                      "metrics": list(cfg.metrics)}))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("bbc", nargs="?", default=str(DEFAULT_BBC))
+    parser.add_argument("--repeat", type=int, default=4, help="replication for the memory check")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.bbc, int(args.child[0]), int(args.child[1]), args.child[2])
+        return 0
+    if not Path(args.bbc).is_dir():
+        print(f"no BBC folder at {args.bbc}; pass one as the first argument", file=sys.stderr)
+        return 2
+    rows = []
+    configs = [(1, w) for w in args.workers] + [(args.repeat, args.workers[-1])]
+    for repeat, workers in configs:
+        with tempfile.TemporaryDirectory() as out:
+            proc = subprocess.run([sys.executable, __file__, args.bbc, "--child", str(repeat),
+                                   str(workers), out], capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(proc.stderr, file=sys.stderr)
+            return 1
+        fig = json.loads(proc.stdout.strip().splitlines()[-1])
+        rows.append((repeat, workers, fig))
+    print(f"metrics: {', '.join(rows[0][2]['metrics'])}; models: lead3, textrank; "
+          f"cpu cores: {os.cpu_count()}")
+    print(f"{'articles':>8} {'workers':>7} {'seconds':>8} {'articles/s':>10} "
+          f"{'peak MB (main)':>14} {'peak MB (worker)':>16}  stage seconds")
+    for repeat, workers, f in rows:
+        rate = f["articles"] / f["seconds"]
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in f["timings"].items())
+        print(f"{f['articles']:>8} {workers:>7} {f['seconds']:>8.1f} {rate:>10.1f} "
+              f"{f['peak_mb']:>14.0f} {f['worker_peak_mb']:>16.0f}  {stages}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Property-based tests: arbitrary text never crashes the cleaner or a metric,
+scores stay in their declared ranges, and cleaning is idempotent."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from harness.clean import CleaningError, clean_text
+from harness.config import available, build, resolve_plugin
+from harness.metrics.base import check_keys
+from harness.types import Article
+
+# Text that looks like scraped news: words, numbers, punctuation, boilerplate
+# fragments, newlines and blank lines, plus arbitrary unicode now and then.
+_WORDS = st.sampled_from([
+    "The", "council", "said", "on", "Monday", "it", "would", "not", "approve", "12", "3.5%",
+    "Advertisement", "READ MORE:", "Share", "Getty Images", "By", "John", "Smith", "LONDON",
+    "(Reuters)", "-", "—", "“quoted”", "Mr.", "U.S.", "sign up", "newsletter", "cookies", ".",
+    ",", "!", "?", "Click to play video:", "ABOVE:", "Related:", "2017", "$4m", "and",
+])
+_LINE = st.one_of(
+    st.lists(_WORDS, min_size=1, max_size=30).map(" ".join),
+    st.text(max_size=80),
+)
+SCRAPED = st.lists(st.one_of(_LINE, st.just("")), min_size=0, max_size=25).map("\n".join)
+
+PROPERTY_SETTINGS = settings(max_examples=60, deadline=None,
+                             suppress_health_check=[HealthCheck.too_slow])
+
+
+def _as_text(article: Article) -> str:
+    return "\n\n".join([article.headline, *article.paragraphs])
+
+
+@PROPERTY_SETTINGS
+@given(SCRAPED)
+def test_cleaner_never_crashes_and_is_idempotent(text):
+    try:
+        article = clean_text(text, "p")
+    except CleaningError:
+        return
+    assert article.headline.strip() and article.paragraphs
+    assert all(p.strip() for p in article.paragraphs)
+    assert article.lede in article.paragraphs
+    again = clean_text(_as_text(article), "p")
+    assert again.headline == article.headline
+    assert again.paragraphs == article.paragraphs
+
+
+@functools.cache
+def _metric(name: str):
+    return build(name, "metric")
+
+
+def _buildable_metrics() -> list[str]:
+    from omegaconf import OmegaConf
+
+    out = []
+    for name in available("metric"):
+        node = resolve_plugin(name, "metric")
+        if not any(OmegaConf.is_missing(node, k) for k in node):
+            out.append(name)
+    return out
+
+
+_ARTICLE_TEXT = st.lists(st.lists(_WORDS, min_size=1, max_size=25).map(" ".join),
+                         min_size=1, max_size=6)
+
+
+@pytest.mark.parametrize("name", _buildable_metrics())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(summary=st.one_of(_LINE, st.lists(_WORDS, max_size=40).map(" ".join)),
+       paragraphs=_ARTICLE_TEXT, headline=_LINE)
+def test_metric_scores_stay_in_declared_range(name, summary, paragraphs, headline):
+    article = Article(id="p", headline=headline, lede=paragraphs[0], paragraphs=tuple(paragraphs))
+    metric = _metric(name)
+    values = metric.score(summary, article)
+    check_keys(metric, values)
+    for v in values.values():
+        assert v == v, "NaN score"  # NaN != NaN
