@@ -99,3 +99,13 @@ def test_metric_contract(name):
 def test_unknown_model_suggests_closest():
     with pytest.raises(ConfigError, match="Did you mean 'lead3'"):
         resolve_plugin("lead33", "model")
+
+
+@pytest.mark.parametrize("launcher, target", [
+    ("local", "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"),
+    ("slurm", "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"),
+])
+def test_launcher_configs_compose(launcher, target):
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        cfg = compose("config", overrides=[f"hydra/launcher={launcher}"], return_hydra_config=True)
+    assert cfg.hydra.launcher._target_ == target
