@@ -68,16 +68,21 @@ def pagerank(weights: np.ndarray, damping: float = 0.85, iterations: int = 100) 
 class TextRank(Summarizer):
     """The ``k`` highest-ranked sentences, in article order."""
 
-    def __init__(self, name: str = "textrank", k: int = 3, damping: float = 0.85) -> None:
+    def __init__(self, name: str = "textrank", k: int = 3, damping: float = 0.85,
+                 max_sentences: int = 200) -> None:
         super().__init__(name)
         if k < 1:
             raise ValueError(f"{name}: k must be at least 1, got {k}")
         self.k = k
         self.damping = damping
+        # The similarity graph is quadratic in sentences; news articles have
+        # far fewer than 200, and a runaway page must not take hours.
+        self.max_sentences = max_sentences
 
     def identity(self) -> dict[str, Any]:
-        """Class, name, ``k`` and damping."""
-        return {**super().identity(), "k": self.k, "damping": self.damping}
+        """Class, name, ``k``, damping and the sentence cap."""
+        return {**super().identity(), "k": self.k, "damping": self.damping,
+                "max_sentences": self.max_sentences}
 
     def rank(self, sentences: list[str]) -> np.ndarray:
         """TextRank score of each sentence."""
@@ -95,7 +100,7 @@ class TextRank(Summarizer):
         """Top-``k`` sentences of each article in their original order."""
         out = []
         for article in articles:
-            sentences = article_sentences(article)
+            sentences = article_sentences(article)[: self.max_sentences]
             if len(sentences) <= self.k:
                 out.append(" ".join(sentences))
                 continue
