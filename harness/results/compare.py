@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field
 
 from harness.results.runs import MetricSpec, Results, RunFolderError
-from harness.results.stats import Interval, cell_rng, paired_difference, verdict
+from harness.results.stats import MIN_ARTICLES, Interval, cell_rng, paired_difference, verdict
 
 # 2% of a metric's declared range (0.02 on the [0, 1] composites). The
 # interval already absorbs sampling noise; the tolerance only keeps drops too
@@ -47,6 +47,11 @@ class Comparison:
     only_a: list[str] = field(default_factory=list)
     only_b: list[str] = field(default_factory=list)
     unmatched_rows: int = 0
+
+    @property
+    def unchecked(self) -> list[Change]:
+        """Changes resting on one shared article: their interval is the point itself."""
+        return [c for c in self.changes if c.diff.n < MIN_ARTICLES]
 
     @property
     def regressions(self) -> list[Change]:
@@ -114,8 +119,10 @@ def is_regression(diff: Interval, spec: MetricSpec, tolerance: float) -> bool:
 
 
 def exact_mismatches(a: Results, b: Results, atol: float) -> list[str]:
-    """Every shared value that differs by more than ``atol``, and every one-sided row."""
-    problems = [f"{lab} / {aid}: only in A" for lab, aid in a.scores if (lab, aid) not in b.scores]
+    """List shared values that moved by more than ``atol``, and one-sided rows or metrics."""
+    problems = [f"metric {k}: only in A" for k in a.metrics if k not in b.metrics]
+    problems += [f"metric {k}: only in B" for k in b.metrics if k not in a.metrics]
+    problems += [f"{lab} / {aid}: only in A" for lab, aid in a.scores if (lab, aid) not in b.scores]
     problems += [f"{lab} / {aid}: only in B" for lab, aid in b.scores if (lab, aid) not in a.scores]
     keys = shared_metrics(a, b)
     for row, scores_a in a.scores.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import platform
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -95,11 +96,26 @@ def _memory_bytes() -> int | None:
 
 
 def _gpus() -> list[str]:
-    """Names of the CUDA devices torch sees (empty without torch or without a GPU)."""
+    """Names of the CUDA devices: from torch when the run imported it, else nvidia-smi.
+
+    Importing torch only to ask takes seconds, so a process that never loaded
+    it (``harness compare``, the tests) asks the driver's tool instead.
+    """
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        if not torch.cuda.is_available():
+            return []
+        return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    if shutil.which("nvidia-smi") is None:
+        return []
     try:
-        import torch
-    except ImportError:
+        done = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
+    except (OSError, subprocess.SubprocessError):
         return []
-    if not torch.cuda.is_available():
-        return []
-    return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    return [line.strip() for line in done.stdout.splitlines() if line.strip()]

@@ -16,7 +16,7 @@ from typing import Any
 from harness.results.runs import HEADLINE_KEYS, MetricSpec, Results
 from harness.results.stats import LEVEL, RESAMPLES
 from harness.results.svg import color, interval_plot, scatter_plot
-from harness.results.tables import ARROW, Table, aggregate, fmt, fmt_interval, key_head
+from harness.results.tables import Paired, Table, aggregate, fmt, fmt_interval, key_head
 
 # Summaries shown per model and per outlier metric: enough to see a pattern,
 # few enough that the report stays readable with many models.
@@ -29,6 +29,7 @@ body { font-family: sans-serif; margin: 2em; color: #222; max-width: 1400px; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 13px; }
 th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
+td.num { white-space: nowrap; }
 td.best { font-weight: bold; background: #eef7ee; }
 td.better { color: #1a7f37; } td.worse { color: #c62828; }
 .plots { display: flex; flex-wrap: wrap; gap: 16px; }
@@ -88,7 +89,7 @@ def _table_section(table: Table) -> str:
     for key, spec in table.metrics.items():
         out.append(f"<tr><th>{escape(key_head(spec))}</th>")
         for r in table.rows:
-            css = ' class="best"' if r.label in table.best[key] else ""
+            css = ' class="num best"' if r.label in table.best[key] else ' class="num"'
             out.append(f"<td{css}>{escape(fmt_interval(r.cells[key]))}</td>")
         out.append("</tr>")
     out.append("</table>")
@@ -116,28 +117,40 @@ def _means_section(table: Table, colors: dict[str, str]) -> str:
 
 
 def _paired_section(table: Table) -> str:
-    """Every pair of models: difference, paired interval, verdict."""
+    """Each model against the first in view; the other pairs folded below."""
     if not table.paired:
         return "<h2>Paired differences</h2><p>Only one model: nothing to pair.</p>"
-    rows, classes = [], []
-    for p in table.paired:
-        arrow = ARROW[table.metrics[p.key].higher_is_better]
-        rows.append(
-            [
-                f"{p.b} − {p.a}",
-                f"{p.key} {arrow}".rstrip(),
-                fmt_interval(p.diff, True),
-                str(p.diff.n),
-                p.mark,
-            ]
-        )
-        classes.append(p.mark if p.mark in ("better", "worse") else "")
-    head = ["pair (second minus first)", "metric", "difference [interval]", "articles", "mark"]
+    ref = table.rows[0].label
+    first = [p for p in table.paired if p.a == ref]
+    rest = [p for p in table.paired if p.a != ref]
     note = (
         '<p class="muted">Paired bootstrap over the articles both models scored; '
         "“better” / “worse” when the whole interval lies on one side of zero.</p>"
     )
-    return "<h2>Paired differences</h2>" + note + _html_table(head, rows, classes)
+    out = f"<h2>Paired differences</h2>{note}<h3>Against {escape(ref)}</h3>" + _paired_table(
+        table, first
+    )
+    if rest:
+        out += (
+            f"<details><summary>The other {len(rest)} model/metric pairs</summary>"
+            + _paired_table(table, rest)
+            + "</details>"
+        )
+    return out
+
+
+def _paired_table(table: Table, paired: list[Paired]) -> str:
+    """Render paired differences, coloured by verdict."""
+    rows, classes = [], []
+    for p in paired:
+        rows.append(
+            [f"{p.b} − {p.a}", key_head(table.metrics[p.key]), fmt_interval(p.diff, True),
+             str(p.diff.n), p.mark]
+        )  # fmt: skip
+        word = p.mark.split()[0]
+        classes.append(word if word in ("better", "worse") else "")
+    head = ["pair (second minus first)", "metric", "difference [interval]", "articles", "mark"]
+    return _html_table(head, rows, classes)
 
 
 def _scatter_section(results: Results, colors: dict[str, str]) -> str:
@@ -145,7 +158,7 @@ def _scatter_section(results: Results, colors: dict[str, str]) -> str:
     fx, fy = "coverage", "faithfulness"
     if fx not in results.metrics or fy not in results.metrics:
         missing = f"The runs have no {fx!r} and {fy!r} scores."
-        return f"<h2>Faithfulness against coverage</h2><p>{missing}</p>"
+        return f"<h2>Faithfulness against coverage</h2><p>{escape(missing)}</p>"
     groups = []
     for label in results.labels:
         points = []

@@ -126,7 +126,11 @@ def find_jobs(path: Path) -> list[Job]:
         raise RunFolderError(f"{path}: run folder does not exist")
     if is_run_folder(path):
         return [Job(path, path.name)]
-    subs = [p for p in path.iterdir() if p.is_dir() and is_run_folder(p)]
+    # A job folder that Hydra made (.hydra/) but that holds no scores is kept,
+    # so that the missing file is reported instead of the job silently dropped.
+    subs = [
+        p for p in path.iterdir() if p.is_dir() and (is_run_folder(p) or (p / ".hydra").is_dir())
+    ]
     if not subs:
         raise RunFolderError(
             f"{path}: missing {SCORES} (not a run folder, and no run subfolders: not a sweep)"

@@ -24,6 +24,10 @@ import numpy as np
 # percentile intervals; 2000 keeps the 2.5% tail at 50 resamples.
 RESAMPLES = 2000
 LEVEL = 0.95
+# Below two articles a bootstrap has nothing to resample: the "interval" is the
+# point itself. The verdict still follows it (on the same article the change
+# is exact) but says it rests on one article.
+MIN_ARTICLES = 2
 # Resamples drawn per block, so memory stays near CHUNK × n floats.
 CHUNK = 250
 
@@ -92,9 +96,10 @@ def verdict(diff: Interval, higher_is_better: bool | None) -> str:
     """
     if diff.n == 0:
         return "no data"
+    note = " (1 article, no interval)" if diff.n < MIN_ARTICLES else ""
     if diff.low <= 0.0 <= diff.high:
-        return "no clear difference"
+        return "no clear difference" + note
     up = diff.low > 0.0
     if higher_is_better is None:
-        return "higher" if up else "lower"
-    return "better" if up == higher_is_better else "worse"
+        return ("higher" if up else "lower") + note
+    return ("better" if up == higher_is_better else "worse") + note

@@ -22,6 +22,11 @@ PALETTE = (
 )  # fmt: skip
 
 FONT = 'font-family="sans-serif" font-size="12"'
+# Average advance of a 12px sans-serif character, for margins sized to the
+# labels (an estimate: SVG text cannot be measured without a browser).
+CHAR_WIDTH = 6.6
+# Labels longer than this are shortened in the middle.
+LABEL_CHARS = 48
 
 
 def color(index: int) -> str:
@@ -52,7 +57,9 @@ def interval_plot(
     declared: tuple[float, float],
 ) -> str:
     """Dot-and-whisker plot: one row per (label, interval, colour)."""
-    width, left, right, top, row_h = 520, 160, 60, 28, 22
+    longest = max((len(_clip(label, LABEL_CHARS)) for label, _, _ in rows), default=0)
+    left = max(90, round(longest * CHAR_WIDTH) + 16)
+    width, right, top, row_h = left + 320, 60, 28, 22
     height = top + row_h * len(rows) + 30
     values = [v for _, cell, _ in rows for v in (cell.low, cell.high, cell.mean)]
     lo, hi = axis_range(*declared, values)
@@ -67,7 +74,7 @@ def interval_plot(
         parts.append(_text(x(t), bottom + 16, f"{t:.2f}", 'text-anchor="middle" fill="#555"'))
     for i, (label, cell, fill) in enumerate(rows):
         y = top + row_h * i + row_h / 2
-        parts.append(_text(left - 8, y + 4, _clip(label, 24), 'text-anchor="end"'))
+        parts.append(_text(left - 8, y + 4, _clip(label, LABEL_CHARS), 'text-anchor="end"'))
         if cell.n == 0:
             parts.append(_text(left + 4, y + 4, "no scores", 'fill="#999"'))
             continue
@@ -91,7 +98,9 @@ def scatter_plot(
     y_declared: tuple[float, float],
 ) -> str:
     """Scatter of (x, y, tooltip) points, one group per (label, colour, points)."""
-    size, left, bottom_pad, top, legend_w = 420, 52, 44, 28, 190
+    longest = max((len(_clip(label, LABEL_CHARS)) for label, _, _ in groups), default=0)
+    size, left, bottom_pad, top = 420, 52, 44, 28
+    legend_w = round((longest + 5) * CHAR_WIDTH) + 40
     width, height = left + size + legend_w, top + size + bottom_pad
     xs = [p[0] for _, _, pts in groups for p in pts]
     ys = [p[1] for _, _, pts in groups for p in pts]
@@ -131,7 +140,7 @@ def scatter_plot(
         parts.append("</g>")
         ly = top + 12 + 18 * g
         parts.append(f'<circle cx="{left + size + 20}" cy="{ly - 4}" r="5" fill="{fill}"/>')
-        parts.append(_text(left + size + 30, ly, _clip(f"{label} ({len(points)})", 24)))
+        parts.append(_text(left + size + 30, ly, f"{_clip(label, LABEL_CHARS)} ({len(points)})"))
     return "".join(parts) + "</svg>"
 
 
@@ -155,5 +164,8 @@ def _text(x: float, y: float, text: str, attrs: str = "") -> str:
 
 
 def _clip(text: str, limit: int) -> str:
-    """Shorten long labels so they stay inside the plot margin."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Shorten a long label in the middle, keeping both ends (sweep labels differ at the end)."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]

@@ -9,13 +9,14 @@ Enabled in configs/config.yaml under ``hydra.callbacks``.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from harness.results import write_tables
+from harness.results import RunFolderError, write_tables
 
 
 class AggregateSweep(Callback):
@@ -24,5 +25,11 @@ class AggregateSweep(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Aggregate every job under ``hydra.sweep.dir``."""
         sweep_dir = Path(config.hydra.sweep.dir)
-        print(write_tables(sweep_dir, seed=int(config.get("seed", 0))))
+        try:
+            text = write_tables(sweep_dir, seed=int(config.get("seed", 0)))
+        except RunFolderError as exc:
+            # The jobs' own tables are written; only the pooled one is missing.
+            print(f"harness run -m: no pooled table for {sweep_dir}: {exc}", file=sys.stderr)
+            return
+        print(text)
         print(f"\nsweep results: {sweep_dir}")
