@@ -94,7 +94,7 @@ def main() -> int:
           f"cpu cores: {os.cpu_count()}")
     print(f"{'articles':>8} {'workers':>7} {'seconds':>8} {'articles/s':>10} "
           f"{'peak MB (main)':>14} {'peak MB (worker)':>16}  stage seconds")
-    for repeat, workers, f in rows:
+    for _repeat, workers, f in rows:
         rate = f["articles"] / f["seconds"]
         stages = ", ".join(f"{k} {v:.1f}" for k, v in f["timings"].items())
         print(f"{f['articles']:>8} {workers:>7} {f['seconds']:>8.1f} {rate:>10.1f} "

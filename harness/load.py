@@ -125,6 +125,7 @@ class _RecordSource:
                        "lede": lede_field}
 
     def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
+        """The file's records (or error rows for unreadable ones)."""
         raise NotImplementedError
 
     def __iter__(self) -> Iterator[RawDoc | ErrorRow]:
@@ -147,6 +148,7 @@ class JsonlSource(_RecordSource):
     """
 
     def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
+        """Rows via ``datasets``, or line by line when it cannot parse the file."""
         try:
             yield from _datasets_rows("json", self.path)
             return
@@ -170,6 +172,7 @@ class CsvSource(_RecordSource):
     """CSV with a header row, read with ``datasets``' ``csv`` loader."""
 
     def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
+        """Rows via ``datasets``."""
         yield from _datasets_rows("csv", self.path)
 
 
@@ -177,6 +180,7 @@ class DatasetSource(_RecordSource):
     """A ``datasets`` dataset saved with ``save_to_disk``."""
 
     def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
+        """Rows of the saved dataset (its first split if it has several)."""
         import datasets
 
         dataset = datasets.load_from_disk(str(self.path))

@@ -164,7 +164,8 @@ def _generate_safely(model: Summarizer, articles: Sequence[Article], cache: Any,
     try:
         results = _generate(model, articles, cache)
         each = (time.perf_counter() - start) / max(len(articles), 1)
-        return [(a, text, hit, 0.0 if hit else each) for a, (text, hit) in zip(articles, results)]
+        return [(a, text, hit, 0.0 if hit else each)
+                for a, (text, hit) in zip(articles, results, strict=True)]
     except Exception:  # noqa: BLE001 - retried one by one below to find the bad article
         pass
     out = []
@@ -220,7 +221,7 @@ def score_pairs(metrics: Sequence[Metric], pairs: Sequence[tuple[str, Article]],
     rows = [ScoreRow(a.id, model) for _, a in pairs]
     errors: list[ErrorRow] = []
     for metric in metrics:
-        for row, values in zip(rows, _metric_values(metric, pairs, model, errors)):
+        for row, values in zip(rows, _metric_values(metric, pairs, model, errors), strict=True):
             if values is not None:
                 row.scores.update(values)
     return rows, errors

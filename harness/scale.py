@@ -53,6 +53,7 @@ def score_dataset(dataset: Any, metric_configs: list[Any], num_proc: int = 1,
         metric_configs: Metric config names or mappings with ``_target_``.
         num_proc: Processes for ``Dataset.map``.
         batch_size: Rows per batch handed to the metrics.
+
     """
     configs = [c if isinstance(c, str) else dict(c) for c in metric_configs]
     return dataset.map(_score_batch, batched=True, batch_size=batch_size, num_proc=num_proc,

@@ -52,7 +52,8 @@ def test_bad_input_folder_completes_with_error_rows(tmp_path):
     assert "duplicate id" in errors["dup"]["error"]
     for e in errors.values():
         assert e["error"].strip()
-    articles = {json.loads(line)["id"] for line in (out / "articles.jsonl").read_text().splitlines()}
+    lines = (out / "articles.jsonl").read_text().splitlines()
+    articles = {json.loads(line)["id"] for line in lines}
     assert {"good", "good2", "latin1", "dup"} <= articles
     latin = next(json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()
                  if json.loads(line)["id"] == "latin1")

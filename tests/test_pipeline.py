@@ -69,8 +69,10 @@ def test_resume_after_crash_gives_the_same_rows(tmp_path):
         a = sorted(map(repr, read_jsonl(full / f"{name}.jsonl")))
         b = sorted(map(repr, read_jsonl(crashed / f"{name}.jsonl")))
         if name == "summaries":  # timings differ between runs
-            a = sorted((r["article_id"], r["summary"]) for r in read_jsonl(full / f"{name}.jsonl"))
-            b = sorted((r["article_id"], r["summary"]) for r in read_jsonl(crashed / f"{name}.jsonl"))
+            a = sorted((r["article_id"], r["summary"])
+                       for r in read_jsonl(full / "summaries.jsonl"))
+            b = sorted((r["article_id"], r["summary"])
+                       for r in read_jsonl(crashed / "summaries.jsonl"))
         assert a == b, name
     assert (crashed / "scores.jsonl").read_text().endswith("\n")
 

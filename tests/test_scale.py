@@ -14,7 +14,8 @@ from harness.types import Article
 def test_score_dataset_with_two_processes_matches_in_process():
     rows = {
         "id": [f"r{i}" for i in range(6)],
-        "article": [f"Lede sentence number {i} about the council.\n\nMore text {i}." for i in range(6)],
+        "article": [f"Lede sentence number {i} about the council.\n\nMore text {i}."
+                    for i in range(6)],
         "summary": [f"The council met {i}." for i in range(6)],
         "headline": [f"Council meets {i}" for i in range(6)],
         "lede": ["" for _ in range(6)],
