@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
 from html import unescape
 
 from harness.clean.page import select_article, word_count
-from harness.clean.rules import DATELINE_PREFIX, classify
+from harness.clean.rules import COMMENTS_START, DATELINE_PREFIX, classify
 from harness.types import Article, RawDoc, Removed
 
 __all__ = [
@@ -43,11 +42,17 @@ MIN_LEDE_WORDS = 8
 # Duplicate-line detection ignores very short lines ("Share", "Video") that
 # other rules handle and that can legitimately repeat.
 MIN_DUPLICATE_WORDS = 4
+# A comment-section header ends the article only after this many prose lines:
+# menus at the top of a page link to "Comments" too.
+MIN_PROSE_BEFORE_COMMENTS = 4
 # Bounded work on huge inputs: a news article is under 100 KB of text and a
 # whole page's visible text rarely passes 500 KB; beyond these caps the rest is
 # dropped (and recorded) so that every rule runs in bounded time.
 MAX_INPUT_CHARS = 2_000_000
 MAX_LINES = 20_000
+# A plain article's lede comes within this many lines of the headline (BBC
+# sport reports put up to six lines of match facts between them).
+PLAIN_LEDE_WITHIN = 7
 # How far before the article the headline is looked for (lines); pages put the
 # byline, date, photo and its credit between headline and text.
 HEADLINE_WINDOW = 12
@@ -62,7 +67,7 @@ _VIDEO_TITLE = re.compile(r"^(?:click to )?play video:\s*['\"‘“](?P<title>.+
 
 
 def normalize_text(text: str) -> str:
-    """Unicode NFC, HTML entities decoded, one kind of space, ``\\n`` newlines.
+    """Normalise text: Unicode NFC, HTML entities decoded, one kind of space, LF newlines.
 
     Zero-width and control characters are dropped; every line is stripped.
     """
@@ -74,7 +79,7 @@ def normalize_text(text: str) -> str:
 
 
 def _bounded(text: str) -> tuple[str, list[Removed]]:
-    """The text cut to ``MAX_INPUT_CHARS`` and ``MAX_LINES``, and a note of what was cut."""
+    """Cut the text to ``MAX_INPUT_CHARS`` and ``MAX_LINES``, and a note of what was cut."""
     cut = len(text) - MAX_INPUT_CHARS
     text = text[:MAX_INPUT_CHARS]
     lines = text.split("\n")
@@ -103,10 +108,16 @@ def _filter_lines(blocks: list[list[str]]) -> tuple[list[list[str]], list[Remove
     removed: list[Removed] = []
     seen: set[str] = set()
     video_title: str | None = None
+    prose_lines = 0
     for block in blocks:
         kept: list[str] = []
         for line in block:
             key = line.casefold()
+            if prose_lines >= MIN_PROSE_BEFORE_COMMENTS and _starts_comments(line):
+                removed.extend(Removed(rest, "comments") for rest in _rest(blocks, block, line))
+                if kept:
+                    kept_blocks.append(kept)
+                return kept_blocks, removed
             reason = classify(line)
             if reason is None and video_title is not None and key == video_title:
                 reason = "video"  # the player's title repeated as a caption
@@ -118,10 +129,22 @@ def _filter_lines(blocks: list[list[str]]) -> tuple[list[list[str]], list[Remove
                 removed.append(Removed(line, reason))
             else:
                 kept.append(line)
+                prose_lines += _is_prose(line)
             seen.add(key)
         if kept:
             kept_blocks.append(kept)
     return kept_blocks, removed
+
+
+def _starts_comments(line: str) -> bool:
+    return len(line) < 200 and bool(COMMENTS_START.match(line))
+
+
+def _rest(blocks: list[list[str]], block: list[str], line: str) -> list[str]:
+    """``line`` and every line after it (``block`` is the one holding ``line``)."""
+    at = next(i for i, b in enumerate(blocks) if b is block)
+    start = next(i for i, x in enumerate(block) if x is line)
+    return block[start:] + [x for b in blocks[at + 1 :] for x in b]
 
 
 def _paragraphs(blocks: list[list[str]]) -> list[str]:
@@ -150,7 +173,7 @@ def _is_title(paragraph: str) -> bool:
 
 
 def _headline_index(paragraphs: list[str], start: int) -> int | None:
-    """The title line of the article that starts at ``start``.
+    """Find the title line of the article that starts at ``start``.
 
     The nearest line before the article of at least three words that does not
     end a sentence with a full stop (standfirsts and photo captions do), else
@@ -165,8 +188,37 @@ def _headline_index(paragraphs: list[str], start: int) -> int | None:
     return (titled or fits or [None])[0]
 
 
+def _is_plain_article(paragraphs: list[str], headline: str | None) -> bool:
+    """Whether the text is one article (headline, then the story), not a whole page.
+
+    Scraped articles and corpora such as BBC News start with the headline and,
+    within a few lines (a kicker, match facts), the lede; a page's text starts
+    with its menus. A plain article keeps every line that the line rules keep:
+    page features would cost it its tables, line-ups and short closing lines.
+    The cleaner's own output (headline, then a prose lede) is a plain article,
+    so cleaning is idempotent.
+    """
+    if headline is not None:
+        window = paragraphs[:PLAIN_LEDE_WITHIN]
+        return any(_is_prose(p) and _SENTENCE_END.search(p) for p in window) or bool(
+            paragraphs and _is_prose(paragraphs[0])
+        )
+    if len(paragraphs) < 2 or word_count(paragraphs[0]) > MAX_HEADLINE_WORDS:
+        return False
+    if _is_prose(paragraphs[1]):
+        return True
+    window = paragraphs[1 : 1 + PLAIN_LEDE_WITHIN]
+    return _is_title(paragraphs[0]) and any(
+        _is_prose(p) and _SENTENCE_END.search(p) for p in window
+    )
+
+
 def _select(paragraphs: list[str], headline: str | None) -> tuple[str, list[str], list[Removed]]:
-    """The headline and the article's paragraphs; the rest recorded as removed."""
+    """Split the headline and the article's paragraphs from the rest (recorded as removed)."""
+    if _is_plain_article(paragraphs, headline):
+        head = headline if headline is not None else paragraphs[0]
+        body = paragraphs if headline is not None else paragraphs[1:]
+        return normalize_text(head).replace("\n", " ").strip(), body, []
     selection = select_article(paragraphs)
     if selection.good_words == 0:
         raise CleaningError("no article: no run of prose lines in the text")
@@ -186,19 +238,25 @@ def _select(paragraphs: list[str], headline: str | None) -> tuple[str, list[str]
 
 
 def _trim_head(headline: str, paragraphs: list[str]) -> tuple[list[str], list[Removed]]:
-    """Drop a repeated headline and non-prose lines before the lede; split off a dateline."""
+    """Drop a repeated headline and non-prose lines before the lede; split off a dateline.
+
+    Repeated until nothing changes, so that cleaning its own output changes
+    nothing (a lede shortened by its dateline may no longer be prose).
+    """
     removed: list[Removed] = []
     if paragraphs and paragraphs[0].casefold() == headline.casefold():
         removed.append(Removed(paragraphs[0], "duplicate"))
         paragraphs = paragraphs[1:]
-    while paragraphs and not _is_prose(paragraphs[0]) and any(map(_is_prose, paragraphs)):
-        removed.append(Removed(paragraphs[0], "preamble"))
-        paragraphs = paragraphs[1:]
-    if paragraphs:
+    while paragraphs:
         match = DATELINE_PREFIX.match(paragraphs[0])
-        if match:
+        if match and match.end() < len(paragraphs[0]):
             removed.append(Removed(match.group("prefix").strip(), "dateline"))
             paragraphs = [paragraphs[0][match.end() :]] + paragraphs[1:]
+        elif not _is_prose(paragraphs[0]) and any(map(_is_prose, paragraphs[1:])):
+            removed.append(Removed(paragraphs[0], "preamble"))
+            paragraphs = paragraphs[1:]
+        else:
+            break
     return paragraphs, removed
 
 
@@ -208,14 +266,33 @@ def _prepare(text: str) -> tuple[list[str], list[Removed]]:
         raise CleaningError("binary content (NUL bytes), not text")
     text, removed = _bounded(normalize_text(text))
     blocks, dropped = _filter_lines(_blocks(text))
-    return _paragraphs(blocks), removed + dropped
+    paragraphs = []
+    for paragraph in _paragraphs(blocks):
+        # Joining hard-wrapped lines can make a line the rules now recognise
+        # ("By" + "Jane Doe, staff"); checking again keeps cleaning idempotent.
+        reason = classify(paragraph)
+        if reason:
+            dropped.append(Removed(paragraph, reason))
+        else:
+            paragraphs.append(paragraph)
+    return paragraphs, removed + dropped
 
 
-def _article(doc_id: str, source: str, headline: str, paragraphs: list[str], lede: str | None,
-             removed: list[Removed]) -> Article:
+def _article(
+    doc_id: str,
+    source: str,
+    headline: str,
+    paragraphs: list[str],
+    lede: str | None,
+    removed: list[Removed],
+) -> Article:
     paragraphs, head_removed = _trim_head(headline, paragraphs)
     if not paragraphs:
         raise CleaningError("no article body left after removing boilerplate")
+    if not any(map(_is_prose, paragraphs)):
+        raise CleaningError(
+            f"no article: no paragraph of {MIN_LEDE_WORDS} or more words is left (labels only)"
+        )
     if not headline:
         raise CleaningError("empty headline")
     lede = normalize_text(lede).strip() if lede else paragraphs[0]
@@ -249,6 +326,7 @@ def clean_text(
 
     Raises:
         CleaningError: When no headline or no body paragraph is left.
+
     """
     paragraphs, removed = _prepare(text)
     if not paragraphs:

@@ -20,6 +20,7 @@ def decode_bytes(data: bytes, name: str = "") -> str:
 
     Raises:
         DecodeError: For binary data (NUL bytes, no plausible encoding).
+
     """
     if data[:2] == b"\x1f\x8b" or name.endswith(".gz"):
         data = gzip.decompress(data)
@@ -30,7 +31,9 @@ def decode_bytes(data: bytes, name: str = "") -> str:
     except UnicodeDecodeError:
         best = from_bytes(data).best()
         if best is None:
-            raise DecodeError(f"{name or 'input'}: binary data, no text encoding detected") from None
+            raise DecodeError(
+                f"{name or 'input'}: binary data, no text encoding detected"
+            ) from None
         text = str(best)
     if "\x00" in text:
         raise DecodeError(f"{name or 'input'}: binary data (NUL bytes), not text")

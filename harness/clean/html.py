@@ -34,16 +34,25 @@ TRAFILATURA_SETTINGS = {
 }
 
 
-def trafilatura_extract(html: str) -> tuple[str | None, str | None]:
-    """trafilatura's body text (one paragraph per line) and the page's title."""
-    document = trafilatura.bare_extraction(html, **TRAFILATURA_SETTINGS)
+def trafilatura_extract(html: str, include_tables: bool = False) -> tuple[str | None, str | None]:
+    """Trafilatura's body text (one paragraph per line) and the page's title.
+
+    Args:
+        html: The page source.
+        include_tables: Keep tables' text (off by default: cells flattened to
+            lines are poor summarizer input; see docs/cleaning.md for the cost
+            in benchmark recall).
+
+    """
+    settings = {**TRAFILATURA_SETTINGS, "include_tables": include_tables}
+    document = trafilatura.bare_extraction(html, **settings)
     if document is None:
         return None, _h1_or_title(html)
     return document.text, document.title or _h1_or_title(html)
 
 
 def _h1_or_title(html: str) -> str | None:
-    """The first ``<h1>`` text, else the ``<title>``; ``None`` when neither is there."""
+    """Return the first ``<h1>`` text, else the ``<title>``; ``None`` when neither is there."""
     try:
         root = lxml.html.document_fromstring(html.encode("utf-8", "replace"))
     except (etree.ParserError, ValueError):
@@ -62,6 +71,8 @@ def clean_html(
     source: str = "",
     headline: str | None = None,
     lede: str | None = None,
+    *,
+    include_tables: bool = False,
 ) -> Article:
     """Clean an HTML page into an article.
 
@@ -71,16 +82,18 @@ def clean_html(
         source: Where the page came from, kept in the article.
         headline: The headline when the source knows it; else the page's title.
         lede: The lede when the source knows it; else the first prose paragraph.
+        include_tables: Keep the text of tables (see :func:`trafilatura_extract`).
 
     Raises:
         CleaningError: When trafilatura finds no article text, or no headline or
             body paragraph is left after the line rules.
+
     """
     from harness.clean import CleaningError, _article, _prepare
 
     if not html.strip():
         raise CleaningError("empty page")
-    body, title = trafilatura_extract(html)
+    body, title = trafilatura_extract(html, include_tables)
     if not body or not body.strip():
         raise CleaningError("no article: trafilatura found no main text in the page")
     paragraphs, removed = _prepare("\n\n".join(body.split("\n")))

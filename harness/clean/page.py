@@ -37,10 +37,22 @@ LENGTH_LOW = 70
 LENGTH_HIGH = 200
 STOPWORDS_LOW = 0.30
 STOPWORDS_HIGH = 0.32
+# A long sentence with at least this stop-word share is near-good (see line_class).
+STOPWORDS_SENTENCE = 0.15
 # Below this page-wide stop-word share no stop list fits the page's language
 # (Chinese, Japanese, Thai have no spaces; unknown languages): judge lines by
 # length and sentence punctuation only. English prose runs at 0.4-0.5.
 MIN_LANGUAGE_FIT = 0.12
+# Articles put at most a subheading and a photo credit, or a two-line quote,
+# between paragraphs; longer runs of short lines are menus and link lists.
+MAX_SHORT_RUN = 3
+# A run of this many lines that are not article text (menus, a teaser block,
+# a comment header and its metadata) separates the article from what follows.
+MIN_GAP = 4
+# A segment next to the article's best one joins it when its share of good
+# lines is at least this fraction of the best one's (articles: ~0.9; teaser
+# lists alternate title/author/teaser, ~0.3-0.5).
+SEGMENT_SHARE_RATIO = 0.75
 # How many of the page's words are enough to pick its stop list.
 LANGUAGE_SAMPLE_WORDS = 5000
 
@@ -66,7 +78,7 @@ def _stoplists() -> dict[str, frozenset[str]]:
 
 
 def page_stoplist(lines: list[str]) -> frozenset[str]:
-    """The stop list (of jusText's 100 languages) that covers most of the page's words.
+    """Pick the stop list (of jusText's 100 languages) that covers most of the page's words.
 
     Empty when none covers ``MIN_LANGUAGE_FIT`` of them.
     """
@@ -97,7 +109,7 @@ class LineFeatures:
 
 
 def features(line: str, stoplist: frozenset[str]) -> LineFeatures:
-    """The features of one line."""
+    """Measure the features of one line."""
     tokens = _WORD.findall(line)
     stops = sum(t.casefold() in stoplist for t in tokens)
     return LineFeatures(
@@ -114,7 +126,10 @@ def line_class(f: LineFeatures, has_stoplist: bool) -> str:
     if f.copyright and f.chars < LENGTH_HIGH:
         return "bad"
     if f.chars < LENGTH_LOW:
-        return "short"
+        # A short sentence that reads like prose (an article's closing quote)
+        # is judged by its neighbours like a near-good line.
+        prose = f.sentences >= 1 and f.words >= 3 and f.stop_share >= STOPWORDS_LOW
+        return "near" if prose and has_stoplist else "short"
     if not has_stoplist:
         # No language model: sentences are what sets prose apart from lists.
         if f.sentences >= 1 and f.chars >= LENGTH_HIGH // 2:
@@ -124,32 +139,56 @@ def line_class(f: LineFeatures, has_stoplist: bool) -> str:
         return "good"
     if f.stop_share >= STOPWORDS_LOW:
         return "near"
+    # News ledes pack names and numbers (stop-word share 0.15-0.30) but are
+    # sentences; lists of names and links have hardly any stop words.
+    if f.sentences >= 1 and f.stop_share >= STOPWORDS_SENTENCE:
+        return "near"
     return "bad"
 
 
 def with_context(classes: list[str]) -> list[str]:
-    """jusText's context step: short and near-good lines take their neighbours' class.
+    """JusText's context step: short and near-good lines take their neighbours' class.
 
     A near-good line next to a good one is good; a short line is good when the
-    nearest good-or-bad lines on both sides are good (or one is good and the
-    other side is the edge of the text: an article's last line is often a short
-    quote); other short and near-good lines are bad.
+    nearest good-or-bad lines on both sides are good (the edges of the text
+    count as bad) and it is not part of a run of more than ``MAX_SHORT_RUN``
+    short lines; other short and near-good lines are bad. jusText judges link
+    lists by their link density; plain text has no links, and the length of the
+    run is what sets a menu apart from a subheading between two paragraphs.
     """
     prev_class = _nearest_classes(classes, range(len(classes)))
     next_class = _nearest_classes(classes, range(len(classes) - 1, -1, -1))
+    runs = _short_runs(classes)
     out = list(classes)
     for i, c in enumerate(classes):
         around = (prev_class[i], next_class[i])
         if c == "near":
             out[i] = "good" if "good" in around else "bad"
         elif c == "short":
-            out[i] = "good" if "good" in around and "bad" not in around else "bad"
+            ok = around == ("good", "good") and runs[i] <= MAX_SHORT_RUN
+            out[i] = "good" if ok else "bad"
     return out
+
+
+def _short_runs(classes: list[str]) -> list[int]:
+    """Per line, the length of the run of consecutive short lines it is in (0 if not short)."""
+    runs = [0] * len(classes)
+    i = 0
+    while i < len(classes):
+        if classes[i] != "short":
+            i += 1
+            continue
+        j = i
+        while j < len(classes) and classes[j] == "short":
+            j += 1
+        runs[i:j] = [j - i] * (j - i)
+        i = j
+    return runs
 
 
 def _nearest_classes(classes: list[str], order: range) -> list[str]:
     """Per line, the class of the nearest good-or-bad line met before it in ``order``."""
-    nearest, last = [""] * len(classes), "edge"
+    nearest, last = [""] * len(classes), "bad"
     for i in order:
         nearest[i] = last
         if classes[i] in ("good", "bad"):
@@ -169,6 +208,57 @@ def densest_span(weights: list[float]) -> tuple[int, int]:
         if running > best:
             best, best_span = running, (start, i + 1)
     return best_span
+
+
+def _segments(context: list[str], start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` split at runs of ``MIN_GAP`` or more lines that are not good."""
+    segments, seg_start, gap = [], start, 0
+    for i in range(start, end):
+        if context[i] == "good":
+            if gap >= MIN_GAP and i - gap > seg_start:
+                segments.append((seg_start, i - gap))
+                seg_start = i
+            gap = 0
+        else:
+            gap += 1
+    segments.append((seg_start, end - gap))
+    return segments
+
+
+def best_segment(
+    context: list[str], feats: list[LineFeatures], start: int, end: int
+) -> tuple[int, int]:
+    """Narrow the densest span to the article: its best segment and like neighbours.
+
+    The span can run on over a list of teasers (a title, an author line, a
+    teaser paragraph, …) or a comment feed after the article, because their
+    teasers read like prose. Split at gaps of ``MIN_GAP`` lines, an article's
+    segment is a run of mostly consecutive good lines, a teaser list's is not:
+    each segment scores ``good words × share of good lines``; neighbours of the
+    best segment whose share of good lines is close to its share join it.
+    """
+    segments = _segments(context, start, end)
+
+    def share(seg: tuple[int, int]) -> float:
+        return sum(c == "good" for c in context[seg[0] : seg[1]]) / max(1, seg[1] - seg[0])
+
+    def score(seg: tuple[int, int]) -> float:
+        good = sum(
+            f.words
+            for f, c in zip(feats[seg[0] : seg[1]], context[seg[0] : seg[1]], strict=True)
+            if c == "good"
+        )
+        return good * share(seg)
+
+    best = max(range(len(segments)), key=lambda k: score(segments[k]))
+    lo = hi = best
+    while lo > 0 and share(segments[lo - 1]) >= SEGMENT_SHARE_RATIO * share(segments[best]):
+        lo -= 1
+    while hi + 1 < len(segments) and (
+        share(segments[hi + 1]) >= SEGMENT_SHARE_RATIO * share(segments[best])
+    ):
+        hi += 1
+    return segments[lo][0], segments[hi][1]
 
 
 @dataclass(frozen=True)
@@ -200,11 +290,16 @@ def select_article(lines: list[str]) -> Selection:
     feats = [features(line, stoplist) for line in lines]
     first = [line_class(f, bool(stoplist)) for f in feats]
     context = with_context(first)
-    weights = [float(f.words) if c == "good" else -float(f.words) for f, c in zip(feats, context)]
-    start, end = densest_span(weights)
+    weights = [
+        float(f.words) if c == "good" else -float(f.words)
+        for f, c in zip(feats, context, strict=True)
+    ]
+    start, end = best_segment(context, feats, *densest_span(weights))
     classes = [
         "good" if c == "good" or (first[i] != "short" and start <= i < end) else "bad"
         for i, c in enumerate(context)
     ]
-    good_words = sum(f.words for f, c in zip(feats[start:end], context[start:end]) if c == "good")
+    good_words = sum(
+        f.words for f, c in zip(feats[start:end], context[start:end], strict=True) if c == "good"
+    )
     return Selection(classes, start, end, good_words)

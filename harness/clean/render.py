@@ -43,7 +43,7 @@ def _tag(element: etree._Element) -> str:
 
 
 def _walk(root: etree._Element) -> list[str]:
-    """Text pieces in document order, ``"\\n"`` at block boundaries.
+    """Collect text pieces in document order, a newline at block boundaries.
 
     Iterative (an explicit stack), so deeply nested pages do not hit Python's
     recursion limit.
@@ -78,7 +78,7 @@ def _inline(text: str, in_pre: bool) -> str:
 
 
 def html_to_text(html: str) -> str:
-    """The visible text of an HTML page, one block element per line.
+    """Render the visible text of an HTML page, one block element per line.
 
     Args:
         html: The page source.
@@ -86,13 +86,16 @@ def html_to_text(html: str) -> str:
     Returns:
         The lines of the page, blank-line separated; ``""`` for a page with no
         visible text.
+
     """
     if not html.strip():
         return ""
+    # Bytes, because lxml refuses str input that carries an encoding
+    # declaration; huge_tree lifts libxml2's nesting limit (256 levels).
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        # lxml refuses str input with an encoding declaration; bytes it parses.
-        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"))
+        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+    except etree.ParserError:
+        return ""
     lines = (line.strip() for line in "".join(_walk(root)).split("\n"))
     return "\n\n".join(line for line in lines if line)

@@ -87,6 +87,7 @@ RULES: tuple[LineRule, ...] = (
         "legal",
         r"^by (?:providing|entering|submitting|clicking|signing up)\b.{0,200}\b(?:terms|privacy|"
         r"agree|consent)|\bthis site is protected by recaptcha\b|^all rights reserved\W*$|"
+        r"^(?:our|editorial) standards\s*:|"
         r"^(?:©|\(c\)|copyright)\s",
         any_length=True,
     ),
@@ -103,9 +104,19 @@ RULES: tuple[LineRule, ...] = (
         "cookie",
         r"\b(?:we use cookies|uses cookies|use of cookies|cookie (?:policy|settings|"
         r"preferences|consent)|accept (?:all )?cookies|manage (?:cookies|preferences|consent))\b|"
-        r"^(?:accept|reject|accept all|reject all|i agree|got it|ok|manage settings)\W*$",
+        r"^(?:accept|reject|accept all|reject all|i agree|i accept|got it|ok|okay|"
+        r"manage settings|more info(?:rmation)?)\W*$",
     ),
-    _rule("share", rf"^(?:(?:{_SHARE_WORDS})[\s|,·•/:]*)+$"),
+    # Consent banners run long; they open with the site's use of cookies.
+    _rule(
+        "cookie",
+        r"^(?:this (?:web)?site|we(?: and our (?:partners|vendors))?)\s(?:uses?|stores?)\s"
+        r"(?:cookies|tracking technologies)\b|^(?:we use cookies|by (?:continuing to "
+        r"(?:use|browse)|using) (?:this|our) (?:site|website)\b.{0,80}\bcookies)",
+        any_length=True,
+    ),
+    # At least one word: a line that is only a number is an attendance or a score.
+    _rule("share", rf"^(?=.*[a-z])(?:(?:{_SHARE_WORDS})[\s|,·•/:]*)+$"),
     _rule("share", r"^(?:share (?:this|on|via|the)\b.*|click to share\b.*|share$)"),
     _rule(
         "photo_credit",
@@ -113,7 +124,10 @@ RULES: tuple[LineRule, ...] = (
         r"image source|source|file photo|caption|image caption|photo illustration)\s*(?:by)?\s*:"
         r"|\((?:ap|afp|reuters|getty|epa|the canadian press|cp)[^)]*(?:photo|images?)[^)]*\)\s*$"
         r"|(?:getty images|afp via getty images|shutterstock|ap photo|reuters/[a-z .]+|"
-        r"alamy|epa-efe|the canadian press/[a-z .]+)\s*\)?\s*$",
+        r"alamy|epa-efe|the canadian press/[a-z .]+)\s*\)?\s*$"
+        # A caption that ends with its credit: "… in 1931. Photo: County Archive".
+        r"|[.!?]\s+\(?(?:photo|photograph|image|picture|credit)s?(?: by|:)\s*[^.!?]{1,60}$"
+        r"|^credit\s*(?:\.{2,}|…)",
     ),
     _rule(
         "byline",
@@ -134,12 +148,25 @@ RULES: tuple[LineRule, ...] = (
     _rule(
         "navigation",
         r"^(?:home|menu|search|skip to (?:main )?content|log ?in|sign ?in|register|"
-        r"back to top|close|open menu|toggle navigation|next article|previous article|"
-        r"comments|leave a comment|\d+ comments?|view comments|show comments|"
+        r"back to top|close|open menu|toggle navigation|reply|"
+        r"(?:next|previous|prev|older|newer) (?:article|post|story|entry|page)|"
         r"follow us(?: on .*)?|follow @\w+.*)\W*$",
     ),
     _rule("navigation", r"^(?:[\w&'’ -]{1,25}\s*[|»›•·]\s*){2,}[\w&'’ -]{1,25}$"),
     _rule("tags", r"^(?:tags?|topics?|filed under|categories)\s*:"),
+)
+
+# The header of a comment section (or the first comment's "who, when, said:"
+# line). Comments follow the article, so the cleaner drops everything from the
+# first such line that comes after article text (see ``harness.clean``).
+COMMENTS_START = re.compile(
+    r"^(?:(?:\d+\s+)?(?:comments|responses|reader comments)(?:\s*\(\d+\))?|"
+    r"\d+\s+(?:comment|response)|"
+    r"(?:leave|post|add|write|submit) a (?:comment|reply)\b.*|comments are closed\b.*|"
+    r"join the (?:conversation|discussion)\b.*|\d+ (?:thoughts|responses|comments|replies) "
+    r"(?:on|to)\b.*|(?:show|view|load|read|see) (?:all )?(?:\d+ )?comments\b.*)\W*$"
+    r"|^.{1,60}\s(?:on|at)\s.{1,40}\b\d{1,2}:\d{2}\s?(?:[ap]\.?m\.?)?\s*(?:said|says|wrote):?$",
+    re.IGNORECASE,
 )
 
 # A dateline prefix at the start of a paragraph: "WASHINGTON (Reuters) - ",
@@ -152,7 +179,7 @@ DATELINE_PREFIX = re.compile(
 
 
 def classify(line: str) -> str | None:
-    """The reason ``line`` is boilerplate, or ``None`` when it is content."""
+    """Return the reason ``line`` is boilerplate, or ``None`` when it is content."""
     for rule in RULES:
         if rule.matches(line):
             return rule.reason

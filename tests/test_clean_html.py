@@ -1,0 +1,95 @@
+"""HTML pages: trafilatura plus the line rules, the visible-text renderer, decoding."""
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from harness.clean import CleaningError, clean_doc, clean_html, clean_text, html_to_text
+from harness.clean.decode import DecodeError, decode_bytes
+from harness.types import RawDoc
+
+PAGE = Path(__file__).parent / "data/html/article.html"
+HEADLINE = "Lighthouse keeper's logbooks go online"
+BODY_STARTS = (
+    "Eighty years of handwritten logbooks",
+    "The books record the weather",
+    "“You can follow a storm coming in",
+    "The archive hopes the logbooks",
+)
+
+
+@pytest.fixture(scope="module")
+def html():
+    return PAGE.read_text(encoding="utf-8")
+
+
+def test_clean_html_article(html):
+    a = clean_html(html, "lighthouse", str(PAGE))
+    assert a.headline == HEADLINE
+    assert a.lede.startswith(BODY_STARTS[0])
+    assert [p[: len(s)] for p, s in zip(a.paragraphs, BODY_STARTS, strict=False)] == list(
+        BODY_STARTS
+    )
+    assert len(a.paragraphs) == 4
+    # trafilatura keeps the inline "Read more" link; the line rules drop it.
+    assert ("read_more", "Read more: Volunteers wanted to transcribe harbour records") in [
+        (r.reason, r.line) for r in a.removed
+    ]
+    assert "&amp;" not in a.body and "entries & checking" in a.body
+
+
+def test_clean_doc_dispatches_on_html(html):
+    a = clean_doc(RawDoc(id="p", source=str(PAGE), html=html))
+    assert a.headline == HEADLINE and len(a.paragraphs) == 4
+
+
+def test_render_visible_text(html):
+    text = html_to_text(html)
+    lines = text.split("\n\n")
+    assert "dataLayer" not in text and "font-family" not in text  # scripts, styles
+    assert "The Coastal Courier</title>" not in text and lines[0] == "Home"  # no <head>
+    assert HEADLINE in lines
+    assert "Share on Facebook Share on Twitter" in lines  # inline links stay on one line
+    assert "The lighthouse at Gull Point in 1931. Photo: County Archive" in lines
+
+
+def test_clean_text_on_rendered_page(html):
+    a = clean_text(html_to_text(html), "lighthouse")
+    assert a.headline == HEADLINE
+    assert [p[: len(s)] for p, s in zip(a.paragraphs, BODY_STARTS, strict=False)] == list(
+        BODY_STARTS
+    )
+    assert len(a.paragraphs) == 4
+    reasons = {r.reason for r in a.removed}
+    assert {"cookie", "byline", "share", "photo_credit", "read_more", "comments"} <= reasons
+
+
+def test_render_handles_deep_nesting_and_hidden():
+    deep = "<div>" * 1500 + "<p>Deep text</p>" + "</div>" * 1500  # past Python's recursion limit
+    assert html_to_text(deep) == "Deep text"
+    hidden = '<p>Shown</p><p hidden>Hidden</p><p style="display: none">Gone</p><br>x'
+    assert html_to_text(hidden) == "Shown\n\nx"
+
+
+def test_page_without_article_is_an_error():
+    with pytest.raises(CleaningError):
+        clean_html(
+            "<html><head><title>Menu</title></head><body><a href='/'>Home</a></body></html>", "m"
+        )
+    with pytest.raises(CleaningError):
+        clean_html("   ", "blank")
+
+
+def test_decode_gzip_and_legacy_encodings(html):
+    assert decode_bytes(gzip.compress(html.encode("utf-8")), "page.html.gz") == html
+    latin = "Le café du coin a fermé ses portes après quarante années de service à la commune."
+    assert decode_bytes(latin.encode("cp1252"), "a.txt") == latin
+    cyrillic = "Городской совет утвердил новый план развития транспорта на следующие десять лет."
+    assert decode_bytes(cyrillic.encode("cp1251"), "b.txt") == cyrillic
+    assert decode_bytes(b"\xef\xbb\xbfBOM text", "c.txt") == "BOM text"
+
+
+def test_decode_binary_is_an_error():
+    with pytest.raises(DecodeError):
+        decode_bytes(b"\x00\x01\x02\x03" * 100, "blob.bin")
