@@ -98,7 +98,12 @@ def prf(counts: list[tuple[float, float, float]]) -> tuple[float, float, float]:
 
 def page_title(html: str) -> str:
     """Return the page's ``<title>`` text."""
-    titles = lxml.html.document_fromstring(html.encode("utf-8")).xpath("//title//text()")
+    # The page is already decoded text: tell lxml the bytes are UTF-8, or it
+    # guesses Latin-1 for pages without a charset and mangles curly quotes.
+    parser = lxml.html.HTMLParser(encoding="utf-8")
+    titles = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser).xpath(
+        "//title//text()"
+    )
     return " ".join(" ".join(titles).split())
 
 

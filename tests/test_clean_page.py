@@ -93,3 +93,35 @@ def test_bbc_articles_keep_their_paragraphs(corpora):
     assert len(files) == 250
     assert kept / total >= 0.99, (kept, total)
     assert headlines >= 248
+
+
+def test_glued_teaser_title_is_bad_but_prose_is_not():
+    from harness.clean.page import glued_teaser
+
+    teaser = "Customers Leave Without Paying Bill At Troy SteakhouseA party of six left the restaurant without paying."  # noqa: E501
+    prose = "Finland and Sweden's chance came on Friday. Finland clinched 3-0 against Liechtenstein at home."  # noqa: E501
+    brand = "The new iPhone sold well, McDonald said on Tuesday at the annual meeting of the shareholders."  # noqa: E501
+    assert glued_teaser(teaser)
+    assert not glued_teaser(prose)
+    assert not glued_teaser(brand)
+
+
+def test_list_runs_need_punctuated_items():
+    from harness.clean.page import list_runs
+
+    items = ["Path A: Iceland, Bulgaria", "Path B: Bosnia, Slovakia", "Path C: Scotland, Norway"]
+    menu = ["Home", "World", "Business", "Sport"]
+    assert list_runs(menu + items + menu) == [(4, 7)]
+
+
+def test_headline_is_the_title_sharing_words_with_the_text():
+    body = [
+        "The river burst its banks on Sunday night and flooded more than two hundred homes in the lower town, the fire service said.",  # noqa: E501
+        "Residents were taken to the school hall, where volunteers handed out blankets and hot food until the early hours of the morning.",  # noqa: E501
+        "The council said it would open a fund for families whose homes were damaged and would inspect the flood walls this week.",  # noqa: E501
+    ]
+    lines = ["Skip to content", "Home", "World", "Local news", "River floods lower town homes"]
+    lines += ["By Jane Doe", "Updated 10:32 AM, May 2, 2023"] + body + ["About us", "Contact"]
+    article = clean_text("\n\n".join(lines), "page")
+    assert article.headline == "River floods lower town homes"
+    assert article.paragraphs == tuple(body)

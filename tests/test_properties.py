@@ -85,7 +85,8 @@ def test_metric_scores_stay_in_declared_range(name, summary, paragraphs, headlin
         # Only a summary with nothing to score may be refused (it becomes an error
         # row naming the cause), never one with words in it.
         empty = [n for n, t in (("summary", summary), ("headline", headline),
-                                ("lede", paragraphs[0])) if not tokens(t)]
+                                ("lede", paragraphs[0]), ("article", " ".join(paragraphs)))
+                 if not tokens(t)]
         assert empty, f"{name} refused a summary and article with words: {exc}"
         assert any(n in str(exc) for n in empty), f"{name}: error does not name the cause: {exc}"
         return

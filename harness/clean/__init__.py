@@ -16,7 +16,7 @@ import re
 import unicodedata
 from html import unescape
 
-from harness.clean.page import select_article, word_count
+from harness.clean.page import Selection, select_article, word_count
 from harness.clean.rules import COMMENTS_START, DATELINE_PREFIX, classify
 from harness.types import Article, RawDoc, Removed
 
@@ -56,6 +56,30 @@ PLAIN_LEDE_WITHIN = 7
 # How far before the article the headline is looked for (lines); pages put the
 # byline, date, photo and its credit between headline and text.
 HEADLINE_WINDOW = 12
+# Headline candidates: typical headline lengths (words; news headlines run 6-15
+# words, kickers and labels 1-3), how many of the article's first words the
+# candidate's words are compared with, and the weights of headline_score's
+# features (set by hand on the extraction benchmark's dev pages: the share of
+# words shared with the text dominates, length and shape break ties).
+HEADLINE_MIN_WORDS = 4
+HEADLINE_MAX_WORDS = 25
+HEADLINE_BODY_WORDS = 300
+# Words compared by their first five letters, a crude stemmer for any language
+# (truncation stemming; five letters keep most English stems apart).
+STEM_PREFIX = 5
+# A candidate's word overlap counts in full from this many content words on: a
+# one-word section name ("Michigan") matching the text is weak evidence.
+HEADLINE_MIN_CONTENT = 3
+HEADLINE_WEIGHTS = {
+    "length": 1.0,
+    "no_full_stop": 1.0,
+    "label": 1.0,
+    "capital": 0.5,
+    "numbers": 2.0,
+    "overlap": 2.0,
+    "distance": 0.05,
+    "sentences": 1.0,
+}
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -63,6 +87,12 @@ _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 _TERMINAL = re.compile(r"[.!?:;\"'”’)\]…]$")
 _SENTENCE_END = re.compile(r"[.!?。！？][\"'”’»)]*$")
+_WORD = re.compile(r"\w+")
+# A sentence boundary inside a line: a lower-case word, a full stop, a capital
+# ("Rep. Ilhan" and "U.S. Forces" are not).
+_INNER_SENTENCE = re.compile(r"[a-z]{3}[.!?][\"'”’]? +[A-Z]")
+# Breadcrumbs ("Home > News > Business", "Mensagens » Autoestima") are not headlines.
+_BREADCRUMB = re.compile(r" [>»›] ")
 _VIDEO_TITLE = re.compile(r"^(?:click to )?play video:\s*['\"‘“](?P<title>.+)['\"’”]\s*$", re.I)
 
 
@@ -172,20 +202,80 @@ def _is_title(paragraph: str) -> bool:
     return 3 <= words <= MAX_HEADLINE_WORDS and not _SENTENCE_END.search(paragraph.rstrip("?!"))
 
 
-def _headline_index(paragraphs: list[str], start: int) -> int | None:
-    """Find the title line of the article that starts at ``start``.
+def _headline_index(paragraphs: list[str], selection: Selection) -> int | None:
+    """Find the title line of the article that :func:`select_article` found.
 
-    The nearest line before the article of at least three words that does not
-    end a sentence with a full stop (standfirsts and photo captions do), else
-    the nearest short line before it, else the article's first line when it
-    looks like a title (a long headline reads like prose to the page features).
+    Candidates are the lines of at most ``MAX_HEADLINE_WORDS`` words up to
+    ``HEADLINE_WINDOW`` lines before the article's first prose paragraph (a
+    long headline can fall inside the article's span, and the span can start
+    on a teaser just above it), and that paragraph's first line when it looks
+    like a title. Each is scored by :func:`headline_score`: a headline is a
+    title-like line (no sentence-ending full stop, capitalised, not a date or a
+    label) that shares its content words with the article's first paragraphs,
+    close above the text. The first line of the article when nothing fits.
     """
-    window = range(start - 1, max(-1, start - 1 - HEADLINE_WINDOW), -1)
-    fits = [i for i in window if 1 <= word_count(paragraphs[i]) <= MAX_HEADLINE_WORDS]
-    titled = [i for i in fits if _is_title(paragraphs[i])]
-    if not titled and start + 1 < len(paragraphs) and _is_title(paragraphs[start]):
-        titled = [start]
-    return (titled or fits or [None])[0]
+    anchor = _first_prose(paragraphs, selection)
+    body = _body_words(paragraphs, selection, anchor)
+    window = range(max(0, anchor - HEADLINE_WINDOW), anchor)
+    candidates = [i for i in window if 1 <= word_count(paragraphs[i]) <= MAX_HEADLINE_WORDS]
+    if anchor + 1 < len(paragraphs) and _is_title(paragraphs[anchor]):
+        candidates.append(anchor)
+    if not candidates:
+        return None
+    return max(
+        candidates,
+        key=lambda i: headline_score(paragraphs[i], anchor - i, body, selection.stoplist),
+    )
+
+
+def _first_prose(paragraphs: list[str], selection: Selection) -> int:
+    """Index of the article's first kept prose sentence (its start when it has none)."""
+    for i in range(selection.start, selection.end):
+        line = paragraphs[i]
+        sentence = _SENTENCE_END.search(line) or word_count(line) > MAX_HEADLINE_WORDS
+        if selection.keep(i) and _is_prose(line) and sentence:
+            return i
+    return selection.start
+
+
+def _body_words(paragraphs: list[str], selection: Selection, anchor: int) -> frozenset[str]:
+    """Casefolded words of the article's first ``HEADLINE_BODY_WORDS`` words from ``anchor``."""
+    words: list[str] = []
+    for i in range(anchor, selection.end):
+        if selection.keep(i):
+            words.extend(_prefix(w) for w in _WORD.findall(paragraphs[i]))
+            if len(words) >= HEADLINE_BODY_WORDS:
+                break
+    return frozenset(words)
+
+
+def headline_score(
+    line: str, distance: int, body: frozenset[str], stoplist: frozenset[str]
+) -> float:
+    """How much ``line``, ``distance`` lines above the article's text, looks like its headline.
+
+    Features (weights in ``HEADLINE_WEIGHTS``): a headline-like length, no
+    sentence-ending full stop, no label colon and no breadcrumb separator, a capital first letter,
+    few numbers (dates, times, counters), the share of its content words found
+    in the article's first paragraphs (headlines name the story's subject; menu
+    entries, kickers and bylines do not), and distance (headlines sit just
+    above the text, under kickers, bylines and dates).
+    """
+    w = HEADLINE_WEIGHTS
+    tokens = _WORD.findall(line)
+    words = word_count(line)
+    content = [t.casefold() for t in tokens if t.casefold() not in stoplist and not t.isdigit()]
+    digits = sum(any(c.isdigit() for c in t) for t in tokens)
+    score = w["length"] * (HEADLINE_MIN_WORDS <= words <= HEADLINE_MAX_WORDS)
+    score += w["no_full_stop"] * (not _SENTENCE_END.search(line.rstrip("?!")))
+    score -= w["label"] * (line.endswith(":") or bool(_BREADCRUMB.search(line)))
+    score += w["capital"] * line[:1].isupper()
+    score -= w["numbers"] * (digits / max(1, len(tokens)))
+    score -= w["sentences"] * len(_INNER_SENTENCE.findall(line))
+    if content:
+        found = sum(_prefix(t) in body for t in content)
+        score += w["overlap"] * found / max(len(content), HEADLINE_MIN_CONTENT)
+    return score - w["distance"] * distance
 
 
 def _is_plain_article(paragraphs: list[str], headline: str | None) -> bool:
@@ -208,9 +298,34 @@ def _is_plain_article(paragraphs: list[str], headline: str | None) -> bool:
     if _is_prose(paragraphs[1]):
         return True
     window = paragraphs[1 : 1 + PLAIN_LEDE_WITHIN]
-    return _is_title(paragraphs[0]) and any(
-        _is_prose(p) and _SENTENCE_END.search(p) for p in window
+    return (
+        _is_title(paragraphs[0])
+        and any(_is_prose(p) and _SENTENCE_END.search(p) for p in window)
+        and _shares_words(paragraphs[0], paragraphs[1:])
     )
+
+
+def _shares_words(title: str, paragraphs: list[str]) -> bool:
+    """Whether a word of ``title`` of four or more letters recurs in the first paragraphs.
+
+    A headline names the story's subject; a page's first line ("Skip to
+    content", a section name) does not.
+    """
+    words = {_prefix(w) for w in _WORD.findall(title) if len(w) >= 4}
+    seen = 0
+    for paragraph in paragraphs:
+        found = _WORD.findall(paragraph)
+        if words & {_prefix(w) for w in found}:
+            return True
+        seen += len(found)
+        if seen >= HEADLINE_BODY_WORDS:
+            break
+    return False
+
+
+def _prefix(word: str) -> str:
+    """A word's first ``STEM_PREFIX`` letters, casefolded: a crude stem (Syria, Syrian)."""
+    return word.casefold()[:STEM_PREFIX]
 
 
 def _select(paragraphs: list[str], headline: str | None) -> tuple[str, list[str], list[Removed]]:
@@ -222,14 +337,17 @@ def _select(paragraphs: list[str], headline: str | None) -> tuple[str, list[str]
     selection = select_article(paragraphs)
     if selection.good_words == 0:
         raise CleaningError("no article: no run of prose lines in the text")
-    head_at = _headline_index(paragraphs, selection.start) if headline is None else None
+    head_at = _headline_index(paragraphs, selection) if headline is None else None
     if headline is None and head_at is None:
         raise CleaningError("no headline: no title line before the article text")
     removed, body = [], []
+    # The article starts at its headline: teasers above a headline that falls
+    # inside the span are not part of it.
+    first = head_at + 1 if head_at is not None and head_at >= selection.start else 0
     for i, paragraph in enumerate(paragraphs):
         if i == head_at:
             headline = paragraph
-        elif selection.keep(i):
+        elif selection.keep(i) and i >= first:
             body.append(paragraph)
         else:
             inside = selection.start <= i < selection.end

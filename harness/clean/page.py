@@ -61,6 +61,28 @@ _WORD = re.compile(r"\w+")
 # word (Chinese averages 1.5-2 characters per word).
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[.!?。！？…]['\"”’»)\]]*(?:\s|$)")
+# A teaser of a related-articles list rendered as one line: a Title Case title
+# glued to its teaser sentence ("... At Troy SteakhouseA party of six left ...",
+# "... On The Rise?Violence is part of ..."): a word of three or more lower-case
+# letters (or ?!) and a quote) followed, with no space, by a capitalised word.
+# Two-letter prefixes (McDonald, iPhone) and camel-case names are not glued titles.
+_GLUED = re.compile(r"(?:(?<=[a-z]{2})[a-z]|[?!)’”])(?=[A-Z][a-z]* )")
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]{3,}")
+# A glued title has at least this many words of four or more letters, this
+# share of them capitalised (Title Case), and is followed by a teaser of at
+# least this many words; only the first GLUED_SEARCH characters are searched.
+GLUED_TITLE_WORDS = 3
+GLUED_TITLE_CAPITALS = 0.7
+GLUED_TEASER_WORDS = 6
+GLUED_SEARCH = 200
+# The punctuation that shapes a list item ("Path A: ...", "1) ...", "England
+# (Group A): 10th ..."): a list is a run of lines with the same shape.
+_SHAPE = re.compile(r"[():;,/|–—*•-]")
+# A list has at least this many items; its items repeat a shape every line or
+# every other line (an item and its link); it joins the article when it starts
+# at most LIST_GAP lines after an article line (a subheading between).
+MIN_LIST_ITEMS = 3
+LIST_GAP = 2
 _COPYRIGHT = re.compile(r"©|\bcopyright\b|\ball rights reserved\b", re.I)
 
 
@@ -106,6 +128,7 @@ class LineFeatures:
     stop_share: float
     sentences: int
     copyright: bool
+    teaser: bool = False
 
 
 def features(line: str, stoplist: frozenset[str]) -> LineFeatures:
@@ -118,12 +141,28 @@ def features(line: str, stoplist: frozenset[str]) -> LineFeatures:
         stop_share=stops / len(tokens) if tokens else 0.0,
         sentences=len(_SENTENCE_END.findall(line)),
         copyright=bool(_COPYRIGHT.search(line)),
+        teaser=glued_teaser(line),
     )
+
+
+def glued_teaser(line: str) -> bool:
+    """Whether ``line`` is a Title Case title glued to a teaser (a related-articles item)."""
+    if len(line) < LENGTH_LOW:
+        return False
+    for match in _GLUED.finditer(line[:GLUED_SEARCH]):
+        words = _TITLE_WORD.findall(line[: match.end()])
+        if (
+            len(words) >= GLUED_TITLE_WORDS
+            and sum(w[0].isupper() for w in words) >= GLUED_TITLE_CAPITALS * len(words)
+            and len(line[match.end() :].split()) >= GLUED_TEASER_WORDS
+        ):
+            return True
+    return False
 
 
 def line_class(f: LineFeatures, has_stoplist: bool) -> str:
     """``good``, ``near`` (near-good), ``short`` or ``bad``: jusText's context-free classes."""
-    if f.copyright and f.chars < LENGTH_HIGH:
+    if (f.copyright and f.chars < LENGTH_HIGH) or f.teaser:
         return "bad"
     if f.chars < LENGTH_LOW:
         # A short sentence that reads like prose (an article's closing quote)
@@ -261,6 +300,35 @@ def best_segment(
     return segments[lo][0], segments[hi][1]
 
 
+def shape(line: str) -> str:
+    """A list item's shape: its first two marks of punctuation, digits as ``0``."""
+    head = line[:LENGTH_LOW]
+    marks = _SHAPE.findall(head)[:2]
+    return ("0" if head[:1].isdigit() else "") + "".join(marks)
+
+
+def list_runs(lines: list[str]) -> list[tuple[int, int]]:
+    """``[a, b)`` runs of ``MIN_LIST_ITEMS`` or more short lines shaped like list items.
+
+    Each line of a run has the shape of the line one or two before it (an item
+    alone, or an item and its link); lines of no punctuation (menu entries) are
+    not list items.
+    """
+    shapes = [shape(line) if len(line) < LENGTH_HIGH else "" for line in lines]
+    runs, a = [], 0
+    for i in range(len(lines) + 1):
+        same = (
+            i < len(lines)
+            and shapes[i]
+            and any(i - k >= a and shapes[i - k] == shapes[i] for k in (1, 2))
+        )
+        if not same:
+            if i - a >= MIN_LIST_ITEMS and any(shapes[a:i]):
+                runs.append((a, i))
+            a = i
+    return runs
+
+
 @dataclass(frozen=True)
 class Selection:
     """Where the article is in a page's lines.
@@ -273,6 +341,7 @@ class Selection:
     start: int
     end: int
     good_words: int
+    stoplist: frozenset[str] = frozenset()
 
     def keep(self, i: int) -> bool:
         """Whether line ``i`` is article text."""
@@ -290,6 +359,11 @@ def select_article(lines: list[str]) -> Selection:
     feats = [features(line, stoplist) for line in lines]
     first = [line_class(f, bool(stoplist)) for f in feats]
     context = with_context(first)
+    if stoplist and "good" not in context:
+        # No line reads like prose (results, a list of facts): fall back on
+        # length and sentence punctuation, as for a page of unknown language.
+        first = [line_class(f, False) for f in feats]
+        context = with_context(first)
     weights = [
         float(f.words) if c == "good" else -float(f.words)
         for f, c in zip(feats, context, strict=True)
@@ -299,7 +373,13 @@ def select_article(lines: list[str]) -> Selection:
         "good" if c == "good" or (first[i] != "short" and start <= i < end) else "bad"
         for i, c in enumerate(context)
     ]
+    for a, b in list_runs(lines):
+        before = [i for i in range(max(start, a - LIST_GAP), min(a, end)) if classes[i] == "good"]
+        if not before or a >= end + LIST_GAP or b <= start:
+            continue
+        classes[before[-1] + 1 : b] = ["good"] * (b - before[-1] - 1)
+        end = max(end, b)
     good_words = sum(
         f.words for f, c in zip(feats[start:end], context[start:end], strict=True) if c == "good"
     )
-    return Selection(classes, start, end, good_words)
+    return Selection(classes, start, end, good_words, stoplist)

@@ -160,7 +160,8 @@ RULES: tuple[LineRule, ...] = (
 # line). Comments follow the article, so the cleaner drops everything from the
 # first such line that comes after article text (see ``harness.clean``).
 COMMENTS_START = re.compile(
-    r"^(?:(?:\d+\s+)?(?:comments|responses|reader comments)(?:\s*\(\d+\))?|"
+    r"^[\[(]?\s*(?:(?:\d+\s+)?(?:comments|responses|reader comments)(?:\s*\(\d+\))?|"
+    r"(?:top[- ]rated|most (?:popular|recent|liked|rated)|latest|readers'?) comments|"
     r"\d+\s+(?:comment|response)|"
     r"(?:leave|post|add|write|submit) a (?:comment|reply)\b.*|comments are closed\b.*|"
     r"join the (?:conversation|discussion)\b.*|\d+ (?:thoughts|responses|comments|replies) "
