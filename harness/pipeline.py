@@ -187,8 +187,9 @@ def summarize_chunk(plan: RunPlan, model: Summarizer, chunk: Sequence[Article],
     done = writer.state.summaries
     todo = [a for a in chunk if (a.id, model.name) not in done]
     for article, text, hit, seconds in _generate_safely(model, todo, plan.cache, writer):
-        row = Summary(article.id, model.name, text, round(seconds, 4),
-                      len(text.split()), cached=hit)
+        # Neural models count generated tokens; others (and cache hits) count words.
+        tokens = getattr(model, "token_counts", {}).get(article.id, len(text.split()))
+        row = Summary(article.id, model.name, text, round(seconds, 4), tokens, cached=hit)
         writer.write("summaries", row.to_json())
         done[(article.id, model.name)] = text
     for article_id, message in getattr(model, "warnings", [])[:]:

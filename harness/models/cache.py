@@ -1,0 +1,125 @@
+r"""Generation cache: one JSON file per (model identity, article body).
+
+A summary is stored under ``sha256(json.dumps(model.identity(), sort_keys=True)
++ "\0" + article.body)``, so any change to the model's weights, a generation
+setting or the prompt, or to the article text, misses the cache. Each entry is
+written to a temporary file in the same folder and moved into place with
+``os.replace`` (atomic on POSIX and Windows), so two runs sharing the folder
+never see a half-written entry; if both generate the same key, the last write
+wins with an identical value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from harness.models.base import Summarizer
+from harness.types import Article
+
+logger = logging.getLogger("harness.models")
+
+#: Bumped when the entry format changes, so old entries are not misread.
+FORMAT_VERSION = 1
+
+
+def default_cache_dir() -> Path:
+    """``$HARNESS_CACHE_DIR`` if set, else ``~/.cache/harness``."""
+    configured = os.environ.get("HARNESS_CACHE_DIR")
+    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "harness"
+
+
+def cache_key(identity: dict[str, Any], body: str) -> str:
+    """Return the hex sha256 of the model identity (sorted JSON) and the article body."""
+    payload = json.dumps(identity, sort_keys=True) + "\0" + body
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class GenerationCache:
+    """Summaries on disk, one file per key under ``<directory>/generations/``.
+
+    Args:
+        directory: Cache root, e.g. :func:`default_cache_dir`. Created on first write.
+
+    """
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory).expanduser()
+        self.root = self.directory / "generations"
+
+    def path(self, key: str) -> Path:
+        """Where the entry of ``key`` lives (two-level fan-out keeps folders small)."""
+        return self.root / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> str | None:
+        """Return the cached summary of ``key``, or None on a miss.
+
+        An unreadable entry (edited or truncated by hand) is logged and treated
+        as a miss; the next :meth:`put` overwrites it.
+        """
+        path = self.path(key)
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as err:
+            logger.warning("generation cache entry %s is unreadable (%s); regenerating", path, err)
+            return None
+        if entry.get("format") != FORMAT_VERSION or not isinstance(entry.get("summary"), str):
+            logger.warning("generation cache entry %s has an unknown format; regenerating", path)
+            return None
+        return entry["summary"]
+
+    def put(self, key: str, summary: str, **meta: Any) -> None:
+        """Store ``summary`` under ``key``; ``meta`` (model name, article id) is kept for people."""
+        entry = {"format": FORMAT_VERSION, "summary": summary, **meta}
+        write_atomic(self.path(key), json.dumps(entry, ensure_ascii=False, sort_keys=True))
+
+
+def summarize_cached(
+    model: Summarizer, articles: Sequence[Article], cache: GenerationCache
+) -> list[tuple[str, bool]]:
+    """Summaries of ``articles`` with ``(summary, was_cached)`` per article, in order.
+
+    Only the misses are generated, in one ``model.summarize`` call; each new
+    summary is stored before returning.
+
+    Raises:
+        ValueError: if the model returns a different number of summaries than asked.
+
+    """
+    identity = model.identity()
+    keys = [cache_key(identity, article.body) for article in articles]
+    found = [cache.get(key) for key in keys]
+    misses = [i for i, summary in enumerate(found) if summary is None]
+    if misses:
+        generated = model.summarize([articles[i] for i in misses])
+        if len(generated) != len(misses):
+            raise ValueError(
+                f"model {model.name!r} returned {len(generated)} summaries "
+                f"for {len(misses)} articles"
+            )
+        for i, summary in zip(misses, generated, strict=True):
+            cache.put(keys[i], summary, model=model.name, article_id=articles[i].id)
+            found[i] = summary
+    missed = set(misses)
+    return [(summary, i not in missed) for i, summary in enumerate(found)]
