@@ -1,0 +1,319 @@
+"""Validate the faithfulness and headline metrics on the dev corpora, beside baselines.
+
+Usage: python benchmarks/validate_metrics.py [--only falke,bbc,fnc1] [--limit N]
+
+Corpora come from ../shared/corpora (override with HARNESS_CORPORA). Every
+figure is printed beside a trivial baseline computed in the same run:
+ROUGE-2 precision of the summary against the article (rouge-score, stemming
+on) for faithfulness, and the share of the headline's content words found in
+the body for the headline check. Nothing here is fitted: the metrics run with
+their default configs, and the BBC corruptions are generated with a fixed seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from rouge_score import rouge_scorer
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from harness.headline import HeadlineChecker  # noqa: E402
+from harness.metrics.faithfulness import Faithfulness  # noqa: E402
+from harness.text import content_stems, split_sentences  # noqa: E402
+from harness.types import Article  # noqa: E402
+
+SEED = 20190728  # any fixed value; the date of Falke et al.'s ACL talk
+KINDS = ("negation", "number", "foreign_name", "foreign_sentence", "name_swap",
+         "article_number", "splice")
+
+
+def roc_auc_score(labels, scores) -> float:
+    """ROC AUC as the Mann-Whitney U statistic, ties counted half (no sklearn needed)."""
+    labels = np.asarray(labels, dtype=bool)
+    scores = np.asarray(scores, dtype=float)
+    order = np.argsort(scores, kind="mergesort")
+    ranks = np.empty(len(scores))
+    sorted_scores = scores[order]
+    i = 0
+    while i < len(scores):  # average ranks over ties
+        j = i
+        while j + 1 < len(scores) and sorted_scores[j + 1] == sorted_scores[i]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    n_pos, n_neg = labels.sum(), (~labels).sum()
+    return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def corpora_dir() -> Path:
+    """The corpora folder (env HARNESS_CORPORA, else ../shared/corpora)."""
+    root = Path(__file__).resolve().parents[1]
+    return Path(os.environ.get("HARNESS_CORPORA", root.parent / "shared" / "corpora"))
+
+
+class Rouge2Precision:
+    """The trivial baseline: ROUGE-2 precision of the summary against the article."""
+
+    def __init__(self):
+        """Build the scorer once."""
+        self.scorer = rouge_scorer.RougeScorer(["rouge2"], use_stemmer=True)
+
+    def __call__(self, summary: str, article_text: str) -> float:
+        """ROUGE-2 precision."""
+        return self.scorer.score(article_text, summary)["rouge2"].precision
+
+
+def one_sentence_article(text: str) -> Article:
+    """An Article made of one source sentence (Falke pairs)."""
+    return Article(id="falke", headline="", lede="", paragraphs=(text,))
+
+
+# ---------------------------------------------------------------- Falke et al. 2019
+def validate_falke(folder: Path, metric: Faithfulness, base: Rouge2Precision) -> None:
+    rows = json.loads((folder / "falke" / "val_sentence_pairs.json").read_text())
+    wins = {"faithfulness": 0, "rouge2_precision": 0}
+    for row in rows:
+        art = one_sentence_article(row["article_sent"])
+        good = metric.score(row["correct_sent"], art)["faithfulness"]
+        bad = metric.score(row["incorrect_sent"], art)["faithfulness"]
+        wins["faithfulness"] += good > bad
+        wins["rouge2_precision"] += base(row["correct_sent"], row["article_sent"]) > base(
+            row["incorrect_sent"], row["article_sent"]
+        )
+    print(f"\n## Falke et al. 2019: {len(rows)} triples, share where correct > incorrect")
+    for name, w in wins.items():
+        print(f"  {name:18s} {w / len(rows):.3f}")
+
+
+# ---------------------------------------------------------------- BBC corruptions
+SYNONYMS = {
+    "said": "stated", "says": "states", "big": "large", "rise": "increase", "rose": "climbed",
+    "fell": "dropped", "buy": "purchase", "bought": "purchased", "help": "assist",
+    "start": "begin", "started": "began", "show": "indicate", "shows": "indicates",
+    "showed": "indicated", "plans": "intends", "expected": "anticipated", "however": "but",
+    "also": "additionally", "major": "significant", "firm": "company", "firms": "companies",
+    "increase": "rise", "cut": "reduce", "new": "fresh", "top": "leading", "best": "finest",
+    "won": "secured", "win": "secure", "told": "informed", "more": "additional",
+    "government": "administration", "announced": "revealed", "people": "individuals",
+    "about": "around", "get": "obtain", "make": "create", "made": "created", "added": "noted",
+    "likely": "probable", "very": "highly", "end": "close", "ended": "closed", "key": "crucial",
+    "warned": "cautioned", "hit": "struck", "chief": "head", "biggest": "largest",
+}
+AUX = re.compile(r"\b(is|was|are|were|has|have|had|will|would|can|could|should|did|does|do)\b")
+
+
+def reword(text: str, rng: np.random.Generator) -> str:
+    """A faithful paraphrase: a few synonyms and one dropped trailing clause."""
+    sents = split_sentences(text)
+    out = []
+    for sent in sents:
+        words = sent.split(" ")
+        for i, w in enumerate(words):
+            key = w.lower().strip(",.;:")
+            if key in SYNONYMS and rng.random() < 0.7:
+                words[i] = w.replace(key, SYNONYMS[key]) if w.islower() else w
+        sent = " ".join(words)
+        parts = sent.rsplit(", ", 1)
+        if len(parts) == 2 and len(parts[1].split()) >= 3 and rng.random() < 0.5:
+            sent = parts[0].rstrip(",") + "."
+        out.append(sent)
+    return " ".join(out)
+
+
+def _replace_in_one(sents: list[str], pattern: str, repl: str) -> list[str] | None:
+    for i, s in enumerate(sents):
+        if re.search(pattern, s):
+            out = list(sents)
+            out[i] = re.sub(pattern, repl, s, count=1)
+            return out
+    return None
+
+
+def _number_tokens(text: str) -> list[str]:
+    return re.findall(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])", text)
+
+
+def corrupt(kind: str, summary: str, art_sents: list[str], other: list[str],
+            rng: np.random.Generator) -> str | None:
+    """One corruption of ``summary``; None when it does not apply to this summary."""
+    sents = split_sentences(summary)
+    if kind == "negation":
+        for i in rng.permutation(len(sents)):
+            s = sents[i]
+            if re.search(r"\bnot\b", s):
+                new = re.sub(r"\s*\bnot\b", "", s, count=1)
+            elif AUX.search(s):
+                new = AUX.sub(lambda m: m.group(0) + " not", s, count=1)
+            else:
+                continue
+            return " ".join(sents[:i] + [new] + sents[i + 1 :])
+        return None
+    if kind in ("number", "article_number"):
+        nums = _number_tokens(summary)
+        if not nums:
+            return None
+        old = nums[int(rng.integers(len(nums)))]
+        if kind == "number":
+            value = float(old.replace(",", "")) * float(rng.choice([2, 3, 0.5])) + 1
+            new = str(int(value)) if value == int(value) else f"{value:.1f}"
+        else:
+            pool = sorted(set(_number_tokens(" ".join(art_sents))) - set(nums))
+            if not pool:
+                return None
+            new = pool[int(rng.integers(len(pool)))]
+        return re.sub(rf"(?<![\w.]){re.escape(old)}(?![\w])", new, summary, count=1)
+    if kind in ("foreign_name", "name_swap"):
+        names = _names(summary)
+        if kind == "name_swap":
+            if len(names) < 2:
+                return None
+            a, b = rng.choice(len(names), 2, replace=False)
+            x, y = names[a], names[b]
+            tmp = summary.replace(x, "\0").replace(y, x).replace("\0", y)
+            return tmp if tmp != summary else None
+        art_lower = " ".join(art_sents).lower()
+        pool = [n for n in _names(" ".join(other)) if n.lower() not in art_lower]
+        if not names or not pool:
+            return None
+        old = names[int(rng.integers(len(names)))]
+        return summary.replace(old, pool[int(rng.integers(len(pool)))], 1)
+    if kind == "foreign_sentence":
+        i = int(rng.integers(len(sents)))
+        return " ".join(sents[:i] + [other[int(rng.integers(len(other)))]] + sents[i + 1 :])
+    if kind == "splice":
+        i = int(rng.integers(len(sents)))
+        far = [s for s in art_sents[len(sents) + 2 :] if len(s.split()) >= 8]
+        if len(sents[i].split()) < 8 or not far:
+            return None
+        a, b = sents[i].split(), far[int(rng.integers(len(far)))].split()
+        new = " ".join(a[: len(a) // 2] + b[len(b) // 2 :])
+        return " ".join(sents[:i] + [new] + sents[i + 1 :])
+    raise ValueError(kind)
+
+
+def _names(text: str) -> list[str]:
+    """Multi-word or mid-sentence capitalised names, as they appear in the text."""
+    found = re.findall(r"(?<=[a-z,] )[A-Z][a-z]+(?: [A-Z][a-z]+)*", text)
+    return sorted({f for f in found if len(f) > 3})
+
+
+def read_bbc(folder: Path) -> list[Article]:
+    arts = []
+    for path in sorted((folder / "bbc").glob("*/*.txt")):
+        lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
+        paras = [p.strip() for p in "\n".join(lines[1:]).split("\n\n") if p.strip()]
+        if paras:
+            arts.append(Article(id=f"{path.parent.name}/{path.stem}", headline=lines[0].strip(),
+                                lede=paras[0], paragraphs=tuple(paras)))
+    return arts
+
+
+def bbc_pairs(arts: list[Article], rng: np.random.Generator, n_sents: int = 3):
+    """(article, faithful summary, {kind: corrupted summary}) per article."""
+    out = []
+    for k, art in enumerate(arts):
+        art_sents = split_sentences(art.body)
+        if len(art_sents) < n_sents + 3:
+            continue
+        faithful = reword(" ".join(art_sents[:n_sents]), rng)
+        other_art = arts[(k + 1 + int(rng.integers(len(arts) - 1))) % len(arts)]
+        other = split_sentences(other_art.body)
+        bad = {kind: corrupt(kind, faithful, art_sents, other, rng) for kind in KINDS}
+        out.append((art, faithful, {k: v for k, v in bad.items() if v and v != faithful}))
+    return out
+
+
+def validate_bbc(folder: Path, metric: Faithfulness, base: Rouge2Precision, limit: int) -> None:
+    arts = read_bbc(folder)[:limit]
+    triples = bbc_pairs(arts, np.random.default_rng(SEED))
+    scorers = {
+        "faithfulness": lambda s, a: metric.score(s, a)["faithfulness"],
+        "rouge2_precision": lambda s, a: base(s, a.body),
+    }
+    print(f"\n## BBC corruptions: {len(triples)} articles, faithful (reworded lead-3) vs corrupted")
+    header = "  " + f"{'kind':18s}{'n':>8s}" + "".join(f"{k:>18s}" for k in scorers)
+    print(header)
+    pooled = {name: ([], []) for name in scorers}
+    per_kind = {kind: {name: [] for name in scorers} for kind in KINDS}
+    for art, good, bad in triples:
+        for name, fn in scorers.items():
+            g = fn(good, art)
+            pooled[name][0].append(g)
+            for kind, text in bad.items():
+                b = fn(text, art)
+                pooled[name][1].append(b)
+                per_kind[kind][name].append(g > b)
+    for kind in KINDS:
+        n = len(per_kind[kind]["faithfulness"])
+        cells = "".join(f"{np.mean(per_kind[kind][name]):18.3f}" for name in scorers)
+        print(f"  {kind:18s}{n:8d}{cells}")
+    all_acc = "".join(
+        f"{np.mean([x for k in KINDS for x in per_kind[k][name]]):18.3f}" for name in scorers
+    )
+    print(f"  {'all kinds':18s}{'':8s}{all_acc}")
+    aucs = ""
+    for name in scorers:
+        good, bad = pooled[name]
+        aucs += f"{roc_auc_score([1] * len(good) + [0] * len(bad), good + bad):18.3f}"
+    print(f"  {'pooled ROC AUC':18s}{'':8s}{aucs}")
+
+
+# ---------------------------------------------------------------- FNC-1
+def validate_fnc1(folder: Path, checker: HeadlineChecker, limit: int) -> None:
+    csv.field_size_limit(10**8)
+    with open(folder / "fnc1" / "bodies.csv", encoding="utf-8") as fh:
+        bodies = {r["Body ID"]: r["articleBody"] for r in csv.DictReader(fh)}
+    with open(folder / "fnc1" / "stances.csv", encoding="utf-8") as fh:
+        stances = list(csv.DictReader(fh))[:limit]
+    ours, base, labels = [], [], []
+    for row in stances:
+        head, body = row["Headline"], bodies[row["Body ID"]]
+        ours.append(checker.check(head, body)["headline_support"])
+        wanted = set(content_stems(head))
+        base.append(len(wanted & set(content_stems(body))) / max(1, len(wanted)))
+        labels.append(row["Stance"])
+    ours, base, labels = np.array(ours), np.array(base), np.array(labels)
+    print(f"\n## FNC-1: {len(labels)} headline/body pairs, ROC AUC of headline_support")
+    print(f"  {'task':24s}{'n':>7s}{'headline_support':>18s}{'token_overlap':>15s}")
+    rel = labels != "unrelated"
+    print(f"  {'related vs unrelated':24s}{len(labels):7d}"
+          f"{roc_auc_score(rel, ours):18.3f}{roc_auc_score(rel, base):15.3f}")
+    sel = np.isin(labels, ["agree", "disagree"])
+    agree = labels[sel] == "agree"
+    print(f"  {'agree vs disagree':24s}{int(sel.sum()):7d}"
+          f"{roc_auc_score(agree, ours[sel]):18.3f}{roc_auc_score(agree, base[sel]):15.3f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", default="falke,bbc,fnc1")
+    ap.add_argument("--limit", type=int, default=10**9, help="at most N items per corpus")
+    args = ap.parse_args(argv)
+    folder = corpora_dir()
+    if not folder.is_dir():
+        print(f"corpora folder {folder} not found (set HARNESS_CORPORA)", file=sys.stderr)
+        return 2
+    only = set(args.only.split(","))
+    metric, base = Faithfulness(), Rouge2Precision()
+    t0 = time.perf_counter()
+    if "falke" in only:
+        validate_falke(folder, metric, base)
+    if "bbc" in only:
+        validate_bbc(folder, metric, base, args.limit)
+    if "fnc1" in only:
+        validate_fnc1(folder, HeadlineChecker(), args.limit)
+    print(f"\n(validation took {time.perf_counter() - t0:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,151 @@
+"""``harness score IN.jsonl [-o OUT.jsonl]``: score existing summaries, no generation.
+
+Input line: ``{"id", "article", "summary"}`` plus optional ``"headline"``,
+``"lede"``, ``"model"``. Without headline and lede the article text is cleaned
+(:func:`harness.clean.clean_text`) and they are extracted. Output line: ``id``
+(and ``model`` when given), a ``scores`` object, and an ``error`` string when
+the row could not be scored; the other rows are still scored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from harness.clean import clean_text
+from harness.config import ConfigError, build
+from harness.metrics.base import Metric, check_keys
+from harness.types import Article
+
+# The default metric set; keep in step with `metrics:` in configs/config.yaml.
+DEFAULT_METRICS = ("rouge", "coverage", "faithfulness", "fragments")
+CHUNK = 32  # rows scored together, so each metric embeds one batch of sentences
+
+
+def main(argv: list[str]) -> int:
+    """Score every line of the input; rows that fail get an ``error``."""
+    args = _parser().parse_args(argv)
+    try:
+        metrics = [build(name, "metric") for name in args.metrics]
+    except ConfigError as exc:
+        print(f"harness score: {exc}", file=sys.stderr)
+        return 2
+    try:
+        lines = open(args.input, encoding="utf-8").read().splitlines()
+    except OSError as exc:
+        print(f"harness score: cannot read {args.input}: {exc}", file=sys.stderr)
+        return 2
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    n_ok = n_bad = 0
+    try:
+        for chunk in _chunks(list(enumerate(lines, 1)), CHUNK):
+            for row in score_rows(metrics, chunk, args.input):
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                n_bad += "error" in row
+                n_ok += "error" not in row
+    finally:
+        if args.output:
+            out.close()
+    print(f"harness score: {n_ok} scored, {n_bad} failed", file=sys.stderr)
+    return 0 if n_ok or not n_bad else 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="harness score", description=__doc__.splitlines()[0])
+    p.add_argument("input", help="JSONL with id, article, summary [, headline, lede, model]")
+    p.add_argument("-o", "--output", help="output JSONL (default: stdout)")
+    p.add_argument("--metrics", nargs="+", default=list(DEFAULT_METRICS),
+                   help="configs/metric names (default: %(default)s)")
+    return p
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def parse_row(line: str, where: str) -> tuple[dict[str, Any], str, Article]:
+    """The input row, its summary and its Article; ValueError naming the cause."""
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{where}: malformed JSON ({exc.msg})") from exc
+    if not isinstance(row, dict):
+        raise ValueError(f"{where}: expected a JSON object")
+    for name in ("id", "article", "summary"):
+        value = row.get(name)
+        if name == "id" and isinstance(value, int) and not isinstance(value, bool):
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{where}: missing or empty field {name!r}")
+    return row, row["summary"], to_article(row)
+
+
+def to_article(row: dict[str, Any]) -> Article:
+    """The row's article: given headline/lede kept, else extracted by the cleaner."""
+    text = row["article"]
+    if row.get("headline") and row.get("lede"):
+        paras = tuple(p.strip() for p in text.split("\n\n") if p.strip())
+        return Article(id=str(row["id"]), headline=row["headline"], lede=row["lede"],
+                       paragraphs=paras)
+    return clean_text(text, str(row["id"]), headline=row.get("headline") or None,
+                      lede=row.get("lede") or None)
+
+
+def score_rows(metrics: Sequence[Metric], chunk: list[tuple[int, str]], path: str) -> list[dict]:
+    """Output rows of one chunk of numbered input lines, in input order."""
+    rows: list[dict] = []
+    good: list[tuple[int, str, Article]] = []
+    for lineno, line in chunk:
+        if not line.strip():
+            continue
+        rid = _peek_id(line, f"line {lineno}")
+        try:
+            row, summary, article = parse_row(line, f"{path}:{lineno}")
+        except ValueError as exc:
+            rows.append({"id": rid, "scores": {}, "error": str(exc)})
+            continue
+        out = {"id": str(row["id"]), "scores": {}}
+        if row.get("model"):
+            out["model"] = row["model"]
+        rows.append(out)
+        good.append((len(rows) - 1, summary, article))
+    for metric in metrics:
+        values = _metric_values(metric, [(s, a) for _, s, a in good])
+        for (k, _, _), value in zip(good, values, strict=True):
+            if isinstance(value, str):
+                rows[k].setdefault("error", value)
+            else:
+                rows[k]["scores"].update(value)
+    return rows
+
+
+def _metric_values(metric: Metric, pairs: list[tuple[str, Article]]) -> list[dict | str]:
+    """Values per pair, or an error string for the pairs the metric could not score."""
+    try:
+        values = metric.score_batch(pairs)
+        for v in values:
+            check_keys(metric, v)
+        return list(values)
+    except Exception:  # noqa: BLE001 - retried pair by pair to find the failing rows
+        pass
+    out: list[dict | str] = []
+    for summary, article in pairs:
+        try:
+            value = metric.score(summary, article)
+            check_keys(metric, value)
+            out.append(value)
+        except Exception as exc:  # noqa: BLE001 - recorded on the row, the run goes on
+            out.append(f"{type(metric).__name__}: {type(exc).__name__}: {exc}")
+    return out
+
+
+def _peek_id(line: str, fallback: str) -> str:
+    try:
+        row = json.loads(line)
+        return str(row["id"]) if isinstance(row, dict) and "id" in row else fallback
+    except json.JSONDecodeError:
+        return fallback

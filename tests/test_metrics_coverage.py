@@ -1,0 +1,45 @@
+"""Coverage of headline and lede: golden shares, embedding range, errors."""
+
+import pytest
+
+from harness.metrics.base import check_keys
+from harness.metrics.coverage import Coverage
+from harness.types import Article
+
+ART = Article(
+    id="c1",
+    headline="Acme hires 300 in Ohio",
+    lede="Acme Corp will hire 300 workers at its Ohio plant, its chief said.",
+    paragraphs=("Acme Corp will hire 300 workers at its Ohio plant, its chief said.", "More."),
+)
+
+
+@pytest.fixture(scope="module")
+def metric():
+    return Coverage()
+
+
+def test_golden_shares(metric):
+    out = metric.score("Acme will hire workers in Ohio.", ART)
+    check_keys(metric, out)
+    # headline content stems: acm(e) hire 300 ohio -> summary has acme, hire, ohio: 3/4
+    assert out["cov_headline_content"] == pytest.approx(3 / 4)
+    # headline entities {acme}, {ohio}: both carried; numbers {300}: none carried
+    assert out["cov_headline_entities"] == 1.0
+    assert out["cov_headline_numbers"] == 0.0
+    # lede content: acm corp hire 300 worker ohio plant chief -> acme hire worker ohio = 4/8
+    assert out["cov_lede_content"] == pytest.approx(4 / 8)
+    parts = [v for k, v in out.items() if k != "coverage"]
+    assert out["coverage"] == pytest.approx(sum(parts) / 8)
+
+
+def test_embedding_orders_related_first(metric):
+    near = metric.score("Acme Corp plans to hire 300 Ohio workers.", ART)["cov_headline_embed"]
+    far = metric.score("The football season ended in a draw.", ART)["cov_headline_embed"]
+    assert near > far
+
+
+def test_missing_headline_is_an_error(metric):
+    art = Article(id="x", headline="", lede="A lede.", paragraphs=("A lede.",))
+    with pytest.raises(ValueError, match="'x' has no headline"):
+        metric.score("Something.", art)
