@@ -397,3 +397,12 @@ def test_smollm2_summarizes_a_short_article(tmp_path):
     assert any(word in summary.lower() for word in ("bridge", "council", "repair"))
     assert 0 < model.token_counts["bridge"] <= 40
     assert os.path.isdir(model.cache_dir / "converted")
+
+
+def test_batches_cap_padded_tokens_and_size():
+    model = hf.CausalChatSummarizer(name="b", model="/nonexistent", batch_size=3,
+                                    max_batch_tokens=100, device="cpu")
+    # Longest first; 60 goes alone (2 x 60 > 100); then 30, 30, 30 fill a batch of 3.
+    assert model.batches([30, 60, 30, 10, 30]) == [[1], [0, 2, 4], [3]]
+    model.max_batch_tokens = None
+    assert model.batches([30, 60, 30, 10, 30]) == [[1, 0, 2], [4, 3]]

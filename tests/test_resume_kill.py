@@ -23,7 +23,8 @@ def _articles(folder, n):
 
 def _cmd(data, out):
     return [sys.executable, "-m", "harness.cli", "run", "data=dir", f"data.path={data}",
-            "models=[lead3,textrank]", "batch_size=2", f"hydra.run.dir={out}"]
+            "models=[lead3,textrank]", "metrics=[rouge]", "batch_size=2",
+            f"hydra.run.dir={out}"]
 
 
 def _rows(out, name):

@@ -404,6 +404,7 @@ class HFSummarizer(Summarizer):
         do_sample: bool = False,
         generation: Mapping[str, Any] | None = None,
         batch_size: int = 8,
+        max_batch_tokens: int | None = 4096,
         max_input_tokens: int | None = None,
         device: str = "auto",
         dtype: str = "auto",
@@ -423,6 +424,9 @@ class HFSummarizer(Summarizer):
         self.num_beams = int(num_beams)
         self.do_sample = bool(do_sample)
         self.batch_size = int(batch_size)
+        # A batch is padded to its longest input, so one long article in a batch of
+        # short ones multiplies the prefill work; cap padded tokens per batch.
+        self.max_batch_tokens = max_batch_tokens
         self.max_input_tokens = max_input_tokens
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
@@ -575,15 +579,32 @@ class HFSummarizer(Summarizer):
         if self.num_threads:
             torch.set_num_threads(self.num_threads)
         texts = self.inputs(articles)
-        order = sorted(range(len(texts)), key=lambda i: -self.count(tokenizer, texts[i]))
+        counts = [self.count(tokenizer, t) for t in texts]
         summaries: list[str] = [""] * len(texts)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
+        for batch in self.batches(counts):
             outputs, lengths = self.generate(model, tokenizer, [texts[i] for i in batch])
             for i, summary, length in zip(batch, outputs, lengths, strict=True):
                 summaries[i] = summary
                 self.token_counts[articles[i].id] = length
         return summaries
+
+    def batches(self, counts: Sequence[int]) -> list[list[int]]:
+        """Indices grouped longest first, at most ``batch_size`` per batch and at most
+        ``max_batch_tokens`` padded input tokens (a single longer input goes alone)."""
+        order = sorted(range(len(counts)), key=lambda i: -counts[i])
+        batches: list[list[int]] = []
+        for i in order:
+            current = batches[-1] if batches else None
+            # Sorted longest first, so the batch's first input sets its padded length.
+            fits = current is not None and len(current) < self.batch_size and (
+                self.max_batch_tokens is None
+                or (len(current) + 1) * counts[current[0]] <= self.max_batch_tokens
+            )
+            if fits:
+                current.append(i)
+            else:
+                batches.append([i])
+        return batches
 
     def generate(
         self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, texts: list[str]
