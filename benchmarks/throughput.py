@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_BBC = Path(os.environ.get("HARNESS_CORPORA", REPO.parent / "shared" / "corpora")) / "bbc"
 
 
-def _child(bbc: str, repeat: int, workers: int, out: str) -> None:
+def _child(bbc: str, repeat: int, workers: int, out: str, metric_names: list[str]) -> None:
     """Run the pipeline once and print a JSON line of figures."""
     from hydra import compose, initialize_config_dir
 
@@ -40,8 +40,9 @@ def _child(bbc: str, repeat: int, workers: int, out: str) -> None:
         cfg = compose("config")
     from omegaconf import OmegaConf
 
+    names = metric_names or list(cfg.metrics)
     metric_configs = [OmegaConf.to_container(resolve_plugin(m, "metric"), resolve=True)
-                      for m in cfg.metrics]
+                      for m in names]
     source = DirSource(bbc)
 
     def replicated():
@@ -63,7 +64,7 @@ def _child(bbc: str, repeat: int, workers: int, out: str) -> None:
     print(json.dumps({"articles": result["articles"], "errors": result["errors"],
                       "seconds": total, "setup_s": setup, "peak_mb": own,
                       "worker_peak_mb": kids, "timings": result["timings"],
-                      "metrics": list(cfg.metrics)}))
+                      "metrics": names}))
 
 
 def main() -> int:
@@ -71,10 +72,12 @@ def main() -> int:
     parser.add_argument("bbc", nargs="?", default=str(DEFAULT_BBC))
     parser.add_argument("--repeat", type=int, default=4, help="replication for the memory check")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--metrics", nargs="+", default=[],
+                        help="metric configs (default: the default metrics of configs/config.yaml)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _child(args.bbc, int(args.child[0]), int(args.child[1]), args.child[2])
+        _child(args.bbc, int(args.child[0]), int(args.child[1]), args.child[2], args.metrics)
         return 0
     if not Path(args.bbc).is_dir():
         print(f"no BBC folder at {args.bbc}; pass one as the first argument", file=sys.stderr)
@@ -84,7 +87,9 @@ def main() -> int:
     for repeat, workers in configs:
         with tempfile.TemporaryDirectory() as out:
             proc = subprocess.run([sys.executable, __file__, args.bbc, "--child", str(repeat),
-                                   str(workers), out], capture_output=True, text=True)
+                                   str(workers), out,
+                                   *(["--metrics", *args.metrics] if args.metrics else [])],
+                              capture_output=True, text=True)
         if proc.returncode != 0:
             print(proc.stderr, file=sys.stderr)
             return 1
