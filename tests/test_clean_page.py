@@ -125,3 +125,22 @@ def test_headline_is_the_title_sharing_words_with_the_text():
     article = clean_text("\n\n".join(lines), "page")
     assert article.headline == "River floods lower town homes"
     assert article.paragraphs == tuple(body)
+
+
+def test_page_opening_with_a_prose_notice_is_not_a_plain_article():
+    # A one-word notice and a prose privacy banner look like a headline and a
+    # lede; the menu below them and the article far down make it a page.
+    notice = [
+        "Notice",
+        "Your privacy is important to us. We have updated our privacy policy to better explain how we use data on this site.",  # noqa: E501
+    ]
+    menu = [f"Section {name}" for name in "ABCDEFGHIJKL"]
+    body = [
+        "The river burst its banks on Sunday night and flooded more than two hundred homes in the lower town, the fire service said.",  # noqa: E501
+        "Residents were taken to the school hall, where volunteers handed out blankets and hot food until the early hours of the morning.",  # noqa: E501
+        "The council said it would open a fund for families whose homes were damaged and would inspect the flood walls this week.",  # noqa: E501
+    ]
+    text = "\n\n".join(notice + menu + ["River floods lower town"] + body + ["About us", "Contact"])
+    article = clean_text(text, "p")
+    assert article.headline == "River floods lower town"
+    assert list(article.paragraphs) == body

@@ -305,6 +305,17 @@ def _is_plain_article(paragraphs: list[str], headline: str | None) -> bool:
     )
 
 
+def _after_menu(selection: Selection, headline: str | None) -> bool:
+    """Whether the page features put the article's text far below the first line.
+
+    A page can open like a plain article (a one-word notice, then a prose
+    cookie or privacy banner) and then run into its menus; the densest run of
+    prose is then more than ``PLAIN_LEDE_WITHIN`` lines down, where a plain
+    article's lede is within them. Only for text without a known headline.
+    """
+    return headline is None and selection.start > PLAIN_LEDE_WITHIN
+
+
 def _shares_words(title: str, paragraphs: list[str]) -> bool:
     """Whether a word of ``title`` of four or more letters recurs in the first paragraphs.
 
@@ -330,11 +341,11 @@ def _prefix(word: str) -> str:
 
 def _select(paragraphs: list[str], headline: str | None) -> tuple[str, list[str], list[Removed]]:
     """Split the headline and the article's paragraphs from the rest (recorded as removed)."""
-    if _is_plain_article(paragraphs, headline):
+    selection = select_article(paragraphs)
+    if _is_plain_article(paragraphs, headline) and not _after_menu(selection, headline):
         head = headline if headline is not None else paragraphs[0]
         body = paragraphs if headline is not None else paragraphs[1:]
         return normalize_text(head).replace("\n", " ").strip(), body, []
-    selection = select_article(paragraphs)
     if selection.good_words == 0:
         raise CleaningError("no article: no run of prose lines in the text")
     head_at = _headline_index(paragraphs, selection) if headline is None else None

@@ -50,9 +50,10 @@ MAX_SHORT_RUN = 3
 # a comment header and its metadata) separates the article from what follows.
 MIN_GAP = 4
 # A segment next to the article's best one joins it when its share of good
-# lines is at least this fraction of the best one's (articles: ~0.9; teaser
-# lists alternate title/author/teaser, ~0.3-0.5).
-SEGMENT_SHARE_RATIO = 0.75
+# lines is at least this fraction of the best one's (articles: ~0.9-1.0; teaser
+# lists alternate title/author/teaser, ~0.3-0.5; a heading over three links or
+# teasers, 3 of 4 lines good, is 0.75 and stays out).
+SEGMENT_SHARE_RATIO = 0.8
 # How many of the page's words are enough to pick its stop list.
 LANGUAGE_SAMPLE_WORDS = 5000
 
