@@ -54,6 +54,11 @@ def register() -> None:
     ConfigStore.instance().store(name="base_config", node=RunConfig)
 
 
+def default_metrics() -> list[str]:
+    """The ``metrics:`` list of ``configs/config.yaml`` (the one default metric set)."""
+    return [str(m) for m in OmegaConf.load(config_dir() / "config.yaml").metrics]
+
+
 def available(group: str) -> list[str]:
     """Names of the YAML files in a config group."""
     return sorted(p.stem for p in (config_dir() / group).glob("*.yaml"))

@@ -16,12 +16,12 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from harness.clean import clean_text
-from harness.config import ConfigError, build
+from harness.config import ConfigError, build, default_metrics
 from harness.metrics.base import Metric, check_keys
 from harness.types import Article
 
-# The default metric set; keep in step with `metrics:` in configs/config.yaml.
-DEFAULT_METRICS = ("rouge", "coverage", "faithfulness", "fragments")
+# The default metric set is the one of `harness run` (configs/config.yaml).
+DEFAULT_METRICS = tuple(default_metrics())
 CHUNK = 32  # rows scored together, so each metric embeds one batch of sentences
 
 
