@@ -589,8 +589,11 @@ class HFSummarizer(Summarizer):
         return summaries
 
     def batches(self, counts: Sequence[int]) -> list[list[int]]:
-        """Indices grouped longest first, at most ``batch_size`` per batch and at most
-        ``max_batch_tokens`` padded input tokens (a single longer input goes alone)."""
+        """Indices grouped longest first into batches.
+
+        A batch holds at most ``batch_size`` inputs and at most ``max_batch_tokens``
+        padded input tokens; a single longer input goes alone.
+        """
         order = sorted(range(len(counts)), key=lambda i: -counts[i])
         batches: list[list[int]] = []
         for i in order:
