@@ -35,10 +35,11 @@ run: $(STAMP)
 	$(VENV)/bin/harness run $(ARGS)
 
 test: $(DEV_STAMP)
+	$(VENV)/bin/ruff check harness tests benchmarks scripts
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff check harness tests benchmarks
+	$(VENV)/bin/ruff check harness tests benchmarks scripts
 
 # Regenerate the committed regression baseline on purpose (see docs/results.md).
 baseline: $(STAMP)
