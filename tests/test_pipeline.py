@@ -96,3 +96,25 @@ def test_metric_workers_give_the_same_scores(tmp_path):
     one = sorted(map(repr, read_jsonl(tmp_path / "one" / "scores.jsonl")))
     two = sorted(map(repr, read_jsonl(tmp_path / "two" / "scores.jsonl")))
     assert one == two and len(one) == 6
+
+
+class SlowLoad(Summarizer):
+    """Loads for 0.3 s on first use, then summarizes instantly."""
+
+    def __init__(self) -> None:
+        super().__init__("slowload")
+        self.load_seconds = 0.0
+
+    def summarize(self, articles):
+        if not self.load_seconds:
+            import time
+
+            time.sleep(0.3)
+            self.load_seconds = 0.3
+        return [a.lede for a in articles]
+
+
+def test_summary_seconds_leave_out_model_loading(tmp_path):
+    run(_plan(tmp_path, [_doc(1), _doc(2)], models=[SlowLoad()], batch_size=2))
+    rows = list(read_jsonl(tmp_path / "summaries.jsonl"))
+    assert len(rows) == 2 and all(r["seconds"] < 0.1 for r in rows)

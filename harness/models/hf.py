@@ -37,6 +37,7 @@ import os
 import shutil
 import socket
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -441,6 +442,8 @@ class HFSummarizer(Summarizer):
         self.token_counts: dict[str, int] = {}
         self._loaded: tuple[PreTrainedModel, PreTrainedTokenizerBase, int] | None = None
         self._fingerprint: str | None = None
+        #: Seconds spent loading (and converting) the model, kept apart from generation.
+        self.load_seconds = 0.0
 
     # ---- identity
 
@@ -489,6 +492,7 @@ class HFSummarizer(Summarizer):
     def load(self) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, int]:
         """Model, tokenizer and input limit, loaded on first use and kept."""
         if self._loaded is None:
+            start = time.perf_counter()
             folder = local_folder(self.model)
             if folder is not None and self.gguf_file:
                 folder = convert_gguf(folder, self.gguf_file, self.cache_dir)
@@ -498,6 +502,7 @@ class HFSummarizer(Summarizer):
             model.to(self.device).eval()
             self.prepare(model, tokenizer)
             self._loaded = (model, tokenizer, self.input_limit(model, tokenizer))
+            self.load_seconds += time.perf_counter() - start
         return self._loaded
 
     def prepare(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> None:
