@@ -20,7 +20,6 @@ from omegaconf import DictConfig, OmegaConf
 
 from harness import config as cfgmod
 from harness import pipeline
-from harness.load import SourceError
 
 log = logging.getLogger("harness")
 cfgmod.register()
@@ -34,12 +33,7 @@ TASK_STARTED = False
 
 def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
     """Build the source, models, metrics and cache named by the config."""
-    try:
-        source = cfgmod.build(cfg.data, "data")
-    except cfgmod.ConfigError as exc:
-        if isinstance(exc.__cause__, SourceError) or "does not exist" in str(exc):
-            raise cfgmod.ConfigError(str(exc.__cause__.__cause__ or exc)) from exc
-        raise
+    source = cfgmod.build(cfg.data, "data")
     if not cfg.models:
         raise cfgmod.ConfigError("no models: set models=[lead3,...]")
     overrides = OmegaConf.to_container(cfg.model_args, resolve=True)

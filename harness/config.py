@@ -95,5 +95,8 @@ def build(entry: Any, group: str, overrides: dict[str, Any] | None = None) -> An
     try:
         return instantiate(node, _convert_="all")
     except Exception as exc:  # noqa: BLE001 - re-raised with the plugin named
-        cause = exc.__cause__ or exc
-        raise ConfigError(f"cannot build {group} '{node.get('name', entry)}': {cause}") from exc
+        cause = exc
+        while cause.__cause__ is not None:  # Hydra wraps the constructor's own error
+            cause = cause.__cause__
+        name = node.get("name") or node["_target_"]
+        raise ConfigError(f"cannot build {group} '{name}': {cause}") from exc
