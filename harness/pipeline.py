@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from harness.clean import clean_doc
 from harness.jsonl import JsonlWriter, read_jsonl
-from harness.metrics.base import Metric
+from harness.metrics.base import Metric, score_each
 from harness.models.base import Summarizer
 from harness.types import Article, ErrorRow, RawDoc, ScoreRow, Summary
 
@@ -204,18 +204,13 @@ def summarize_chunk(plan: RunPlan, model: Summarizer, chunk: Sequence[Article],
 
 def _metric_values(metric: Metric, pairs: Sequence[tuple[str, Article]], model: str,
                    errors: list[ErrorRow]) -> list[dict[str, float] | None]:
-    try:
-        return list(metric.score_batch(pairs))
-    except Exception:  # noqa: BLE001 - retried pair by pair to find the bad one
-        pass
     values: list[dict[str, float] | None] = []
-    for summary, article in pairs:
-        try:
-            values.append(metric.score(summary, article))
-        except Exception as exc:  # noqa: BLE001 - recorded; the run goes on
+    for (_, article), value in zip(pairs, score_each(metric, pairs), strict=True):
+        if isinstance(value, Exception):
             errors.append(ErrorRow(article.id, "score", f"{type(metric).__name__}: "
-                                   f"{type(exc).__name__}: {exc}", model=model))
-            values.append(None)
+                                   f"{type(value).__name__}: {value}", model=model))
+            value = None
+        values.append(value)
     return values
 
 

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from harness.config import build
+from harness.metrics.base import score_each
 from harness.types import Article
 
 _METRICS: dict[str, list[Any]] = {}
@@ -25,8 +26,6 @@ def _metrics_for(configs_json: str) -> list[Any]:
 
 
 def _score_batch(batch: dict[str, list[Any]], configs_json: str) -> dict[str, list[Any]]:
-    from harness.pipeline import score_pairs
-
     metrics = _metrics_for(configs_json)
     pairs = []
     for i in range(len(batch["id"])):
@@ -35,12 +34,16 @@ def _score_batch(batch: dict[str, list[Any]], configs_json: str) -> dict[str, li
                           lede=batch["lede"][i] or (paragraphs[0] if paragraphs else ""),
                           paragraphs=paragraphs)
         pairs.append((str(batch["summary"][i]), article))
-    rows, errors = score_pairs(metrics, pairs, model="")
-    by_id = {}
-    for e in errors:
-        by_id.setdefault(e.id, []).append(e.error)
-    return {"scores": [json.dumps(r.scores) for r in rows],
-            "error": ["; ".join(by_id.get(a.id, [])) for _, a in pairs]}
+    scores: list[dict[str, float]] = [{} for _ in pairs]
+    errors: list[list[str]] = [[] for _ in pairs]
+    # Errors stay with their row index: ids need not be unique in a dataset.
+    for metric in metrics:
+        for i, value in enumerate(score_each(metric, pairs)):
+            if isinstance(value, Exception):
+                errors[i].append(f"{type(metric).__name__}: {type(value).__name__}: {value}")
+            else:
+                scores[i].update(value)
+    return {"scores": [json.dumps(s) for s in scores], "error": ["; ".join(e) for e in errors]}
 
 
 def score_dataset(dataset: Any, metric_configs: list[Any], num_proc: int = 1,

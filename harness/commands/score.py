@@ -17,7 +17,7 @@ from typing import Any
 
 from harness.clean import clean_text
 from harness.config import ConfigError, build, default_metrics
-from harness.metrics.base import Metric, check_keys
+from harness.metrics.base import Metric, score_each
 from harness.types import Article
 
 # The default metric set is the one of `harness run` (configs/config.yaml).
@@ -125,22 +125,10 @@ def score_rows(metrics: Sequence[Metric], chunk: list[tuple[int, str]], path: st
 
 def _metric_values(metric: Metric, pairs: list[tuple[str, Article]]) -> list[dict | str]:
     """Values per pair, or an error string for the pairs the metric could not score."""
-    try:
-        values = metric.score_batch(pairs)
-        for v in values:
-            check_keys(metric, v)
-        return list(values)
-    except Exception:  # noqa: BLE001 - retried pair by pair to find the failing rows
-        pass
-    out: list[dict | str] = []
-    for summary, article in pairs:
-        try:
-            value = metric.score(summary, article)
-            check_keys(metric, value)
-            out.append(value)
-        except Exception as exc:  # noqa: BLE001 - recorded on the row, the run goes on
-            out.append(f"{type(metric).__name__}: {type(exc).__name__}: {exc}")
-    return out
+    return [
+        f"{type(metric).__name__}: {type(v).__name__}: {v}" if isinstance(v, Exception) else v
+        for v in score_each(metric, pairs, check=True)
+    ]
 
 
 def _peek_id(line: str, fallback: str) -> str:

@@ -45,6 +45,33 @@ class Metric:
         return [self.score(summary, article) for summary, article in pairs]
 
 
+def score_each(metric: Metric, pairs: Sequence[tuple[str, Article]],
+               check: bool = False) -> list[dict[str, float] | Exception]:
+    """Values per pair, or the exception for each pair the metric could not score.
+
+    The whole batch goes through ``score_batch`` first; when that fails, each
+    pair is scored alone so that one bad pair costs only its own row. With
+    ``check``, values that do not match the declaration count as failures.
+    """
+    try:
+        values = list(metric.score_batch(pairs))
+        for value in values if check else ():
+            check_keys(metric, value)
+        return values
+    except Exception:  # noqa: BLE001 - retried pair by pair to find the failing ones
+        pass
+    out: list[dict[str, float] | Exception] = []
+    for summary, article in pairs:
+        try:
+            value = metric.score(summary, article)
+            if check:
+                check_keys(metric, value)
+            out.append(value)
+        except Exception as exc:  # noqa: BLE001 - handed to the caller, who records it
+            out.append(exc)
+    return out
+
+
 def check_keys(metric: Metric, values: dict[str, float]) -> None:
     """Raise if ``values`` does not match the metric's declaration."""
     declared = {k.name: k for k in metric.keys()}
