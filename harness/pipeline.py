@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -202,10 +203,10 @@ def summarize_chunk(plan: RunPlan, model: Summarizer, chunk: Sequence[Article],
     return [(a, done[(a.id, model.name)]) for a in chunk if (a.id, model.name) in done]
 
 
-def _metric_values(metric: Metric, pairs: Sequence[tuple[str, Article]], model: str,
+def _metric_values(metric: Metric, pairs: Sequence[tuple[str, Article]], models: Sequence[str],
                    errors: list[ErrorRow]) -> list[dict[str, float] | None]:
     values: list[dict[str, float] | None] = []
-    for (_, article), value in zip(pairs, score_each(metric, pairs), strict=True):
+    for (_, article), model, value in zip(pairs, models, score_each(metric, pairs), strict=True):
         if isinstance(value, Exception):
             errors.append(ErrorRow(article.id, "score", f"{type(metric).__name__}: "
                                    f"{type(value).__name__}: {value}", model=model))
@@ -215,15 +216,28 @@ def _metric_values(metric: Metric, pairs: Sequence[tuple[str, Article]], model: 
 
 
 def score_pairs(metrics: Sequence[Metric], pairs: Sequence[tuple[str, Article]],
-                model: str) -> tuple[list[ScoreRow], list[ErrorRow]]:
-    """Every metric on every (summary, article) pair: one score row per pair, and errors."""
-    rows = [ScoreRow(a.id, model) for _, a in pairs]
+                models: Sequence[str]) -> tuple[list[ScoreRow], list[ErrorRow]]:
+    """Every metric on every (summary, article) pair: one score row per pair, and errors.
+
+    ``models`` names the model of each pair. The pairs of all models go through
+    each metric in one batch, so an article's sentences are embedded once.
+    """
+    rows = [ScoreRow(a.id, m) for (_, a), m in zip(pairs, models, strict=True)]
     errors: list[ErrorRow] = []
     for metric in metrics:
-        for row, values in zip(rows, _metric_values(metric, pairs, model, errors), strict=True):
+        for row, values in zip(rows, _metric_values(metric, pairs, models, errors), strict=True):
             if values is not None:
                 row.scores.update(values)
     return rows, errors
+
+
+def _score_and_reset(metrics: Sequence[Metric], pairs: Sequence[tuple[str, Article]],
+                     models: Sequence[str]) -> tuple[list[ScoreRow], list[ErrorRow]]:
+    try:
+        return score_pairs(metrics, pairs, models)
+    finally:
+        for metric in metrics:
+            metric.reset()  # per-article caches end with their articles
 
 
 # Worker processes build their own metrics once (from the configs) and keep them.
@@ -239,30 +253,56 @@ def _init_worker(metric_configs: list[Any]) -> None:
     _WORKER_METRICS.extend(build(m, "metric") for m in metric_configs)
 
 
-def _score_in_worker(job: tuple[list[tuple[str, Article]], str]):
-    return score_pairs(_WORKER_METRICS, *job)
+def _score_in_worker(job: tuple[list[tuple[str, Article]], list[str]]):
+    return _score_and_reset(_WORKER_METRICS, *job)
 
 
-def score_chunk(plan: RunPlan, model: str, pairs: list[tuple[Article, str]],
-                writer: RunWriter, pool: Any = None) -> None:
-    """Score the new summaries of one model, in worker processes when there is a pool."""
-    todo = [(s, a) for a, s in pairs if (a.id, model) not in writer.state.scored]
-    if not todo:
-        return
-    if pool is None:
-        rows, errors = score_pairs(plan.metrics, todo, model)
-    else:
-        n = plan.workers
-        slices = [todo[i::n] for i in range(n) if todo[i::n]]
-        rows, errors = [], []
-        for part_rows, part_errors in pool.map(_score_in_worker, [(s, model) for s in slices]):
-            rows += part_rows
-            errors += part_errors
-    for error in errors:
-        writer.error(error)
-    for row in rows:
-        writer.write("scores", row.to_json())
-        writer.state.scored.add((row.article_id, model))
+class Scoring:
+    """Scores each chunk's new summaries, in this process or in worker processes.
+
+    With workers, a chunk is split by article (all of one article's summaries go
+    to the same worker, which embeds its sentences once) and handed over without
+    waiting, so the workers score while this process cleans and summarizes the
+    next chunk. At most two jobs per worker are in flight (memory stays flat);
+    rows are written in the order the jobs were handed over.
+    """
+
+    def __init__(self, plan: RunPlan, writer: RunWriter, pool: Any = None) -> None:
+        """Score with ``plan.metrics`` here, or in ``pool`` (built from the configs)."""
+        self.plan, self.writer, self.pool = plan, writer, pool
+        self.pending: deque[Any] = deque()
+
+    def submit(self, items: Sequence[tuple[Article, str, str]]) -> None:
+        """Score (article, summary, model) items not scored by an earlier run."""
+        todo = [(a, s, m) for a, s, m in items if (a.id, m) not in self.writer.state.scored]
+        if not todo:
+            return
+        if self.pool is None:
+            self._write(*_score_and_reset(self.plan.metrics, [(s, a) for a, s, _ in todo],
+                                          [m for _, _, m in todo]))
+            return
+        n = self.plan.workers
+        ids = dict.fromkeys(a.id for a, _, _ in todo)
+        slot = {article_id: i % n for i, article_id in enumerate(ids)}
+        for k in range(n):
+            part = [t for t in todo if slot[t[0].id] == k]
+            if part:
+                job = ([(s, a) for a, s, _ in part], [m for _, _, m in part])
+                self.pending.append(self.pool.apply_async(_score_in_worker, (job,)))
+        while len(self.pending) > 2 * n:
+            self._write(*self.pending.popleft().get())
+
+    def finish(self) -> None:
+        """Wait for the jobs in flight and write their rows."""
+        while self.pending:
+            self._write(*self.pending.popleft().get())
+
+    def _write(self, rows: list[ScoreRow], errors: list[ErrorRow]) -> None:
+        for error in errors:
+            self.writer.error(error)
+        for row in rows:
+            self.writer.write("scores", row.to_json())
+            self.writer.state.scored.add((row.article_id, row.model))
 
 
 @contextmanager
@@ -293,14 +333,19 @@ def run(plan: RunPlan) -> dict[str, Any]:
     n_articles = 0
     try:
         with _worker_pool(plan) as pool:
+            scoring = Scoring(plan, writer, pool)
             for chunk in _chunks(load_and_clean(plan, writer, timer), plan.batch_size):
+                items: list[tuple[Article, str, str]] = []
                 for model in plan.models:
                     with timer.stage("summarize"):
                         pairs = summarize_chunk(plan, model, chunk, writer)
-                    with timer.stage("score"):
-                        score_chunk(plan, model.name, pairs, writer, pool)
+                    items += [(article, text, model.name) for article, text in pairs]
+                with timer.stage("score"):
+                    scoring.submit(items)
                 n_articles += len(chunk)
                 bar.update(len(chunk))
+            with timer.stage("score"):
+                scoring.finish()
     finally:
         bar.close()
         writer.close()

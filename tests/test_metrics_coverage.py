@@ -43,3 +43,21 @@ def test_missing_headline_is_an_error(metric):
     art = Article(id="x", headline="", lede="A lede.", paragraphs=("A lede.",))
     with pytest.raises(ValueError, match="'x' has no headline"):
         metric.score("Something.", art)
+
+
+def test_reference_carried_verbatim_scores_full_embed(metric):
+    # Every lede token's best match in the summary is itself: recall 1, rescaled 1.
+    summary = ART.lede + " It also builds a warehouse."
+    assert metric.score(summary, ART)["cov_lede_embed"] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_unrelated_summary_scores_near_zero_embed(metric):
+    out = metric.score("The football season ended in a draw at the stadium.", ART)
+    assert out["cov_lede_embed"] < 0.35 and out["cov_headline_embed"] < 0.35
+
+
+def test_batch_equals_one_by_one(metric):
+    pairs = [("Acme will hire workers in Ohio.", ART), ("The season ended in a draw.", ART)]
+    batch = metric.score_batch(pairs)
+    metric.reset()
+    assert batch == [metric.score(s, a) for s, a in pairs]

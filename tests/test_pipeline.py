@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from harness.jsonl import read_jsonl
+from harness.metrics.base import KeySpec, Metric
 from harness.metrics.rouge import Rouge
 from harness.models.base import Summarizer
 from harness.models.extractive import LeadK
@@ -96,6 +97,53 @@ def test_metric_workers_give_the_same_scores(tmp_path):
     one = sorted(map(repr, read_jsonl(tmp_path / "one" / "scores.jsonl")))
     two = sorted(map(repr, read_jsonl(tmp_path / "two" / "scores.jsonl")))
     assert one == two and len(one) == 6
+
+
+class WordsOrRaise(Metric):
+    """Counts summary words; raises on one article; counts its resets."""
+
+    KEYS = (KeySpec("summary_words", high=10_000),)
+
+    def __init__(self, bad: str = "") -> None:
+        self.bad = bad
+        self.resets = 0
+
+    def score(self, summary, article):
+        if article.id == self.bad:
+            raise ValueError(f"cannot score {article.id}")
+        return {"summary_words": float(len(summary.split()))}
+
+    def reset(self) -> None:
+        self.resets += 1
+
+
+def test_metrics_are_reset_after_each_chunk(tmp_path):
+    metric = WordsOrRaise()
+    plan = RunPlan(source=[_doc(i) for i in range(5)], models=[LeadK(), LeadK("lead1", k=1)],
+                   metrics=[metric], out_dir=tmp_path, progress=False, batch_size=2)
+    run(plan)
+    assert metric.resets == 3  # chunks of 2, 2 and 1 articles, both models in each
+    assert len(list(read_jsonl(tmp_path / "scores.jsonl"))) == 10
+
+
+def test_workers_score_many_chunks_in_flight_like_one_process(tmp_path):
+    # 12 chunks x 2 jobs: more than the 4 jobs allowed in flight, so rows are
+    # written while later chunks are still being summarized.
+    docs = [_doc(i) for i in range(24)]
+    models = [LeadK(), LeadK("lead1", k=1)]
+    config = {"_target_": "tests.test_pipeline.WordsOrRaise", "bad": "d7"}
+    run(RunPlan(source=docs, models=models, metrics=[WordsOrRaise("d7")],
+                out_dir=tmp_path / "one", progress=False, batch_size=2))
+    run(RunPlan(source=docs, models=models, metrics=[], out_dir=tmp_path / "two",
+                progress=False, batch_size=2, workers=2, metric_configs=[config]))
+    for name in ("scores", "errors"):
+        one = sorted(map(repr, read_jsonl(tmp_path / "one" / f"{name}.jsonl")))
+        two = sorted(map(repr, read_jsonl(tmp_path / "two" / f"{name}.jsonl")))
+        assert one == two
+    errors = list(read_jsonl(tmp_path / "two" / "errors.jsonl"))
+    assert {(e["id"], e["model"]) for e in errors} == {("d7", "lead3"), ("d7", "lead1")}
+    assert "cannot score d7" in errors[0]["error"]
+    assert len(list(read_jsonl(tmp_path / "two" / "scores.jsonl"))) == 48
 
 
 class SlowLoad(Summarizer):

@@ -44,6 +44,13 @@ class Metric:
         """Score many pairs; metrics with batched models override this."""
         return [self.score(summary, article) for summary, article in pairs]
 
+    def reset(self) -> None:
+        """Forget what was cached for the articles scored so far.
+
+        The pipeline calls it between chunks of articles, so per-article caches
+        (sentence embeddings) stay bounded by one chunk. Default: nothing cached.
+        """
+
 
 def score_each(metric: Metric, pairs: Sequence[tuple[str, Article]],
                check: bool = False) -> list[dict[str, float] | Exception]:

@@ -2,9 +2,14 @@
 
 For each reference (headline, lede): the share of its stemmed content words,
 of its named entities (rule-based, ``harness.metrics.evidence.entities``) and
-of its numbers that the summary carries, and the cosine of the MiniLM
-embeddings of reference and summary, clipped to [0, 1]. A reference without
+of its numbers that the summary carries, and how much of its meaning the
+summary carries by MiniLM's contextual token vectors: BERTScore-style token
+recall (Zhang et al. 2020) with the same layer and vectors as the faithfulness
+metric, rescaled so that unrelated text scores 0. A reference without
 entities (or numbers) has nothing to miss: that share is 1.0.
+
+The token vectors are cached per sentence by the shared encoder, so when
+faithfulness runs too, coverage costs almost no extra model time.
 
 ``coverage`` is the mean over the two references of the mean of their four
 components (docs/metrics.md).
@@ -16,11 +21,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from harness.embed import load_encoder
+from harness.embed import TOKEN_LAYER, load_encoder
 from harness.metrics.base import KeySpec, Metric
-from harness.metrics.evidence import entities, entity_supported, numbers
-from harness.text import content_stems, tokens
+from harness.metrics.evidence import entities, entity_supported, numbers, token_recall
+from harness.text import content_stems, split_sentences, tokens
 from harness.types import Article
+
+# Mean token recall (layer 2) of an article's opening sentences by three
+# sentences of an unrelated article; printed by
+# `python scripts/train_faithfulness.py --calibrate` (FNC-1 bodies, unlabelled).
+BASELINE_RECALL = 0.48
 
 PARTS = ("content", "entities", "numbers", "embed")
 REFS = ("headline", "lede")
@@ -28,7 +38,7 @@ _DOCS = {
     "content": "share of the {ref}'s stemmed content words in the summary",
     "entities": "share of the {ref}'s named entities in the summary (1.0 if none)",
     "numbers": "share of the {ref}'s numbers in the summary (1.0 if none)",
-    "embed": "cosine of MiniLM embeddings of {ref} and summary, clipped at 0",
+    "embed": "MiniLM token recall of the {ref} by the summary, rescaled, in [0, 1]",
 }
 
 
@@ -41,33 +51,54 @@ class Coverage(Metric):
         for part in PARTS
     ) + (KeySpec("coverage", doc="mean of the eight cov_* components"),)
 
-    def __init__(self, model_path: str | None = None):
-        """Load the shared encoder (default: packaged all-MiniLM-L6-v2)."""
+    def __init__(
+        self,
+        model_path: str | None = None,
+        layer: int = TOKEN_LAYER,
+        baseline: float = BASELINE_RECALL,
+    ):
+        """Build the metric.
+
+        Args:
+            model_path: MiniLM folder; default the packaged all-MiniLM-L6-v2.
+            layer: hidden layer of the token vectors.
+            baseline: token recall of unrelated text, mapped to 0.
+
+        """
         self.encoder = load_encoder(model_path)
+        self.layer = layer
+        self.baseline = baseline
+
+    def reset(self) -> None:
+        """Forget the cached sentence embeddings (shared with the other MiniLM metrics)."""
+        self.encoder.clear()
 
     def score(self, summary: str, article: Article) -> dict[str, float]:
         """Score one summary against its article's headline and lede."""
-        if not summary.strip():
+        sum_sents = split_sentences(summary)
+        if not sum_sents:
             raise ValueError(f"summary of article {article.id!r} is empty")
-        refs = {"headline": article.headline, "lede": article.lede}
-        vecs = self.encoder.encode([summary, *refs.values()])
         out: dict[str, float] = {}
-        for k, (ref, text) in enumerate(refs.items()):
-            if not text.strip():
+        for ref, text in (("headline", article.headline), ("lede", article.lede)):
+            ref_sents = split_sentences(text)
+            if not ref_sents:
                 raise ValueError(f"article {article.id!r} has no {ref} to measure coverage of")
-            for part, value in _components(summary, text, float(vecs[0] @ vecs[k + 1])).items():
+            recall = token_recall(ref_sents, sum_sents, self.encoder, self.layer)
+            embed = float(np.clip((recall - self.baseline) / (1 - self.baseline), 0.0, 1.0))
+            for part, value in _components(summary, text, embed).items():
                 out[f"cov_{ref}_{part}"] = value
         out["coverage"] = float(np.mean(list(out.values())))
         return out
 
     def score_batch(self, pairs: Sequence[tuple[str, Article]]) -> list[dict[str, float]]:
-        """Embed every text of the batch in one pass, then score each pair."""
-        texts = [t for s, a in pairs for t in (s, a.headline, a.lede)]
-        self.encoder.encode(texts)
+        """Embed every sentence of the batch in one pass, then score each pair."""
+        texts = [t for s, a in pairs for text in (s, a.headline, a.lede)
+                 for t in split_sentences(text)]
+        self.encoder.encode_tokens(texts, self.layer)
         return [self.score(s, a) for s, a in pairs]
 
 
-def _components(summary: str, ref: str, cosine: float) -> dict[str, float]:
+def _components(summary: str, ref: str, embed: float) -> dict[str, float]:
     ref_stems = set(content_stems(ref))
     sum_stems = set(content_stems(summary))
     sum_tokens = set(tokens(summary))
@@ -78,5 +109,5 @@ def _components(summary: str, ref: str, cosine: float) -> dict[str, float]:
             sum(entity_supported(e, sum_tokens) for e in ents) / len(ents) if ents else 1.0
         ),
         "numbers": len(nums & numbers(summary)) / len(nums) if nums else 1.0,
-        "embed": float(np.clip(cosine, 0.0, 1.0)),
+        "embed": embed,
     }

@@ -130,13 +130,29 @@ def align(
     layer: int = TOKEN_LAYER,
     adjacent_pairs: bool = True,
 ) -> Alignment:
-    """Align each summary sentence to its best article sentence or adjacent pair."""
-    art_tok = encoder.encode_tokens(article_sents, layer)
-    owner = np.concatenate([np.full(len(t), j) for j, t in enumerate(art_tok)])
-    art_mat = np.concatenate(art_tok)
-    windows, precisions = [], []
-    for toks in encoder.encode_tokens(summary_sents, layer):
-        sims = toks @ art_mat.T  # summary tokens x article tokens
+    """Align each summary sentence to its best article sentence or adjacent pair.
+
+    A summary sentence found verbatim in the article is aligned to (the first
+    copy of) that sentence with precision 1.0 without running the model: its
+    token vectors equal that sentence's (sentences are encoded one at a time),
+    so every token's best match is itself and no window can score higher.
+    Extractive summaries therefore cost no embedding time here.
+    """
+    first = _first_index(article_sents)
+    windows: list[tuple[int, ...]] = []
+    precisions: list[float] = []
+    new = [s for s in summary_sents if s not in first]
+    if new:
+        art_tok = encoder.encode_tokens(article_sents, layer)
+        owner = np.concatenate([np.full(len(t), j) for j, t in enumerate(art_tok)])
+        art_mat = np.concatenate(art_tok)
+        new_tok = dict(zip(new, encoder.encode_tokens(new, layer), strict=True))
+    for sent in summary_sents:
+        if sent in first:
+            windows.append((first[sent],))
+            precisions.append(1.0)
+            continue
+        sims = new_tok[sent] @ art_mat.T  # summary tokens x article tokens
         per_sent = np.stack([sims[:, owner == j].max(1) for j in range(len(article_sents))], 1)
         cands = [((j,), per_sent[:, j].mean()) for j in range(len(article_sents))]
         if adjacent_pairs:
@@ -148,3 +164,34 @@ def align(
         windows.append(best[0])
         precisions.append(float(best[1]))
     return Alignment(windows, precisions)
+
+
+def texts_to_align(summary_sents: list[str], article_sents: list[str]) -> list[str]:
+    """The sentences ``align`` will embed for this pair (none when all are verbatim)."""
+    first = _first_index(article_sents)
+    new = [s for s in summary_sents if s not in first]
+    return new + article_sents if new else []
+
+
+def _first_index(sents: list[str]) -> dict[str, int]:
+    first: dict[str, int] = {}
+    for j, sent in enumerate(sents):
+        first.setdefault(sent, j)
+    return first
+
+
+def token_recall(
+    reference_sents: list[str],
+    summary_sents: list[str],
+    encoder: Encoder,
+    layer: int = TOKEN_LAYER,
+) -> float:
+    """BERTScore-style token recall of a reference by a summary (Zhang et al. 2020).
+
+    Each token of the reference (sentences encoded one at a time, as ``align``
+    does, so the vectors are shared with it through the encoder's cache) takes
+    its best cosine over all summary tokens; the result is their mean.
+    """
+    ref = np.concatenate(encoder.encode_tokens(reference_sents, layer))
+    summ = np.concatenate(encoder.encode_tokens(summary_sents, layer))
+    return float((ref @ summ.T).max(1).mean())

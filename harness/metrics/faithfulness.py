@@ -32,6 +32,7 @@ from harness.metrics.evidence import (
     entity_supported,
     negation_count,
     numbers,
+    texts_to_align,
 )
 from harness.text import STOPWORDS, split_sentences, stem, tokens
 from harness.types import Article
@@ -88,6 +89,10 @@ class Faithfulness(Metric):
         self.novel_penalty = novel_penalty
         self.min_weight = min_weight
 
+    def reset(self) -> None:
+        """Forget the cached sentence embeddings (shared with the other MiniLM metrics)."""
+        self.encoder.clear()
+
     def score(self, summary: str, article: Article) -> dict[str, float]:
         """Score one summary against its article body (headline and lede included)."""
         art_sents = _article_sentences(article)
@@ -136,10 +141,10 @@ class Faithfulness(Metric):
         }
 
     def score_batch(self, pairs: Sequence[tuple[str, Article]]) -> list[dict[str, float]]:
-        """Embed all sentences of the batch at once, then score each pair."""
+        """Embed all sentences the batch needs at once, then score each pair."""
         texts = []
         for summary, article in pairs:
-            texts += split_sentences(summary) + _article_sentences(article)
+            texts += texts_to_align(split_sentences(summary), _article_sentences(article))
         self.encoder.encode_tokens(texts, self.layer)
         return [self.score(summary, article) for summary, article in pairs]
 

@@ -2,12 +2,17 @@
 
 Reproduces ``rouge_score.rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"],
 use_stemmer=True)`` (itself a Python port of ROUGE-1.5.5 with ``-m``), with the
-headline and the lede each used as the single reference.
+headline and the lede each used as the single reference. The tokenizer is
+rouge-score's own (``DefaultTokenizer``'s steps and Porter stemmer) with each
+word's stem remembered, since stemming is most of ROUGE's time.
 """
 
 from __future__ import annotations
 
-from rouge_score import rouge_scorer
+import functools
+
+from nltk.stem import porter
+from rouge_score import rouge_scorer, tokenize, tokenizers
 
 from harness.metrics.base import KeySpec, Metric
 from harness.types import Article
@@ -26,13 +31,30 @@ def _declare() -> tuple[KeySpec, ...]:
     )
 
 
+class _MemoStemmer:
+    """A Porter stemmer (as ``DefaultTokenizer`` builds it) that remembers its stems."""
+
+    def __init__(self) -> None:
+        self.stem = functools.lru_cache(maxsize=100_000)(porter.PorterStemmer().stem)
+
+
+class _Tokenizer(tokenizers.Tokenizer):
+    """``rouge_score.tokenizers.DefaultTokenizer`` with memoised stems."""
+
+    def __init__(self, use_stemmer: bool) -> None:
+        self._stemmer = _MemoStemmer() if use_stemmer else None
+
+    def tokenize(self, text: str) -> list[str]:
+        return tokenize.tokenize(text, self._stemmer)
+
+
 class Rouge(Metric):
     """ROUGE-1/2/L recall and F1 of the summary against the headline and the lede."""
 
     KEYS = _declare()
 
     def __init__(self, use_stemmer: bool = True) -> None:
-        self._scorer = rouge_scorer.RougeScorer(list(_TYPES), use_stemmer=use_stemmer)
+        self._scorer = rouge_scorer.RougeScorer(list(_TYPES), tokenizer=_Tokenizer(use_stemmer))
 
     def score(self, summary: str, article: Article) -> dict[str, float]:
         """ROUGE values keyed ``rouge{1,2,L}_{headline,lede}_{r,f}``."""
