@@ -100,6 +100,17 @@ def _stoplists() -> dict[str, frozenset[str]]:
     return {lang: frozenset(justext.get_stoplist(lang)) for lang in justext.get_stoplists()}
 
 
+@lru_cache(maxsize=1)
+def _stop_index() -> tuple[list[frozenset[str]], dict[str, tuple[int, ...]]]:
+    """The stop lists in order, and for each stop word the lists that hold it."""
+    lists = list(_stoplists().values())
+    holders: dict[str, list[int]] = {}
+    for i, stoplist in enumerate(lists):
+        for word in stoplist:
+            holders.setdefault(word, []).append(i)
+    return lists, {word: tuple(ids) for word, ids in holders.items()}
+
+
 def page_stoplist(lines: list[str]) -> frozenset[str]:
     """Pick the stop list (of jusText's 100 languages) that covers most of the page's words.
 
@@ -112,9 +123,14 @@ def page_stoplist(lines: list[str]) -> frozenset[str]:
             break
     if not words:
         return frozenset()
+    lists, holders = _stop_index()
+    hits = [0] * len(lists)
+    for word in words:
+        for i in holders.get(word, ()):
+            hits[i] += 1
     best, best_share = frozenset(), 0.0
-    for stoplist in _stoplists().values():
-        share = sum(w in stoplist for w in words) / len(words)
+    for stoplist, count in zip(lists, hits, strict=True):
+        share = count / len(words)
         if share > best_share:
             best, best_share = stoplist, share
     return best if best_share >= MIN_LANGUAGE_FIT else frozenset()
