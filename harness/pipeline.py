@@ -10,6 +10,7 @@ uninterrupted run. Library code only: no Hydra, paths come from the caller.
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -263,9 +264,12 @@ class Scoring:
     With workers, a chunk is split by article (all of one article's summaries go
     to the same worker, which embeds its sentences once) and handed over without
     waiting, so the workers score while this process cleans and summarizes the
-    next chunk. At most two jobs per worker are in flight (memory stays flat);
-    rows are written in the order the jobs were handed over.
+    next chunk (and while the workers are still starting). At most
+    ``IN_FLIGHT`` jobs per worker are waiting (memory stays flat); rows are
+    written in the order the jobs were handed over.
     """
+
+    IN_FLIGHT = 8
 
     def __init__(self, plan: RunPlan, writer: RunWriter, pool: Any = None) -> None:
         """Score with ``plan.metrics`` here, or in ``pool`` (built from the configs)."""
@@ -289,7 +293,7 @@ class Scoring:
             if part:
                 job = ([(s, a) for a, s, _ in part], [m for _, _, m in part])
                 self.pending.append(self.pool.apply_async(_score_in_worker, (job,)))
-        while len(self.pending) > 2 * n:
+        while len(self.pending) > self.IN_FLIGHT * n:
             self._write(*self.pending.popleft().get())
 
     def finish(self) -> None:
@@ -305,6 +309,9 @@ class Scoring:
             self.writer.state.scored.add((row.article_id, row.model))
 
 
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 @contextmanager
 def _worker_pool(plan: RunPlan) -> Iterator[Any]:
     if plan.workers <= 1 or not plan.metric_configs:
@@ -314,8 +321,16 @@ def _worker_pool(plan: RunPlan) -> Iterator[Any]:
 
     # spawn, not fork: the parent may hold torch threads (a loaded model).
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(plan.workers, initializer=_init_worker,
-                  initargs=(plan.metric_configs,)) as pool:
+    # One thread per worker for the BLAS libraries too (numpy's OpenBLAS, MKL):
+    # read once at their import in the child, so set while the pool starts.
+    saved = dict(os.environ)
+    os.environ.update({k: "1" for k in _THREAD_VARS if k not in os.environ})
+    try:
+        pool = ctx.Pool(plan.workers, initializer=_init_worker, initargs=(plan.metric_configs,))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    with pool:
         yield pool
 
 
