@@ -57,8 +57,13 @@ def default_model_dir() -> Path:
 class Encoder:
     """A MiniLM sentence encoder with in-memory LRU caches keyed by text."""
 
-    def __init__(self, path: str | Path, batch_size: int = 64, cache_size: int = 50_000):
-        """Load tokenizer and model from ``path`` (a local folder)."""
+    def __init__(self, path: str | Path, batch_size: int = 64, cache_size: int = 50_000,
+                 token_cache_size: int = 4096):
+        """Load tokenizer and model from ``path`` (a local folder).
+
+        ``cache_size`` and ``token_cache_size`` bound the two LRU caches (texts):
+        a sentence's token vectors take ~45 kB, a pooled vector 1.5 kB.
+        """
         import torch
         from transformers import AutoModel, AutoTokenizer
 
@@ -68,6 +73,7 @@ class Encoder:
         self.model = AutoModel.from_pretrained(self.path).eval()
         self.batch_size = batch_size
         self.cache_size = cache_size
+        self.token_cache_size = token_cache_size
         self.dim = int(self.model.config.hidden_size)
         self._vecs: OrderedDict[str, np.ndarray] = OrderedDict()
         # (layer, text) -> unit token vectors without [CLS]/[SEP]
@@ -83,7 +89,7 @@ class Encoder:
         """Unit-length embeddings of ``texts``, shape ``(len(texts), dim)``, float32."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack(self._lookup(self._vecs, list(texts), self._pooled_batch))
+        return np.stack(self._lookup(self._vecs, list(texts), self._pooled_batch, self.cache_size))
 
     def encode_tokens(self, texts: Sequence[str], layer: int = TOKEN_LAYER) -> list[np.ndarray]:
         """Unit-length contextual token vectors of hidden layer ``layer``, one array per text.
@@ -92,9 +98,10 @@ class Encoder:
         model), so token vectors of an early layer cost a fraction of a full pass.
         """
         keys = [(layer, t) for t in texts]
-        return self._lookup(self._toks, keys, lambda b: self._token_batch([t for _, t in b], layer))
+        return self._lookup(self._toks, keys, lambda b: self._token_batch([t for _, t in b], layer),
+                            self.token_cache_size)
 
-    def _lookup(self, cache: OrderedDict, keys: list, compute) -> list:
+    def _lookup(self, cache: OrderedDict, keys: list, compute, limit: int) -> list:
         missing = list(dict.fromkeys(k for k in keys if k not in cache))
         missing.sort(key=lambda k: len(k[1] if isinstance(k, tuple) else k))  # less padding
         for start in range(0, len(missing), self.batch_size):
@@ -105,7 +112,7 @@ class Encoder:
         for k in keys:
             cache.move_to_end(k)
             out.append(cache[k])
-        while len(cache) > self.cache_size:
+        while len(cache) > limit:
             cache.popitem(last=False)
         return out
 
