@@ -330,8 +330,12 @@ def _worker_pool(plan: RunPlan) -> Iterator[Any]:
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    with pool:
+    try:
         yield pool
+        pool.close()  # all work is collected: let the workers exit on their own
+        pool.join()
+    finally:
+        pool.terminate()  # on an error: stop them now
 
 
 def _chunks(items: Iterator[Article], size: int) -> Iterator[list[Article]]:
