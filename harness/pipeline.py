@@ -13,7 +13,7 @@ import itertools
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -266,40 +266,59 @@ class Scoring:
     waiting, so the workers score while this process cleans and summarizes the
     next chunk (and while the workers are still starting). At most
     ``IN_FLIGHT`` jobs per worker are waiting (memory stays flat); rows are
-    written in the order the jobs were handed over.
+    written as soon as their job is done, in the order the jobs were handed
+    over. ``done(n)`` is called once the n articles of a chunk are scored.
     """
 
     IN_FLIGHT = 8
 
-    def __init__(self, plan: RunPlan, writer: RunWriter, pool: Any = None) -> None:
+    def __init__(self, plan: RunPlan, writer: RunWriter, pool: Any = None,
+                 done: Callable[[int], Any] = lambda n: None) -> None:
         """Score with ``plan.metrics`` here, or in ``pool`` (built from the configs)."""
-        self.plan, self.writer, self.pool = plan, writer, pool
-        self.pending: deque[Any] = deque()
+        self.plan, self.writer, self.pool, self.done = plan, writer, pool, done
+        # (job result or None, articles finished when it is collected)
+        self.pending: deque[tuple[Any, int]] = deque()
 
-    def submit(self, items: Sequence[tuple[Article, str, str]]) -> None:
-        """Score (article, summary, model) items not scored by an earlier run."""
+    def submit(self, items: Sequence[tuple[Article, str, str]], articles: int) -> None:
+        """Score the (article, summary, model) items of a chunk of ``articles`` articles.
+
+        Items an earlier run already scored are skipped.
+        """
         todo = [(a, s, m) for a, s, m in items if (a.id, m) not in self.writer.state.scored]
-        if not todo:
-            return
-        if self.pool is None:
-            self._write(*_score_and_reset(self.plan.metrics, [(s, a) for a, s, _ in todo],
-                                          [m for _, _, m in todo]))
+        if self.pool is None or not todo:
+            if todo:
+                self._write(*_score_and_reset(self.plan.metrics, [(s, a) for a, s, _ in todo],
+                                              [m for _, _, m in todo]))
+            self.pending.append((None, articles))
+            self._collect(block=False)
             return
         n = self.plan.workers
         ids = dict.fromkeys(a.id for a, _, _ in todo)
         slot = {article_id: i % n for i, article_id in enumerate(ids)}
-        for k in range(n):
-            part = [t for t in todo if slot[t[0].id] == k]
-            if part:
-                job = ([(s, a) for a, s, _ in part], [m for _, _, m in part])
-                self.pending.append(self.pool.apply_async(_score_in_worker, (job,)))
+        parts = [p for k in range(n) if (p := [t for t in todo if slot[t[0].id] == k])]
+        for i, part in enumerate(parts):
+            job = ([(s, a) for a, s, _ in part], [m for _, _, m in part])
+            last = i == len(parts) - 1
+            self.pending.append((self.pool.apply_async(_score_in_worker, (job,)),
+                                 articles if last else 0))
+        self._collect(block=False)
         while len(self.pending) > self.IN_FLIGHT * n:
-            self._write(*self.pending.popleft().get())
+            self._collect_one()
 
     def finish(self) -> None:
         """Wait for the jobs in flight and write their rows."""
-        while self.pending:
-            self._write(*self.pending.popleft().get())
+        self._collect(block=True)
+
+    def _collect(self, block: bool) -> None:
+        while self.pending and (block or self.pending[0][0] is None or self.pending[0][0].ready()):
+            self._collect_one()
+
+    def _collect_one(self) -> None:
+        result, articles = self.pending.popleft()
+        if result is not None:
+            self._write(*result.get())
+        if articles:
+            self.done(articles)
 
     def _write(self, rows: list[ScoreRow], errors: list[ErrorRow]) -> None:
         for error in errors:
@@ -352,7 +371,7 @@ def run(plan: RunPlan) -> dict[str, Any]:
     n_articles = 0
     try:
         with _worker_pool(plan) as pool:
-            scoring = Scoring(plan, writer, pool)
+            scoring = Scoring(plan, writer, pool, done=bar.update)
             for chunk in _chunks(load_and_clean(plan, writer, timer), plan.batch_size):
                 items: list[tuple[Article, str, str]] = []
                 for model in plan.models:
@@ -360,9 +379,8 @@ def run(plan: RunPlan) -> dict[str, Any]:
                         pairs = summarize_chunk(plan, model, chunk, writer)
                     items += [(article, text, model.name) for article, text in pairs]
                 with timer.stage("score"):
-                    scoring.submit(items)
+                    scoring.submit(items, len(chunk))
                 n_articles += len(chunk)
-                bar.update(len(chunk))
             with timer.stage("score"):
                 scoring.finish()
     finally:

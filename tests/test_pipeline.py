@@ -9,7 +9,7 @@ from harness.metrics.base import KeySpec, Metric
 from harness.metrics.rouge import Rouge
 from harness.models.base import Summarizer
 from harness.models.extractive import LeadK
-from harness.pipeline import RunPlan, run
+from harness.pipeline import RunPlan, RunState, RunWriter, Scoring, run, score_pairs
 from harness.types import ErrorRow, RawDoc
 
 
@@ -166,3 +166,46 @@ def test_summary_seconds_leave_out_model_loading(tmp_path):
     run(_plan(tmp_path, [_doc(1), _doc(2)], models=[SlowLoad()], batch_size=2))
     rows = list(read_jsonl(tmp_path / "summaries.jsonl"))
     assert len(rows) == 2 and all(r["seconds"] < 0.1 for r in rows)
+
+
+class _Job:
+    """A worker job that finishes when the test says so."""
+
+    def __init__(self, fn, args) -> None:
+        self.fn, self.args, self.finished = fn, args, False
+
+    def ready(self) -> bool:
+        return self.finished
+
+    def get(self):
+        return score_pairs([WordsOrRaise()], *self.args[0])
+
+
+class _Pool:
+    def __init__(self) -> None:
+        self.jobs: list[_Job] = []
+
+    def apply_async(self, fn, args):
+        self.jobs.append(_Job(fn, args))
+        return self.jobs[-1]
+
+
+def test_progress_counts_articles_when_their_scores_are_written(tmp_path):
+    from harness.clean import clean_doc
+
+    plan = RunPlan(source=[], models=[], metrics=[], out_dir=tmp_path, workers=2)
+    writer = RunWriter(tmp_path, RunState())
+    pool, done = _Pool(), []
+    scoring = Scoring(plan, writer, pool, done=done.append)
+    chunks = [[clean_doc(_doc(i)) for i in range(k, k + 3)] for k in (0, 3)]
+    for chunk in chunks:
+        scoring.submit([(a, a.lede, "lead") for a in chunk], len(chunk))
+    assert len(pool.jobs) == 4 and done == []  # two workers' jobs per chunk, none finished
+    pool.jobs[0].finished = pool.jobs[1].finished = True
+    scoring.submit([], 0)  # any later hand-over collects what is ready
+    assert done == [3]
+    assert len(list(read_jsonl(tmp_path / "scores.jsonl"))) == 3
+    scoring.finish()
+    assert done == [3, 3]
+    assert len(list(read_jsonl(tmp_path / "scores.jsonl"))) == 6
+    writer.close()
