@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -21,10 +23,10 @@ def _articles(folder, n):
         (folder / f"a{i:03d}.txt").write_text(f"Council story {i}\n\n{body}\n\nMore on {i}.\n")
 
 
-def _cmd(data, out):
+def _cmd(data, out, workers):
     return [sys.executable, "-m", "harness.cli", "run", "data=dir", f"data.path={data}",
             "models=[lead3,textrank]", "metrics=[rouge]", "batch_size=2",
-            f"hydra.run.dir={out}"]
+            f"workers={workers}", f"hydra.run.dir={out}"]
 
 
 def _rows(out, name):
@@ -35,14 +37,16 @@ def _rows(out, name):
     return sorted(json.dumps(r, sort_keys=True) for r in rows)
 
 
-def test_kill_and_resume_equals_uninterrupted(tmp_path):
+# workers=2: the kill also lands while jobs are in flight in the worker processes.
+@pytest.mark.parametrize("workers", [1, 2])
+def test_kill_and_resume_equals_uninterrupted(tmp_path, workers):
     data = tmp_path / "data"
     _articles(data, 120)
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     full, killed = tmp_path / "full", tmp_path / "killed"
-    subprocess.run(_cmd(data, full), cwd=REPO, env=env, check=True, capture_output=True)
+    subprocess.run(_cmd(data, full, workers), cwd=REPO, env=env, check=True, capture_output=True)
 
-    proc = subprocess.Popen(_cmd(data, killed), cwd=REPO, env=env,
+    proc = subprocess.Popen(_cmd(data, killed, workers), cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     scores = killed / "scores.jsonl"
     deadline = time.time() + 120
@@ -55,7 +59,7 @@ def test_kill_and_resume_equals_uninterrupted(tmp_path):
     partial = scores.read_text().count("\n")
     assert 0 < partial < 240, "the kill must land in the middle of the run"
 
-    resumed = subprocess.run(_cmd(data, killed), cwd=REPO, env=env, capture_output=True,
+    resumed = subprocess.run(_cmd(data, killed, workers), cwd=REPO, env=env, capture_output=True,
                              text=True)
     assert resumed.returncode == 0, resumed.stderr
     for name in ("articles", "summaries", "scores", "errors"):
