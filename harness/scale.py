@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from harness.commands.score import to_article
 from harness.config import build
 from harness.metrics.base import score_each
-from harness.types import Article
+
+_COLUMNS = ("id", "article", "summary", "headline", "lede")
 
 _METRICS: dict[str, list[Any]] = {}
 
@@ -27,18 +29,24 @@ def _metrics_for(configs_json: str) -> list[Any]:
 
 def _score_batch(batch: dict[str, list[Any]], configs_json: str) -> dict[str, list[Any]]:
     metrics = _metrics_for(configs_json)
-    pairs = []
-    for i in range(len(batch["id"])):
-        paragraphs = tuple(p for p in str(batch["article"][i]).split("\n\n") if p.strip())
-        article = Article(id=str(batch["id"][i]), headline=batch["headline"][i] or "",
-                          lede=batch["lede"][i] or (paragraphs[0] if paragraphs else ""),
-                          paragraphs=paragraphs)
-        pairs.append((str(batch["summary"][i]), article))
-    scores: list[dict[str, float]] = [{} for _ in pairs]
-    errors: list[list[str]] = [[] for _ in pairs]
+    n = len(batch["id"])
+    scores: list[dict[str, float]] = [{} for _ in range(n)]
     # Errors stay with their row index: ids need not be unique in a dataset.
+    errors: list[list[str]] = [[] for _ in range(n)]
+    pairs, where = [], []
+    for i in range(n):
+        row = {name: batch[name][i] if name in batch else "" for name in _COLUMNS}
+        try:
+            # As `harness score` reads a row: headline and lede kept when given,
+            # else found by the cleaner.
+            article = to_article({**row, "id": str(row["id"]), "article": str(row["article"])})
+        except Exception as exc:  # noqa: BLE001 - recorded for this row, the rest go on
+            errors[i].append(f"article: {type(exc).__name__}: {exc}")
+            continue
+        pairs.append((str(row["summary"]), article))
+        where.append(i)
     for metric in metrics:
-        for i, value in enumerate(score_each(metric, pairs)):
+        for i, value in zip(where, score_each(metric, pairs), strict=True):
             if isinstance(value, Exception):
                 errors[i].append(f"{type(metric).__name__}: {type(value).__name__}: {value}")
             else:
@@ -51,8 +59,9 @@ def score_dataset(dataset: Any, metric_configs: list[Any], num_proc: int = 1,
     """Add ``scores`` (a JSON object string) and ``error`` columns to a dataset.
 
     Args:
-        dataset: A ``datasets.Dataset`` with ``id``, ``article``, ``summary`` and
-            ``headline``/``lede`` columns (empty strings where unknown).
+        dataset: A ``datasets.Dataset`` with ``id``, ``article`` and ``summary``
+            columns, and optionally ``headline``/``lede`` (missing or empty: the
+            cleaner finds them in the article, as ``harness score`` does).
         metric_configs: Metric config names or mappings with ``_target_``.
         num_proc: Processes for ``Dataset.map``.
         batch_size: Rows per batch handed to the metrics.
