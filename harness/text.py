@@ -32,9 +32,13 @@ NEGATIONS = frozenset(
 )
 
 _TOKEN = re.compile(r"[a-z0-9]+")
-# A sentence ends at . ! ? (optionally followed by closing quotes/brackets)
-# before whitespace and an upper-case letter, digit or opening quote.
-_SENT_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# A sentence ends at . ! ? (optionally followed by up to two closing quotes or
+# brackets, which stay with it) before whitespace and an upper-case letter,
+# digit or opening quote.
+_CLOSE = "[\"'”’)\\]]"
+_SENT_END = re.compile(
+    rf"(?:(?<=[.!?])|(?<=[.!?]{_CLOSE})|(?<=[.!?]{_CLOSE}{_CLOSE}))\s+(?=[\"'“‘(\[]?[A-Z0-9])"
+)
 # Abbreviations after which a period does not end a sentence.
 _ABBREV = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Gov|Sen|Rep|Lt|Col|Capt|Sgt|Inc|Ltd|Co|Corp|vs|"

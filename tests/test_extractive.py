@@ -48,3 +48,16 @@ def test_short_article_returns_all_sentences():
 def test_bad_k_is_rejected():
     with pytest.raises(ValueError, match="k must be"):
         LeadK(k=0)
+
+
+def test_sentences_keep_their_closing_quotes_and_resplit_the_same():
+    from harness.text import split_sentences
+
+    text = ('He said Acme “improves its behaviour.” “Given the test,” he added. '
+            'Then (it ended.) Mr. Smith left for the U.S. on Friday. Next one!')
+    sents = split_sentences(text)
+    assert sents == ['He said Acme “improves its behaviour.”', '“Given the test,” he added.',
+                     'Then (it ended.)', 'Mr. Smith left for the U.S. on Friday.', 'Next one!']
+    # A summary made of sentences splits back into exactly those sentences,
+    # which is what lets faithfulness align copied sentences without the model.
+    assert split_sentences(" ".join(sents[1:4])) == sents[1:4]
