@@ -43,7 +43,11 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
         raise cfgmod.ConfigError(f"two models share a name: {names}")
     metric_configs = [OmegaConf.to_container(cfgmod.resolve_plugin(m, "metric"), resolve=True)
                       for m in cfg.metrics]
-    # With worker processes, each worker builds the metrics; the parent does not.
+    # With worker processes, each worker builds the metrics; the parent only
+    # checks their configs, so that a bad one still fails here, at once.
+    if cfg.workers > 1:
+        for m in metric_configs:
+            cfgmod.check(m, "metric")
     metrics = [cfgmod.build(m, "metric") for m in metric_configs] if cfg.workers <= 1 else []
     cache = None
     if any(getattr(m, "cacheable", False) for m in models):
@@ -93,9 +97,9 @@ def main(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         plan = build_plan(cfg, out_dir)
+        result = pipeline.run(plan)  # workers raise the ConfigError of a metric they cannot build
     except cfgmod.ConfigError as exc:
         print(f"harness run: configuration error: {exc}", file=sys.stderr)
         sys.exit(2)
-    result = pipeline.run(plan)
     write_record(cfg, plan, result)
     print_tables(out_dir, cfg.seed)

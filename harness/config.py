@@ -87,6 +87,36 @@ def resolve_plugin(entry: Any, group: str, overrides: dict[str, Any] | None = No
     return OmegaConf.merge(node, extra) if extra else node
 
 
+def check(entry: Any, group: str) -> None:
+    """Check a plugin config without building it: its class imports and takes its keys.
+
+    For plugins built elsewhere (metrics in worker processes), so that a bad
+    config still fails at once, before any work starts.
+    """
+    import inspect
+
+    from hydra.utils import get_class
+
+    node = resolve_plugin(entry, group)
+    name = node.get("name") or node["_target_"]
+    missing = sorted(OmegaConf.missing_keys(node))
+    if missing:
+        raise ConfigError(f"cannot build {group} '{name}': no value set for {', '.join(missing)}")
+    try:
+        cls = get_class(node["_target_"])
+    except Exception as exc:  # noqa: BLE001 - re-raised with the plugin named
+        raise ConfigError(f"cannot build {group} '{name}': {exc}") from exc
+    kwargs = {k: v for k, v in node.items() if not str(k).startswith("_")}
+    params = inspect.signature(cls).parameters
+    try:
+        inspect.signature(cls).bind(**kwargs)
+    except TypeError as exc:
+        unknown = [k for k in kwargs if k not in params]
+        close = [c for k in unknown for c in difflib.get_close_matches(str(k), params, n=1)]
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise ConfigError(f"cannot build {group} '{name}': {exc}.{hint}") from exc
+
+
 def build(entry: Any, group: str, overrides: dict[str, Any] | None = None) -> Any:
     """Instantiate a plugin, naming it in any error."""
     from hydra.utils import instantiate

@@ -9,8 +9,10 @@ uninterrupted run. Library code only: no Hydra, paths come from the caller.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -243,6 +245,9 @@ def _score_and_reset(metrics: Sequence[Metric], pairs: Sequence[tuple[str, Artic
 
 # Worker processes build their own metrics once (from the configs) and keep them.
 _WORKER_METRICS: list[Metric] = []
+# Why they could not: raised with every job, since an initializer that raises
+# would only make the pool start new workers forever.
+_WORKER_ERROR: list[Exception] = []
 
 
 def _init_worker(metric_configs: list[Any]) -> None:
@@ -251,10 +256,15 @@ def _init_worker(metric_configs: list[Any]) -> None:
     from harness.config import build
 
     torch.set_num_threads(1)  # one core per worker; the parent owns the rest
-    _WORKER_METRICS.extend(build(m, "metric") for m in metric_configs)
+    try:
+        _WORKER_METRICS.extend(build(m, "metric") for m in metric_configs)
+    except Exception as exc:  # noqa: BLE001 - reported through the jobs
+        _WORKER_ERROR.append(exc)
 
 
 def _score_in_worker(job: tuple[list[tuple[str, Article]], list[str]]):
+    if _WORKER_ERROR:
+        raise _WORKER_ERROR[0]  # a ConfigError from build() stays one for the caller
     return _score_and_reset(_WORKER_METRICS, *job)
 
 
@@ -331,6 +341,75 @@ class Scoring:
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+class _StartingPool:
+    """A worker pool started in a background thread, so the run does not wait for it.
+
+    Starting the workers takes seconds (the fork server imports torch and
+    transformers). Meanwhile jobs are queued here and the run goes on cleaning
+    and summarizing; the queued jobs go to the pool, in order, once it is up.
+    """
+
+    def __init__(self, start: Callable[[], Any]) -> None:
+        self._lock = threading.Lock()
+        self._queued: list[_QueuedJob] = []
+        self._pool: Any = None
+        self._error: BaseException | None = None
+        self._up = threading.Event()
+        self._thread = threading.Thread(target=self._start, args=(start,), daemon=True)
+        self._thread.start()
+
+    def _start(self, start: Callable[[], Any]) -> None:
+        try:
+            pool = start()
+        except BaseException as exc:  # noqa: BLE001 - raised again to the caller on use
+            self._error = exc
+            self._up.set()
+            return
+        with self._lock:
+            self._pool = pool
+            for job in self._queued:
+                job.result = pool.apply_async(job.fn, job.args)
+            self._queued.clear()
+        self._up.set()
+
+    def apply_async(self, fn: Callable, args: tuple) -> Any:
+        """Hand a job over now, or queue it until the pool is up."""
+        with self._lock:
+            if self._pool is not None:
+                return self._pool.apply_async(fn, args)
+            job = _QueuedJob(self, fn, args)
+            self._queued.append(job)
+            return job
+
+    def wait(self) -> Any:
+        """The started pool (raises what starting it raised)."""
+        self._up.wait()
+        if self._error is not None:
+            raise RuntimeError(f"the metric workers did not start: {self._error}") from self._error
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the workers (every job's rows are written by now, or the run failed)."""
+        self._thread.join()
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+
+
+class _QueuedJob:
+    """A job handed over before the pool was up; behaves like an AsyncResult."""
+
+    def __init__(self, pool: _StartingPool, fn: Callable, args: tuple) -> None:
+        self.pool, self.fn, self.args, self.result = pool, fn, args, None
+
+    def ready(self) -> bool:
+        return self.result is not None and self.result.ready()
+
+    def get(self) -> Any:
+        self.pool.wait()
+        return self.result.get()
+
+
 @contextmanager
 def _worker_pool(plan: RunPlan) -> Iterator[Any]:
     if plan.workers <= 1 or not plan.metric_configs:
@@ -338,23 +417,59 @@ def _worker_pool(plan: RunPlan) -> Iterator[Any]:
         return
     import multiprocessing
 
-    # spawn, not fork: the parent may hold torch threads (a loaded model).
-    ctx = multiprocessing.get_context("spawn")
+    # Not fork: the parent may hold torch threads (a loaded model). A fork
+    # server imports the metrics' modules once and forks the workers from it,
+    # so N workers cost one import of torch and transformers, not N.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_preload_modules(plan.metric_configs))
+    else:
+        ctx = multiprocessing.get_context("spawn")
     # One thread per worker for the BLAS libraries too (numpy's OpenBLAS, MKL):
-    # read once at their import in the child, so set while the pool starts.
-    saved = dict(os.environ)
-    os.environ.update({k: "1" for k in _THREAD_VARS if k not in os.environ})
-    try:
-        pool = ctx.Pool(plan.workers, initializer=_init_worker, initargs=(plan.metric_configs,))
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    # read once at their import in the fork server or child, so given to the
+    # processes explicitly rather than set in this process's environment.
+    env = {k: "1" for k in _THREAD_VARS if k not in os.environ}
+
+    def start() -> Any:
+        with _child_environment(env):
+            return ctx.Pool(plan.workers, initializer=_init_worker,
+                            initargs=(plan.metric_configs,))
+
+    pool = _StartingPool(start)
     try:
         yield pool
-        pool.close()  # all work is collected: let the workers exit on their own
-        pool.join()
     finally:
-        pool.terminate()  # on an error: stop them now
+        pool.close()
+
+
+_ENV_LOCK = threading.Lock()
+
+
+@contextmanager
+def _child_environment(extra: dict[str, str]) -> Iterator[None]:
+    """``extra`` in os.environ while processes start (they copy it), then removed."""
+    with _ENV_LOCK:
+        os.environ.update(extra)
+        try:
+            yield
+        finally:
+            for key in extra:
+                os.environ.pop(key, None)
+
+
+def _preload_modules(metric_configs: list[Any]) -> list[str]:
+    """Modules worth importing once in the fork server: the metrics' own, and torch's."""
+    modules = ["harness.pipeline", "harness.config"]
+    for config in metric_configs:
+        target = config.get("_target_", "") if isinstance(config, dict) else ""
+        if "." in target:
+            modules.append(target.rsplit(".", 1)[0])
+    return modules + [m for m in _HEAVY_MODULES if importlib.util.find_spec(m.split(".")[0])]
+
+
+# What building the MiniLM metrics imports lazily (transformers' BERT classes).
+_HEAVY_MODULES = ("torch", "transformers.models.bert.modeling_bert",
+                  "transformers.models.auto.modeling_auto")
 
 
 def _chunks(items: Iterator[Article], size: int) -> Iterator[list[Article]]:

@@ -50,6 +50,12 @@ def test_harness_clean_writes_one_article_per_line(tmp_path):
     (["models=[lead33]"], "Did you mean 'lead3'"),
     (["data=dir", "data.path=/nonexistent/folder"], "does not exist"),
     (["seeed=3"], "seeed"),
+    # With workers the metrics are built in the workers; their configs are
+    # still checked here, at once.
+    (["workers=2", "models=[lead3]",
+      "metrics=[{_target_: harness.metrics.rouge.Rouge, use_stemer: true}]"],
+     "Did you mean 'use_stemmer'"),
+    (["workers=2", "models=[lead3]", "metrics=[nli]"], "no value set for model"),
 ])
 def test_bad_configuration_exits_2_with_a_message(tmp_path, args, message):
     proc = _run(["run", *args, f"hydra.run.dir={tmp_path}"])

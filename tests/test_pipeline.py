@@ -209,3 +209,35 @@ def test_progress_counts_articles_when_their_scores_are_written(tmp_path):
     assert done == [3, 3]
     assert len(list(read_jsonl(tmp_path / "scores.jsonl"))) == 6
     writer.close()
+
+
+class CannotLoad(Metric):
+    """A metric whose model is missing: its constructor fails in the worker."""
+
+    KEYS = (KeySpec("never"),)
+
+    def __init__(self, model: str = "") -> None:
+        raise FileNotFoundError(f"no model at {model!r}")
+
+
+def test_metric_that_cannot_be_built_in_the_workers_fails_the_run_at_once(tmp_path):
+    import signal
+
+    import pytest
+
+    from harness.config import ConfigError
+
+    def hang(*_):
+        raise TimeoutError("the run hung: workers kept restarting")
+
+    signal.signal(signal.SIGALRM, hang)
+    signal.alarm(120)
+    try:
+        plan = RunPlan(source=[_doc(i) for i in range(4)], models=[LeadK()], metrics=[],
+                       out_dir=tmp_path, progress=False, batch_size=2, workers=2,
+                       metric_configs=[{"_target_": "tests.test_pipeline.CannotLoad",
+                                        "model": "/no/such/model"}])
+        with pytest.raises(ConfigError, match="no model at '/no/such/model'"):
+            run(plan)
+    finally:
+        signal.alarm(0)
