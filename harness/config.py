@@ -107,10 +107,11 @@ def check(entry: Any, group: str) -> None:
     except Exception as exc:  # noqa: BLE001 - re-raised with the plugin named
         raise ConfigError(f"cannot build {group} '{name}': {exc}") from exc
     kwargs = {k: v for k, v in node.items() if not str(k).startswith("_")}
-    params = inspect.signature(cls).parameters
+    signature = inspect.signature(cls)
     try:
-        inspect.signature(cls).bind(**kwargs)
+        signature.bind(**kwargs)
     except TypeError as exc:
+        params = signature.parameters
         unknown = [k for k in kwargs if k not in params]
         close = [c for k in unknown for c in difflib.get_close_matches(str(k), params, n=1)]
         hint = f" Did you mean '{close[0]}'?" if close else ""

@@ -23,7 +23,13 @@ import numpy as np
 
 from harness.embed import TOKEN_LAYER, load_encoder
 from harness.metrics.base import KeySpec, Metric
-from harness.metrics.evidence import entities, entity_supported, numbers, token_recall
+from harness.metrics.evidence import (
+    entities,
+    entity_supported,
+    numbers,
+    rescale,
+    token_recall,
+)
 from harness.text import content_stems, split_sentences, tokens
 from harness.types import Article
 
@@ -84,7 +90,7 @@ class Coverage(Metric):
             if not ref_sents:
                 raise ValueError(f"article {article.id!r} has no {ref} to measure coverage of")
             recall = token_recall(ref_sents, sum_sents, self.encoder, self.layer)
-            embed = float(np.clip((recall - self.baseline) / (1 - self.baseline), 0.0, 1.0))
+            embed = rescale(recall, self.baseline)
             for part, value in _components(summary, text, embed).items():
                 out[f"cov_{ref}_{part}"] = value
         out["coverage"] = float(np.mean(list(out.values())))

@@ -166,6 +166,11 @@ def align(
     return Alignment(windows, precisions)
 
 
+def rescale(value: float, baseline: float) -> float:
+    """BERTScore's baseline rescaling: ``baseline`` (unrelated text) maps to 0, 1 to 1, clipped."""
+    return float(np.clip((value - baseline) / (1 - baseline), 0.0, 1.0))
+
+
 def texts_to_align(summary_sents: list[str], article_sents: list[str]) -> list[str]:
     """The sentences ``align`` will embed for this pair (none when all are verbatim)."""
     first = _first_index(article_sents)

@@ -32,6 +32,7 @@ from harness.metrics.evidence import (
     entity_supported,
     negation_count,
     numbers,
+    rescale,
     texts_to_align,
 )
 from harness.text import STOPWORDS, split_sentences, stem, tokens
@@ -121,7 +122,7 @@ class Faithfulness(Metric):
             novel = sum(
                 stem(t) not in art_stems for t in tokens(sent) if t not in STOPWORDS and len(t) > 1
             )
-            s = float(np.clip((prec - self.baseline) / (1 - self.baseline), 0.0, 1.0))
+            s = rescale(prec, self.baseline)
             support.append(s)
             signals.append(local > 0)
             scores.append(
