@@ -39,10 +39,23 @@ _CLOSE = "[\"'”’)\\]]"
 _SENT_END = re.compile(
     rf"(?:(?<=[.!?])|(?<=[.!?]{_CLOSE})|(?<=[.!?]{_CLOSE}{_CLOSE}))\s+(?=[\"'“‘(\[]?[A-Z0-9])"
 )
+# Scraped text often loses the space between sentences ("(AP).Less than a day"):
+# a full stop after a lower-case letter, digit or closing mark, directly followed
+# by a capitalised word, ends a sentence too. ("U.S.Army" is kept: an upper-case
+# letter precedes its stop.)
+_GLUED = re.compile(r"(?<=[a-z0-9)\]\"'”’][.!?])(?=[\"“]?[A-Z][a-z])")
+# Lower-cased, tokenized text ("kilmarnock 's manager . he said") has no capitals
+# to find sentence starts by: there a stop followed by a space ends a sentence.
+_LOWER_END = re.compile(r"(?<=[.!?])\s+")
 # Abbreviations after which a period does not end a sentence.
 _ABBREV = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Gov|Sen|Rep|Lt|Col|Capt|Sgt|Inc|Ltd|Co|Corp|vs|"
     r"etc|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|\b[A-Z]\.[A-Z])\.$"
+)
+# The same, as they appear in lower-cased text ("dr. smith", "u.s. officials").
+_ABBREV_LOWER = re.compile(
+    r"(?:^|\s)(?:mr|mrs|ms|dr|prof|sr|jr|st|gen|gov|sen|rep|lt|col|capt|sgt|inc|ltd|co|corp|vs|"
+    r"etc|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|[a-z]|[a-z]\.[a-z])\.$"
 )
 
 
@@ -69,17 +82,23 @@ def content_stems(text: str) -> list[str]:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split text into sentences with a rule-based splitter that knows abbreviations."""
+    """Split text into sentences with a rule-based splitter that knows abbreviations.
+
+    Text without capital letters (lower-cased, tokenized summaries) is split at
+    every stop followed by a space, except after the abbreviations below.
+    """
     out: list[str] = []
     for block in re.split(r"\n\s*\n|\n", text):
         block = block.strip()
         if not block:
             continue
-        pieces = _SENT_END.split(block)
+        lower = block == block.lower()
+        pieces = _LOWER_END.split(block) if lower else _SENT_END.split(_GLUED.sub(" ", block))
+        abbrev = _ABBREV_LOWER if lower else _ABBREV
         buf = ""
         for piece in pieces:
             buf = f"{buf} {piece}".strip() if buf else piece.strip()
-            if _ABBREV.search(buf):
+            if abbrev.search(buf):
                 continue
             out.append(buf)
             buf = ""

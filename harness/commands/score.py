@@ -2,9 +2,13 @@
 
 Input line: ``{"id", "article", "summary"}`` plus optional ``"headline"``,
 ``"lede"``, ``"model"``. Without headline and lede the article text is cleaned
-(:func:`harness.clean.clean_text`) and they are extracted. Output line: ``id``
-(and ``model`` when given), a ``scores`` object, and an ``error`` string when
-the row could not be scored; the other rows are still scored.
+(:func:`harness.clean.clean_text`) and they are extracted; text with no title
+line keeps no headline, and the metrics that need one (coverage) record that
+as their error for the row while the others still score it. Output line:
+``id`` (and ``model`` when given), a ``scores`` object, an ``evidence`` object
+(per metric that explains itself, e.g. faithfulness: per summary sentence its
+score, the article span that supports it best and the reasons it lost points),
+and an ``error`` string when a metric could not score the row.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from harness.clean import clean_text
+from harness.clean import CleaningError, clean_text
 from harness.config import ConfigError, build, default_metrics
 from harness.metrics.base import Metric, score_each
 from harness.types import Article
@@ -91,8 +95,17 @@ def to_article(row: dict[str, Any]) -> Article:
         paras = tuple(p.strip() for p in text.split("\n\n") if p.strip())
         return Article(id=str(row["id"]), headline=row["headline"], lede=row["lede"],
                        paragraphs=paras)
-    return clean_text(text, str(row["id"]), headline=row.get("headline") or None,
-                      lede=row.get("lede") or None)
+    try:
+        return clean_text(text, str(row["id"]), headline=row.get("headline") or None,
+                          lede=row.get("lede") or None)
+    except CleaningError as exc:
+        if row.get("headline") or not str(exc).startswith("no headline"):
+            raise
+    # Untitled text (a story that starts with its first paragraph): no headline
+    # is guessed; the first paragraph is the lede.
+    paras = tuple(p.strip() for p in text.split("\n\n") if p.strip())
+    return Article(id=str(row["id"]), headline="", lede=row.get("lede") or paras[0],
+                   paragraphs=paras)
 
 
 def score_rows(metrics: Sequence[Metric], chunk: list[tuple[int, str]], path: str) -> list[dict]:
@@ -115,11 +128,14 @@ def score_rows(metrics: Sequence[Metric], chunk: list[tuple[int, str]], path: st
         good.append((len(rows) - 1, summary, article))
     for metric in metrics:
         values = _metric_values(metric, [(s, a) for _, s, a in good])
-        for (k, _, _), value in zip(good, values, strict=True):
+        for (k, summary, article), value in zip(good, values, strict=True):
             if isinstance(value, str):
                 rows[k].setdefault("error", value)
-            else:
-                rows[k]["scores"].update(value)
+                continue
+            rows[k]["scores"].update(value)
+            if hasattr(metric, "explain"):
+                name = type(metric).__name__.lower()
+                rows[k].setdefault("evidence", {})[name] = metric.explain(summary, article)
     return rows
 
 

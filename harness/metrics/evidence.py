@@ -24,8 +24,13 @@ import numpy as np
 from harness.embed import TOKEN_LAYER, Encoder
 from harness.text import NEGATIONS, STOPWORDS, split_sentences, stem, tokens
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,.]*")
-_CAP = re.compile(r"^[A-Z][A-Za-z'’\-]*$")
+# A word holding a letter anywhere ("Kenya's", "MP3", "3G", "7E7") is one word;
+# other digit runs are numbers ("1,000.5"). Splitting "3G" into "3" and "G" made
+# a bogus entity "g" and a bogus number 3.
+_WORD = re.compile(r"(?=[A-Za-z0-9'’\-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9'’\-]*|\d[\d,.]*")
+_CAP = re.compile(r"^[A-Z][A-Za-z0-9'’\-]*$")
+# Letter-digit codes (MP3, 3G, G8, MI5, U2) are names whatever their case.
+_CODE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9]+$")
 # Lower-case words allowed inside a capitalised run ("Bank of England").
 _CONNECT = frozenset({"of", "de", "la", "du", "van", "von", "der", "al", "bin", "and"})
 _NUMBER_WORDS = {
@@ -57,7 +62,7 @@ def entities(text: str) -> set[tuple[str, ...]]:
     for words in sentences:
         run: list[str] = []
         for i, word in enumerate(words + [""]):
-            if _CAP.match(word) or (run and word in _CONNECT):
+            if _CAP.match(word) or _CODE.match(word) or (run and word in _CONNECT):
                 run.append(word)
                 continue
             out.update(_entity_from_run(run, words_start=(i - len(run) == 0),
@@ -69,7 +74,8 @@ def entities(text: str) -> set[tuple[str, ...]]:
 def _entity_from_run(run: list[str], words_start: bool, known: set[str]) -> set[tuple[str, ...]]:
     while run and run[-1] in _CONNECT:
         run = run[:-1]
-    if words_start and run and len(run) == 1 and run[0].lower() not in known:
+    if (words_start and run and len(run) == 1 and run[0].lower() not in known
+            and not _CODE.match(run[0])):
         return set()
     toks = tuple(t for w in run for t in tokens(w) if t not in STOPWORDS and t not in _CONNECT)
     return {toks} if toks else set()
@@ -82,7 +88,7 @@ def numbers(text: str) -> set[str]:
         low = word.lower()
         if low in _NUMBER_WORDS:
             out.add(_NUMBER_WORDS[low])
-        elif word[0].isdigit():
+        elif word[0].isdigit() and not _CODE.match(word):
             digits = word.replace(",", "").rstrip(".")
             if digits.endswith(".0"):
                 digits = digits[:-2]
@@ -90,12 +96,17 @@ def numbers(text: str) -> set[str]:
     return out
 
 
+# Contrasts that exclude as "not" does: "rather than Blackpool" says what
+# "not Blackpool" says, so the two must not differ in negation parity.
+_EXCLUDING = re.compile(r"\b(?:rather than|instead of)\b")
+
+
 def negation_count(text: str) -> int:
-    """How many negation words ``text`` has (``harness.text.NEGATIONS``, plus "n't")."""
+    """How many negations ``text`` has: ``harness.text.NEGATIONS``, "n't", "rather than"."""
     low = text.lower().replace("’", "'")
     return sum(t in NEGATIONS for t in low.split()) + low.count("n't") - sum(
         t in NEGATIONS and "n't" in t for t in low.split()
-    )
+    ) + len(_EXCLUDING.findall(low))
 
 
 def entity_supported(entity: tuple[str, ...], token_set: set[str]) -> bool:

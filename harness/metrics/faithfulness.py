@@ -13,14 +13,27 @@ Components (definitions in docs/metrics.md):
   not have (or lacks), a number or entity found elsewhere in the article but not
   in the window, two entities in the opposite order from the window.
 
-``faithfulness`` multiplies each sentence's support by a penalty per signal
-and averages the mean and the minimum over sentences, so one unsupported
-sentence pulls the score down without erasing the rest.
+``faithfulness`` is learned: each summary sentence gets twelve features (the
+support above, n-gram precision against the article and the window, words,
+names and numbers the article lacks, negation parity, length, Grusky et al.'s
+fragment coverage and density) and a logistic model (``harness.metrics.fit``,
+parameters in ``harness/params/faithfulness.json``) gives the probability that
+the sentence has no factual error; the score is the mean over sentences. The
+weights were fitted on FRANK dev's human judgments (Pagnoni et al. 2021) by
+``scripts/train_faithfulness.py --fit``. ``params: null`` gives the earlier
+hand-set composite (support times a penalty per signal, mean and min averaged).
+
+Long articles: every article sentence is a candidate (no length cut-off; the
+cost grows with sentences x summary sentences); sentences over
+``CHUNK_WORDS`` words are cut into pieces of that size so that MiniLM's
+256-word-piece window sees all of each.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,6 +48,8 @@ from harness.metrics.evidence import (
     rescale,
     texts_to_align,
 )
+from harness.metrics.fit import DEFAULT_PARAMS, SentenceModel
+from harness.metrics.fragments import greedy_fragments
 from harness.text import STOPWORDS, split_sentences, stem, tokens
 from harness.types import Article
 
@@ -42,6 +57,62 @@ from harness.types import Article
 # aligned to articles they do not come from; printed by
 # `python scripts/train_faithfulness.py --calibrate` (FNC-1 bodies, unlabelled).
 BASELINE_PRECISION = 0.49
+
+
+# Features of one summary sentence, in the order the shipped model expects.
+FEATURES = (
+    "support",            # rescaled token precision in the best window
+    "content_precision",  # share of its content-word stems found in the article
+    "bigram_precision",   # share of its stem bigrams found in the article
+    "trigram_precision",  # share of its stem trigrams found in the article
+    "window_content",     # share of its content-word stems found in the best window
+    "novel_words",        # content words whose stem the article lacks
+    "novel_names",        # of those, words MiniLM's vocabulary splits (rare: mostly names)
+    "novel_numbers",      # numbers the article lacks
+    "negation_mismatch",  # 1 when negation parity differs from the best window
+    "log_length",         # log(1 + tokens)
+    "fragment_coverage",  # Grusky et al.'s coverage of the sentence alone
+    "fragment_density",   # Grusky et al.'s density, divided by the sentence's tokens
+)
+# Article sentences longer than this (words) are cut into pieces: 150 words stay
+# within MiniLM's 256 word pieces for English news (about 1.3 pieces per word).
+CHUNK_WORDS = 150
+
+
+@dataclass
+class _Index:
+    """What every sentence of one article is checked against."""
+
+    sents: list[str]
+    tokens: set[str]
+    stems: set[str]
+    bigrams: set[tuple[str, ...]]
+    trigrams: set[tuple[str, ...]]
+    numbers: set[str]
+    token_list: list[str]
+
+
+@dataclass
+class SentenceCheck:
+    """One summary sentence: its evidence, features and score."""
+
+    sentence: str
+    window: tuple[int, ...]
+    evidence: str
+    support: float
+    features: dict[str, float]
+    bad_entities: list[str]
+    bad_numbers: list[str]
+    local_signals: int
+    novel: list[str]
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The side-file record: sentence, score, best span, reasons."""
+        return {"sentence": self.sentence, "score": round(self.score, 4),
+                "evidence": self.evidence, "support": round(self.support, 4),
+                "reasons": self.reasons}
 
 
 class Faithfulness(Metric):
@@ -57,7 +128,7 @@ class Faithfulness(Metric):
             higher_is_better=False,
             doc="share of summary sentences with a contradiction signal",
         ),
-        KeySpec("faithfulness", doc="composite: penalised support, mean and min averaged"),
+        KeySpec("faithfulness", doc="composite: mean learned sentence score (FRANK-fitted)"),
     )
 
     def __init__(
@@ -65,6 +136,7 @@ class Faithfulness(Metric):
         model_path: str | None = None,
         layer: int = TOKEN_LAYER,
         baseline: float = BASELINE_PRECISION,
+        params: str | None = "default",
         global_penalty: float = 0.5,
         local_penalty: float = 0.6,
         novel_penalty: float = 0.9,
@@ -76,70 +148,155 @@ class Faithfulness(Metric):
             model_path: MiniLM folder; default the packaged all-MiniLM-L6-v2.
             layer: hidden layer of the token vectors.
             baseline: token precision of unrelated text, mapped to support 0.
-            global_penalty: factor per entity or number absent from the whole article.
-            local_penalty: factor per contradiction signal against the aligned window.
-            novel_penalty: factor per content word absent from the article.
-            min_weight: weight of the worst sentence in the composite (rest: the mean).
+            params: sentence-model parameters: "default" (the shipped
+                ``harness/params/faithfulness.json``), a path, or None for the
+                hand-set penalty composite below.
+            global_penalty: penalty composite: factor per entity or number absent
+                from the whole article.
+            local_penalty: penalty composite: factor per contradiction signal
+                against the aligned window.
+            novel_penalty: penalty composite: factor per content word absent from
+                the article.
+            min_weight: penalty composite: weight of the worst sentence (rest: the mean).
 
         """
         self.encoder = load_encoder(model_path)
         self.layer = layer
         self.baseline = baseline
+        self.model = None
+        if params is not None:
+            path = DEFAULT_PARAMS if params == "default" else params
+            self.model = SentenceModel.load(path)
+            if self.model.features != FEATURES:
+                raise ValueError(f"faithfulness parameters {path} are for features "
+                                 f"{self.model.features}, this code computes {FEATURES}")
         self.global_penalty = global_penalty
         self.local_penalty = local_penalty
         self.novel_penalty = novel_penalty
         self.min_weight = min_weight
+        self._indexes: OrderedDict[tuple[str, str], _Index] = OrderedDict()
 
     def reset(self) -> None:
-        """Forget the cached sentence embeddings (shared with the other MiniLM metrics)."""
+        """Forget the cached embeddings (shared with the other MiniLM metrics) and articles."""
         self.encoder.clear()
+        self._indexes.clear()
 
     def score(self, summary: str, article: Article) -> dict[str, float]:
         """Score one summary against its article body (headline and lede included)."""
-        art_sents = _article_sentences(article)
-        sum_sents = split_sentences(summary)
-        if not art_sents:
-            raise ValueError(f"article {article.id!r} has no sentences to check against")
-        if not sum_sents:
-            raise ValueError(f"summary of article {article.id!r} is empty")
-        al = align(sum_sents, art_sents, self.encoder, self.layer)
-        art_text = " ".join(art_sents)
-        art_tokens = set(tokens(art_text))
-        art_stems = {stem(t) for t in art_tokens}
-        art_numbers = numbers(art_text)
-        support, scores, signals = [], [], []
-        ent_hits, ent_total, num_hits, num_total = 0, 0, 0, 0
-        for sent, window, prec in zip(sum_sents, al.windows, al.token_precision, strict=True):
-            win_text = " ".join(art_sents[j] for j in window)
-            ents, nums = entities(sent), numbers(sent)
-            bad_ents = [e for e in ents if not entity_supported(e, art_tokens)]
-            bad_nums = [n for n in nums if n not in art_numbers]
-            ent_hits += len(ents) - len(bad_ents)
-            ent_total += len(ents)
-            num_hits += len(nums) - len(bad_nums)
-            num_total += len(nums)
-            local = _local_signals(sent, win_text, ents - set(bad_ents), nums - set(bad_nums))
-            novel = sum(
-                stem(t) not in art_stems for t in tokens(sent) if t not in STOPWORDS and len(t) > 1
-            )
-            s = rescale(prec, self.baseline)
-            support.append(s)
-            signals.append(local > 0)
-            scores.append(
-                s
-                * self.global_penalty ** (len(bad_ents) + len(bad_nums))
-                * self.local_penalty**local
-                * self.novel_penalty**novel
-            )
-        composite = (1 - self.min_weight) * float(np.mean(scores)) + self.min_weight * min(scores)
+        return self.analyse(summary, article)[0]
+
+    def explain(self, summary: str, article: Article) -> list[dict]:
+        """Per summary sentence: score, best-supporting article span and reasons."""
+        return [c.to_json() for c in self.analyse(summary, article)[1]]
+
+    def analyse(self, summary: str, article: Article) -> tuple[dict[str, float],
+                                                               list[SentenceCheck]]:
+        """The score row and the per-sentence checks behind it."""
+        checks = self.check_sentences(summary, article)
+        if self.model is not None:
+            x = np.array([[c.features[f] for f in FEATURES] for c in checks])
+            probs = self.model.predict(x)
+            contrib = self.model.contributions(x)
+            for c, p, row in zip(checks, probs, contrib, strict=True):
+                c.score = float(p)
+                c.reasons = _reasons(c, row)
+            composite = float(np.mean(probs))
+        else:
+            for c in checks:
+                c.score = (c.support
+                           * self.global_penalty ** (len(c.bad_entities) + len(c.bad_numbers))
+                           * self.local_penalty ** c.local_signals
+                           * self.novel_penalty ** len(c.novel))
+                c.reasons = _reasons(c, None)
+            scores = [c.score for c in checks]
+            composite = (1 - self.min_weight) * float(np.mean(scores)) + self.min_weight * min(
+                scores)
+        n_ent = sum(c.features["_entities"] for c in checks)
+        n_num = sum(c.features["_numbers"] for c in checks)
+        bad_ent = sum(len(c.bad_entities) for c in checks)
+        bad_num = sum(len(c.bad_numbers) for c in checks)
+        support = [c.support for c in checks]
         return {
-            "faith_entity_precision": ent_hits / ent_total if ent_total else 1.0,
-            "faith_number_precision": num_hits / num_total if num_total else 1.0,
+            "faith_entity_precision": (n_ent - bad_ent) / n_ent if n_ent else 1.0,
+            "faith_number_precision": (n_num - bad_num) / n_num if n_num else 1.0,
             "faith_support_mean": float(np.mean(support)),
             "faith_support_min": float(min(support)),
-            "faith_contradiction": float(np.mean(signals)),
-            "faithfulness": composite,
+            "faith_contradiction": float(np.mean([c.local_signals > 0 for c in checks])),
+            "faithfulness": float(np.clip(composite, 0.0, 1.0)),
+        }, checks
+
+    def sentence_features(self, summary: str, article: Article) -> np.ndarray:
+        """The model's input: one row of ``FEATURES`` per summary sentence."""
+        checks = self.check_sentences(summary, article)
+        return np.array([[c.features[f] for f in FEATURES] for c in checks])
+
+    def check_sentences(self, summary: str, article: Article) -> list[SentenceCheck]:
+        """Align every summary sentence and collect its evidence and features."""
+        index = self._index(article)
+        sum_sents = split_sentences(summary)
+        if not sum_sents:
+            raise ValueError(f"summary of article {article.id!r} is empty")
+        al = align(sum_sents, index.sents, self.encoder, self.layer)
+        return [self._check(sent, window, prec, index)
+                for sent, window, prec in zip(sum_sents, al.windows, al.token_precision,
+                                              strict=True)]
+
+    def _check(self, sent: str, window: tuple[int, ...], prec: float,
+               index: _Index) -> SentenceCheck:
+        win_text = " ".join(index.sents[j] for j in window)
+        toks = tokens(sent)
+        stems = [stem(t) for t in toks]
+        content = [(t, s) for t, s in zip(toks, stems, strict=True)
+                   if t not in STOPWORDS and len(t) > 1]
+        novel = [t for t, s in content if s not in index.stems]
+        ents, nums = entities(sent), numbers(sent)
+        bad_ents = [e for e in ents if not entity_supported(e, index.tokens)]
+        bad_nums = sorted(n for n in nums if n not in index.numbers)
+        win_stems = {stem(t) for t in tokens(win_text)}
+        local = _local_signals(sent, win_text, ents - set(bad_ents), nums - set(bad_nums))
+        frags = greedy_fragments(toks, index.token_list) if toks else []
+        n = max(1, len(toks))
+        support = rescale(prec, self.baseline)
+        features = {
+            "support": support,
+            "content_precision": _share([s in index.stems for _, s in content]),
+            "bigram_precision": _share([g in index.bigrams for g in _ngrams(stems, 2)]),
+            "trigram_precision": _share([g in index.trigrams for g in _ngrams(stems, 3)]),
+            "window_content": _share([s in win_stems for _, s in content]),
+            "novel_words": float(len(novel)),
+            "novel_names": float(sum(not t.isdigit() and self._rare(t) for t in novel)),
+            "novel_numbers": float(len(bad_nums)),
+            "negation_mismatch": float(negation_count(sent) % 2 != negation_count(win_text) % 2),
+            "log_length": float(np.log1p(len(toks))),
+            "fragment_coverage": sum(frags) / n,
+            "fragment_density": sum(f * f for f in frags) / n / n,
+            "_entities": float(len(ents)),
+            "_numbers": float(len(nums)),
         }
+        return SentenceCheck(sent, window, win_text, support, features,
+                             [" ".join(e) for e in bad_ents], bad_nums, local, novel)
+
+    def _rare(self, word: str) -> bool:
+        # A word the MiniLM vocabulary (30k word pieces) splits is rare in English
+        # text: mostly names, the hallucinations that matter most.
+        return len(self.encoder.tokenizer.tokenize(word)) > 1
+
+    def _index(self, article: Article) -> _Index:
+        key = (article.id, article.headline + "\n" + article.body)
+        if key in self._indexes:
+            self._indexes.move_to_end(key)
+            return self._indexes[key]
+        sents = _article_sentences(article)
+        if not sents:
+            raise ValueError(f"article {article.id!r} has no sentences to check against")
+        token_list = tokens(" ".join(sents))
+        stems = [stem(t) for t in token_list]
+        index = _Index(sents, set(token_list), set(stems), _ngrams(stems, 2),
+                       _ngrams(stems, 3), numbers(" ".join(sents)), token_list)
+        self._indexes[key] = index
+        while len(self._indexes) > 64:
+            self._indexes.popitem(last=False)
+        return index
 
     def score_batch(self, pairs: Sequence[tuple[str, Article]]) -> list[dict[str, float]]:
         """Embed all sentences the batch needs at once, then score each pair."""
@@ -150,6 +307,50 @@ class Faithfulness(Metric):
         return [self.score(summary, article) for summary, article in pairs]
 
 
+def _share(hits: list[bool]) -> float:
+    return float(np.mean(hits)) if hits else 1.0
+
+
+def _ngrams(seq: list[str], n: int) -> set[tuple[str, ...]]:
+    return set(zip(*[seq[i:] for i in range(n)], strict=False))
+
+
+# Plain words for the features a reason may name.
+_REASON = {
+    "support": "weak support: little of it matches the closest article passage",
+    "content_precision": "words not in the article",
+    "bigram_precision": "word pairs not in the article",
+    "trigram_precision": "phrases not in the article",
+    "window_content": "words not in the closest article passage",
+    "novel_words": "words not in the article",
+    "novel_names": "names not in the article",
+    "novel_numbers": "numbers not in the article",
+    "negation_mismatch": "negation differs from the closest article passage",
+}
+
+
+def _reasons(check: SentenceCheck, contrib: np.ndarray | None) -> list[str]:
+    """Why the sentence lost points, most costly first."""
+    out: list[str] = []
+    if check.bad_numbers:
+        out.append("numbers not in the article: " + ", ".join(check.bad_numbers))
+    if check.bad_entities:
+        out.append("names not in the article: " + ", ".join(check.bad_entities))
+    if check.novel:
+        out.append("words not in the article: " + ", ".join(check.novel[:8]))
+    if check.features["negation_mismatch"]:
+        out.append(_REASON["negation_mismatch"])
+    if contrib is not None:
+        for i in np.argsort(contrib):
+            name = FEATURES[i]
+            if contrib[i] < -0.25 and name in _REASON and not any(
+                    r.startswith(_REASON[name].split(":")[0]) for r in out):
+                out.append(_REASON[name])
+    elif check.support < 0.5:
+        out.append(_REASON["support"])
+    return out
+
+
 def _article_sentences(article: Article) -> list[str]:
     # The headline is part of what the article asserts; the lede is paragraphs[0]
     # for cleaned articles, and is added only when it is not already there.
@@ -157,7 +358,11 @@ def _article_sentences(article: Article) -> list[str]:
     extra = [t for t in (article.headline, article.lede) if t and t not in article.body]
     for text in extra:
         sents = split_sentences(text) + sents
-    return sents
+    out = []
+    for sent in sents:
+        words = sent.split()
+        out += [" ".join(words[i : i + CHUNK_WORDS]) for i in range(0, len(words), CHUNK_WORDS)]
+    return out
 
 
 def _local_signals(sent: str, window: str, ents: set, nums: set[str]) -> int:

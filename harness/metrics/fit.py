@@ -1,0 +1,171 @@
+"""The learned part of ``faithfulness``: a per-sentence logistic model and its fitting.
+
+Each summary sentence gets a feature vector (``Faithfulness.sentence_features``);
+the model maps it to the probability that the sentence carries no factual error,
+and a summary's score is the mean over its sentences. That mean is what FRANK's
+human score is (Pagnoni et al. 2021: the share of summary sentences with no
+error), so the weights are fitted at the summary level: soft-label cross-entropy
+between the mean sentence probability and the human score, with an L2 penalty
+on standardised features, minimised by L-BFGS in float64 (deterministic).
+
+A sentence copied from the article (all its tokens one contiguous run of the
+article's: ``fragment_density`` 1) states only what the article states, so it
+scores 1 without the model, in fitting as in scoring.
+
+Everything chosen (features, the L2 strength) was chosen by k-fold
+cross-validation grouped by article; ``out_of_fold`` gives the figures that
+``benchmarks/validate_metrics.py`` prints. ``scripts/train_faithfulness.py --fit``
+refits the shipped parameters (``harness/params/faithfulness.json``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+PARAMS_DIR = Path(__file__).resolve().parents[1] / "params"
+DEFAULT_PARAMS = PARAMS_DIR / "faithfulness.json"
+# The feature whose value 1 marks a sentence copied word for word.
+VERBATIM = "fragment_density"
+# L2 strength on standardised features; 1e-3 and 1e-2 gave the same out-of-fold
+# Spearman on FRANK dev within 0.01 (5 folds by article); the smaller is kept.
+L2 = 1e-3
+
+
+@dataclass(frozen=True)
+class SentenceModel:
+    """Logistic regression over standardised sentence features."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    meta: dict = field(default_factory=dict)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Per-sentence probabilities of ``x`` (sentences x features); copied sentences 1."""
+        x = np.asarray(x, dtype=np.float64)
+        z = (x - self.mean) / self.scale
+        p = 1.0 / (1.0 + np.exp(-(z @ np.asarray(self.weights) + self.bias)))
+        return np.where(_copied(x, self.features), 1.0, p)
+
+    def contributions(self, x: np.ndarray) -> np.ndarray:
+        """Each feature's share of the logit, relative to an average sentence."""
+        return (np.asarray(x, dtype=np.float64) - self.mean) / self.scale * self.weights
+
+    def save(self, path: str | Path) -> None:
+        """Write the parameters as JSON."""
+        Path(path).write_text(json.dumps(asdict(self), indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> SentenceModel:
+        """Read parameters written by ``save``; ValueError naming the file when malformed."""
+        try:
+            raw = json.loads(Path(path).read_text(encoding="utf-8"))
+            model = cls(tuple(raw["features"]), tuple(raw["mean"]), tuple(raw["scale"]),
+                        tuple(raw["weights"]), float(raw["bias"]), raw.get("meta", {}))
+        except (OSError, KeyError, TypeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"cannot read faithfulness parameters {path}: {exc}") from exc
+        if not len(model.features) == len(model.mean) == len(model.scale) == len(model.weights):
+            raise ValueError(f"faithfulness parameters {path}: feature lists differ in length")
+        return model
+
+
+def fit(feats: list[np.ndarray], targets: np.ndarray, names: tuple[str, ...],
+        l2: float = L2) -> SentenceModel:
+    """Fit the summary-level mean of sentence probabilities to ``targets`` in [0, 1]."""
+    import torch
+
+    allx = np.concatenate(feats).astype(np.float64)
+    mean = allx.mean(0)
+    scale = allx.std(0) + 1e-6
+    x = torch.tensor((allx - mean) / scale)
+    copied = torch.tensor(_copied(allx, names))
+    owner = torch.tensor(np.concatenate([np.full(len(f), i) for i, f in enumerate(feats)]))
+    counts = torch.bincount(owner).double()
+    y = torch.tensor(np.asarray(targets, dtype=np.float64))
+    w = torch.zeros(x.shape[1], dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([w, b], max_iter=500, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        p = torch.where(copied, 1.0, torch.sigmoid(x @ w + b))
+        m = torch.zeros(len(feats), dtype=torch.float64).index_add(0, owner, p) / counts
+        m = m.clamp(1e-6, 1 - 1e-6)
+        loss = -(y * m.log() + (1 - y) * (1 - m).log()).mean() + l2 * (w**2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return SentenceModel(names, tuple(mean.tolist()), tuple(scale.tolist()),
+                         tuple(w.detach().numpy().tolist()), float(b.detach()[0]))
+
+
+def _copied(x: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    if VERBATIM not in names:
+        return np.zeros(len(x), dtype=bool)
+    return x[:, names.index(VERBATIM)] >= 1.0 - 1e-9
+
+
+def summary_scores(model: SentenceModel, feats: list[np.ndarray]) -> np.ndarray:
+    """Mean sentence probability per summary."""
+    return np.array([float(model.predict(f).mean()) for f in feats])
+
+
+def folds(groups: list[str], k: int = 5) -> np.ndarray:
+    """Fold of each item; items of one group share a fold (assigned by a hash of the group)."""
+    return np.array([int(hashlib.md5(g.encode("utf-8")).hexdigest(), 16) % k for g in groups])
+
+
+def out_of_fold(feats: list[np.ndarray], targets: np.ndarray, groups: list[str],
+                names: tuple[str, ...], k: int = 5, l2: float = L2) -> np.ndarray:
+    """Each item's score from a model fitted on the other folds."""
+    fold = folds(groups, k)
+    out = np.zeros(len(feats))
+    for f in range(k):
+        train = np.flatnonzero(fold != f)
+        model = fit([feats[i] for i in train], np.asarray(targets)[train], names, l2)
+        test = np.flatnonzero(fold == f)
+        out[test] = summary_scores(model, [feats[i] for i in test])
+    return out
+
+
+def pearson(x, y) -> float:
+    """Pearson correlation (nan when either side is constant)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.std() == 0 or y.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def rank(a) -> np.ndarray:
+    """Ranks from 1, ties given their mean rank."""
+    a = np.asarray(a, dtype=float)
+    order = np.argsort(a, kind="mergesort")
+    ranks = np.empty(len(a))
+    sa = a[order]
+    i = 0
+    while i < len(a):
+        j = i
+        while j + 1 < len(a) and sa[j + 1] == sa[i]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def spearman(x, y) -> float:
+    """Spearman rank correlation (Pearson of tie-averaged ranks)."""
+    return pearson(rank(x), rank(y))
+
+
+def read_frank(path: str | Path) -> list[dict]:
+    """FRANK rows (``id``, ``dataset``, ``article``, ``summary``, ``factuality``)."""
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
