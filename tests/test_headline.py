@@ -1,22 +1,59 @@
-"""Headline check: support orders related, unrelated and disputed bodies; command errors."""
+"""Headline check: hand-written pairs of each kind, the issue's BBC examples, input errors."""
 
-import json
+import time
 
 import pytest
 
-from harness.commands import headline as headline_cmd
 from harness.headline import HeadlineChecker
+from harness.stance import prepare_body, prepare_headline, rule_findings
 
 BODY = (
     "Acme Corp will build a new factory in Ohio, the company said on Monday. "
     "The plant will employ 300 people from next year. Local officials welcomed the plan."
 )
-DEBUNK = (
-    "Reports that Acme Corp will build a new factory in Ohio are false, the company said. "
-    "A spokesman called the story a hoax and denied any plan for a plant."
-)
 OTHER = "The football season ended with a draw in Madrid. Fans left early in the rain."
-HEAD = "Acme to build Ohio factory"
+
+BAN = (
+    "Kenya's athletics federation has suspended marathon runner Mary Wanjiru from all "
+    "competition until the end of the year. The federation imposed the ban after Wanjiru "
+    "failed to attend a national training camp in Eldoret. \"We have banned her from all local "
+    "and international races,\" the federation's chairman said."
+)
+JOBS = (
+    "Carmaker Volta will cut 21 jobs at its Leeds plant, the company said on Tuesday. "
+    "The 21 posts will go by the end of March as production moves to Spain. "
+    "Unions said they would fight the cuts."
+)
+MATCH = (
+    "Arsenal beat Chelsea 2-1 in the cup final at Wembley on Saturday. "
+    "Arsenal scored twice in the second half after Chelsea had led at the break. "
+    "Chelsea's manager said his side had been unlucky."
+)
+RESIGN = (
+    "Transport minister John Harlow resigned on Tuesday after a row over rail funding. "
+    "Harlow told the prime minister he could no longer defend the cuts. "
+    "His deputy will take over the department."
+)
+CONFERENCE = (
+    "The Labour Party will hold its 2006 autumn conference in Manchester and not Blackpool, "
+    "it has been confirmed. The decision was ratified by the party's national executive. "
+    "Blackpool will host the smaller spring conference instead."
+)
+TALKS = (
+    "Apple is reportedly in talks to buy headphone maker Beats for $3bn, according to people "
+    "familiar with the matter. Neither company would comment on the report. Beats was founded "
+    "by Dr Dre and Jimmy Iovine in 2006."
+)
+ECONOMY = (
+    "Japan's economy shrank slightly in the third quarter, official figures showed. "
+    "Output fell by just 0.1% compared with the previous three months, a minor contraction. "
+    "Economists said the slowdown was likely to be temporary."
+)
+PROFITS = (
+    "Profits at Tesco rose 8% to 2.1bn pounds in the year to February, the supermarket said. "
+    "Sales grew at its stores in Britain and abroad. "
+    "The chief executive said the group had a strong year."
+)
 
 
 @pytest.fixture(scope="module")
@@ -24,33 +61,179 @@ def checker():
     return HeadlineChecker()
 
 
-def test_support_orders_bodies(checker):
-    good = checker.check(HEAD, BODY)
-    disputed = checker.check(HEAD, DEBUNK)
-    unrelated = checker.check(HEAD, OTHER)
-    assert good["headline_support"] > disputed["headline_support"] > unrelated["headline_support"]
-    assert good["verdict"] == "supported"
-    assert disputed["verdict"] == "disputed"
-    assert unrelated["verdict"] == "unrelated"
-    assert good["evidence"][0].startswith("Acme Corp will build")
-    for out in (good, disputed, unrelated):
-        assert 0.0 <= out["headline_support"] <= 1.0
+def verdict(checker, head, body):
+    return checker.check(head, body)["verdict"]
 
 
-def test_command_records_bad_rows(tmp_path):
-    src = tmp_path / "in.jsonl"
-    rows = [
-        json.dumps({"id": "ok", "headline": HEAD, "article": BODY}),
-        "{not json",
-        json.dumps({"id": "nohead", "article": BODY}),
-        json.dumps({"id": "empty", "headline": HEAD, "article": "   "}),
-    ]
-    src.write_text("\n".join(rows) + "\n")
-    out = tmp_path / "out.jsonl"
-    assert headline_cmd.main([str(src), "-o", str(out)]) == 0
-    got = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [g["id"] for g in got] == ["ok", f"{src}:2", "nohead", "empty"]
-    assert "error" not in got[0] and got[0]["verdict"] == "supported"
-    assert "malformed JSON" in got[1]["error"]
-    assert "'headline'" in got[2]["error"]
-    assert "'article'" in got[3]["error"]
+@pytest.mark.parametrize("head, body", [
+    ("Acme to build new factory in Ohio", BODY),
+    ("Tesco profits rise 8% to 2.1bn pounds", PROFITS),
+    ("Arsenal beat Chelsea in cup final", MATCH),
+    ("Japan's economy shrinks slightly", ECONOMY),
+])
+def test_supported(checker, head, body):
+    out = checker.check(head, body)
+    assert out["verdict"] == "supported", out
+    assert out["reasons"] == []
+
+
+@pytest.mark.parametrize("head, body, word", [
+    ("Kenya lifts ban on marathon runner Wanjiru", BAN, "lifts"),
+    ("Tesco profits fall 8%", PROFITS, "fall"),
+    ("Japan's economy grows in third quarter", ECONOMY, "grows"),
+])
+def test_direction_disputed(checker, head, body, word):
+    out = checker.check(head, body)
+    assert out["verdict"] == "disputed", out
+    assert any(word in r for r in out["reasons"]), out["reasons"]
+
+
+@pytest.mark.parametrize("head, body, reason", [
+    ("Volta to cut 12 jobs at Leeds plant", JOBS, "number 12 in headline, body says 21"),
+    ("Tesco profits rise 18%", PROFITS, "number 18 in headline, body says 8"),
+])
+def test_number_disputed(checker, head, body, reason):
+    out = checker.check(head, body)
+    assert out["verdict"] == "disputed", out
+    assert reason in out["reasons"]
+
+
+def test_number_written_differently_is_not_a_conflict(checker):
+    out = checker.check("Volta to cut twenty-one jobs in Leeds", JOBS)
+    assert not any("number" in r for r in out["reasons"]), out["reasons"]
+
+
+def test_who_did_what_disputed(checker):
+    out = checker.check("Chelsea beat Arsenal in cup final", MATCH)
+    assert out["verdict"] == "disputed", out
+    assert any("body: arsenal beat chelsea" in r for r in out["reasons"]), out["reasons"]
+
+
+@pytest.mark.parametrize("head, body", [
+    ("Minister Harlow denies resigning", RESIGN),
+    ("Harlow has not resigned, says minister", RESIGN),
+    ("Labour confirms Blackpool will host autumn conference", CONFERENCE),
+    ("Acme factory plan in Ohio is a hoax", BODY),
+])
+def test_negation_and_denial_disputed(checker, head, body):
+    assert verdict(checker, head, body) == "disputed"
+
+
+def test_hedged_body_is_partly_supported(checker):
+    out = checker.check("Apple buys Beats for $3bn", TALKS)
+    assert out["verdict"] == "partly supported", out
+    assert any("reportedly" in r for r in out["reasons"]), out["reasons"]
+
+
+def test_hedged_headline_is_not_penalised_for_hedged_body(checker):
+    out = checker.check("Apple 'in talks to buy Beats'", TALKS)
+    assert not any("hedges" in r for r in out["reasons"]), out["reasons"]
+
+
+@pytest.mark.parametrize("head, body", [
+    ("Japan plunges into deep recession", ECONOMY),
+    ("Tesco profits soar to record high", PROFITS),
+])
+def test_exaggeration_not_supported(checker, head, body):
+    out = checker.check(head, body)
+    assert out["verdict"] in ("disputed", "partly supported"), out
+    assert any("headline says" in r for r in out["reasons"]), out["reasons"]
+
+
+def test_exaggeration_against_downtoner_disputed(checker):
+    out = checker.check("Japan plunges into deep recession", ECONOMY)
+    assert out["verdict"] == "disputed", out
+
+
+@pytest.mark.parametrize("head", [
+    "You won't believe what Japan's economy just did",
+    "Here's why everyone is talking about Tesco profits",
+])
+def test_clickbait_no_claim(checker, head):
+    body = ECONOMY if "Japan" in head else PROFITS
+    assert verdict(checker, head, body) == "no claim"
+
+
+@pytest.mark.parametrize("head, body", [
+    ("Acme to build new factory in Ohio", OTHER),
+    ("Tesco profits rise 8%", MATCH),
+    ("Kenya lifts ban on marathon runner Wanjiru", ECONOMY),
+])
+def test_unrelated(checker, head, body):
+    assert verdict(checker, head, body) == "unrelated"
+
+
+def test_foreign_name_is_not_supported(checker):
+    out = checker.check("Sainsbury profits rise 8% to 2.1bn pounds", PROFITS)
+    assert out["verdict"] != "supported", out
+    assert any("sainsbury" in r for r in out["reasons"]), out["reasons"]
+
+
+def test_support_orders_real_above_corrupted(checker):
+    real = checker.check("Tesco profits rise 8% to 2.1bn pounds", PROFITS)["headline_support"]
+    for bad in ("Tesco profits fall 8% to 2.1bn pounds", "Tesco profits rise 18% to 2.1bn pounds",
+                "Tesco denies profits rise 8%", "Tesco profits soar to record 2.1bn pounds",
+                "Sainsbury profits rise 8% to 2.1bn pounds"):
+        assert real > checker.check(bad, PROFITS)["headline_support"], bad
+
+
+def test_output_shape(checker):
+    out = checker.check("Acme to build new factory in Ohio", BODY)
+    assert set(out) >= {"headline_support", "verdict", "evidence", "reasons", "relatedness",
+                        "stance"}
+    assert 0.0 <= out["headline_support"] <= 1.0
+    assert 0.0 <= out["relatedness"] <= 1.0
+    assert abs(sum(out["stance"].values()) - 1.0) < 1e-6
+    assert out["evidence"][0].startswith("Acme Corp will build")
+    assert len(out["evidence"]) == 3
+
+
+@pytest.mark.parametrize("head, body, message", [
+    ("", BODY, "headline"),
+    ("  ... !!", BODY, "headline"),
+    ("Acme to build factory", "", "article"),
+    ("Acme to build factory", " -- ... ", "article"),
+])
+def test_bad_input_raises(checker, head, body, message):
+    with pytest.raises(ValueError, match=message):
+        checker.check(head, body)
+
+
+def test_long_body_is_windowed(checker):
+    filler = " ".join(f"Item {i} of the council agenda was discussed at length."
+                      for i in range(400))
+    body = f"{filler} Acme Corp will build a new factory in Ohio, the company said."
+    t0 = time.perf_counter()
+    out = checker.check("Acme to build new factory in Ohio", body)
+    assert time.perf_counter() - t0 < 60
+    assert out["evidence"][0].startswith("Acme Corp will build")
+
+
+def test_rules_need_no_model():
+    head = prepare_headline("Tesco profits fall 8%")
+    body = prepare_body(PROFITS)
+    kinds = {f.kind: f.disputes for f in rule_findings(head, body, [0, 1, 2])}
+    assert kinds.get("direction") is True
+
+
+# ------------------------------------------------------------ the issue's BBC examples
+ISSUE_EXAMPLES = [
+    ("sport/021.txt", "Kenya lifts ban on marathon star Chepkemei"),
+    ("politics/004.txt", "Labour confirms Blackpool will host 2006 autumn conference"),
+    ("business/006.txt", "Japan plunges into deep recession"),
+    ("tech/008.txt", "Zafi virus was a hoax, Sophos admits"),
+    ("entertainment/028.txt", "Cuaron signs $500m deal to direct every Warner film"),
+    ("business/006.txt", "You won't believe what Japan's economy just did"),
+]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("path, head", ISSUE_EXAMPLES)
+def test_issue_examples_not_supported(checker, corpora, path, head):
+    lines = (corpora / "bbc" / path).read_text(encoding="utf-8").split("\n")
+    body = "\n".join(lines[1:])
+    out = checker.check(head, body)
+    assert out["verdict"] in ("disputed", "no claim"), out
+    assert out["reasons"], out
+    real = checker.check(lines[0].strip(), body)
+    assert real["headline_support"] > out["headline_support"]

@@ -1,9 +1,13 @@
 """``harness headline-check IN.jsonl [-o OUT.jsonl]``: is each headline supported by its body.
 
 Input line: ``{"id", "headline", "article"}``. Output line: ``id``,
-``headline_support`` in [0, 1], a ``verdict``, the ``evidence`` sentences and
-the components (``relatedness``, ``dispute``); a row that cannot be checked
-(malformed JSON, missing field, empty article) gets an ``error`` instead.
+``headline_support`` in [0, 1], a ``verdict`` (supported, partly supported,
+disputed, unrelated, no claim), the ``evidence`` sentences, the ``reasons``
+behind the verdict and the components (``relatedness``, ``stance``
+probabilities); see docs/headline.md. A row that cannot be checked (malformed
+JSON, missing or empty field, a headline or article without words) gets an
+``error`` instead. Exit status: 0 when some row was checked (or the input had
+no rows), 1 when every row failed, 2 when the input cannot be read.
 """
 
 from __future__ import annotations
@@ -22,13 +26,17 @@ def main(argv: list[str]) -> int:
     p.add_argument("input", help="JSONL with id, headline, article")
     p.add_argument("-o", "--output", help="output JSONL (default: stdout)")
     p.add_argument("--top-k", type=int, default=3, help="evidence sentences kept")
+    p.add_argument("--params", help="stance model file (default: harness/params/stance.npz)")
     args = p.parse_args(argv)
+    if args.top_k < 1:
+        p.error("--top-k must be at least 1")
     try:
-        lines = open(args.input, encoding="utf-8").read().splitlines()
-    except OSError as exc:
+        with open(args.input, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
         print(f"harness headline-check: cannot read {args.input}: {exc}", file=sys.stderr)
         return 2
-    checker = HeadlineChecker(top_k=args.top_k)
+    checker = HeadlineChecker(top_k=args.top_k, stance_path=args.params)
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     n_ok = n_bad = 0
     try:
