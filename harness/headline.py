@@ -25,11 +25,14 @@ plus the later ones that share the most headline words, 120 sentences at most.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from harness.embed import load_encoder
 from harness.stance import (
     IDF_BODY,
     LABELS,
     StanceModel,
+    Text,
     decide,
     features,
     prepare_body,
@@ -37,6 +40,8 @@ from harness.stance import (
     subset,
     window,
 )
+
+BODY_CACHE = 256  # prepared bodies kept (a few kB each)
 
 
 class HeadlineChecker:
@@ -54,6 +59,19 @@ class HeadlineChecker:
         self.encoder = load_encoder(model_path)
         self.model = StanceModel(stance_path)
         self.top_k = top_k
+        # Prepared bodies by text: a body checked against many headlines (FNC-1
+        # pairs, a headline and its variants) is split and indexed once.
+        self._bodies: OrderedDict[str, Text] = OrderedDict()
+
+    def _body(self, text: str) -> Text:
+        if text in self._bodies:
+            self._bodies.move_to_end(text)
+            return self._bodies[text]
+        body = prepare_body(text)
+        self._bodies[text] = body
+        if len(self._bodies) > BODY_CACHE:
+            self._bodies.popitem(last=False)
+        return body
 
     def check(self, headline: str, article_text: str) -> dict:
         """Judge one headline against its article body.
@@ -70,7 +88,7 @@ class HeadlineChecker:
         if not isinstance(headline, str) or not isinstance(article_text, str):
             raise ValueError("headline and article must be strings")
         head = prepare_headline(headline)
-        full = prepare_body(article_text)
+        full = self._body(article_text)
         body = subset(full, window(head, full))
         vecs = self.encoder.encode([*head.sents, *body.sents])
         head.vecs, body.vecs = vecs[:1], vecs[1:]

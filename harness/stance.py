@@ -382,12 +382,9 @@ def rule_findings(head: Text, body: Text, top: list[int],
         if v is None or n in {"1", "0.5"} or _is_year(n) or n in body.all_nums \
                 or any(abs(v - w) <= 0.05 * max(abs(v), abs(w)) for w in body_vals):
             continue
-        near = [m for i in top for m in sorted(body.nums[i], key=str)
-                if m not in head.all_nums and not _is_year(m) and _value(m) is not None
-                and 0 < _value(m) < 1e6]
-        if near and v > 0:  # report the body number closest in size
-            closest = min(near, key=lambda m: abs(np.log(_value(m) / v)))
-            out.append(Finding("number", True, f"number {n} in headline, body says {closest}"))
+        rival = _rival_number(n, head, body, top) if v > 0 else None
+        if rival:
+            out.append(Finding("number", True, f"number {n} in headline, body says {rival}"))
         else:
             out.append(Finding("number", False, f"number {n} in headline is not in the body"))
     # Names: a capitalised headline word that is not a common lower-case word and
@@ -398,13 +395,16 @@ def rule_findings(head: Text, body: Text, top: list[int],
         if name not in body.all_tokens and not (len(name) >= 5 and name[:4] in prefixes) \
                 and not (name.upper() in h and _initials(name, body)):
             out.append(Finding("name", False, f"name {name!r} in headline is not in the body"))
-    # Negation and denial the headline adds.
+    # Negation and denial the headline adds, where no body sentence about the claim
+    # (``_about_claim``) carries one.
     h_neg, h_den = head.cues[0, 2], head.cues[0, 3]
-    if h_den and not body.cues[top, 3].sum():
+    about = _about_claim(head, body, top)
+    if h_den and not body.cues[about, 3].sum():
         out.append(Finding("denial", True, f"headline says {_word(h_toks, h_stems & DENIAL)!r}, "
                            "the body does not"))
-    elif h_neg and not (body.cues[top[0], 2] or body.cues[top[0], 3]):
-        out.append(Finding("negation", True, "headline is negated, the best evidence is not"))
+    elif h_neg and not _negates_claim(head, body, about):
+        out.append(Finding("negation", True, "headline is negated, the body does not negate "
+                           "the claim"))
     # Negation the body puts on a headline word ("in Manchester and not Blackpool").
     if not h_neg and not h_den:
         hit = _negated_headline_word(head, body, top)
@@ -484,6 +484,66 @@ def _direction(head: Text, body: Text, top: list[int]) -> str | None:
                         return (f"headline says {_first(h_toks, said)!r}, body says "
                                 f"{' '.join(toks[max(0, j - 2): j + 3])!r}")
     return None
+
+
+NUMBER_SPAN = 3  # words either side of a number that say what it counts
+
+
+def _rival_number(n: str, head: Text, body: Text, top: list[int]) -> str | None:
+    """A different body number that counts the same thing as headline number ``n``.
+
+    "cut 12 jobs" against "cut 21 jobs": a number in an evidence sentence
+    whose neighbouring content words (``NUMBER_SPAN`` either side) share a
+    stem with the headline number's neighbours. Of several, the closest in size.
+    """
+    def context(toks: list[str], value: str) -> set[str]:
+        spots = [i for i, t in enumerate(toks) if _token_value(t) == value.split(".")[0]]
+        return {stem(t) for i in spots for t in toks[max(0, i - NUMBER_SPAN): i + NUMBER_SPAN + 1]
+                if t not in STOPWORDS and not t[0].isdigit()}
+
+    want = context(head.toks[0], n)
+    v = float(n)
+    found = []
+    for i in top:
+        for m in body.nums[i]:
+            w = _value(m)
+            if m in head.all_nums or w is None or not 0 < w < 1e6 or _is_year(m):
+                continue
+            if want & context(body.toks[i], m):
+                found.append((abs(np.log(w / v)), m))
+    return min(found)[1] if found else None
+
+
+def _token_value(tok: str) -> str | None:
+    """The number a rouge token stands for ("500m" -> "500", "three" -> "3")."""
+    m = re.match(r"\d+", tok)
+    return m.group() if m else _NUM_WORDS.get(tok)
+
+
+def _negates_claim(head: Text, body: Text, idx: list[int]) -> bool:
+    """Some sentence of ``idx`` puts a negation within three words before a headline word."""
+    want = {stem(t) for t in head.toks[0] if t not in STOPWORDS and len(t) > 1} - NEGATION_WORDS
+    for i in idx:
+        toks = body.toks[i]
+        for j in range(len(toks)):
+            if (_is_negation(toks, j) or stem(toks[j]) in DENIAL) \
+                    and {stem(t) for t in toks[j + 1: j + 4]} & want:
+                return True
+    return False
+
+
+def _about_claim(head: Text, body: Text, top: list[int]) -> list[int]:
+    """The evidence sentences plus the body sentences that are about the headline's claim.
+
+    A sentence is about the claim when it has a third (two at least) of the
+    headline's content stems, denial and negation words left out.
+    """
+    want = set(content_stems(head.sents[0])) - DENIAL - NEGATION_WORDS
+    if not want:
+        return list(top)
+    need = min(len(want), max(2, -(-len(want) // 3)))
+    extra = [i for i, st in enumerate(body.stems) if len(want & st) >= need and i not in top]
+    return list(top) + extra
 
 
 def _body_toks(body: Text, top: list[int]) -> list[str]:
@@ -642,7 +702,7 @@ def idf_table(texts: list[str]) -> dict[str, float]:
         for s in set(content_stems(text)):
             df[s] = df.get(s, 0) + 1
     n = len(texts)
-    out = {s: float(np.log((n + 1) / (c + 1)) + 1) for s, c in df.items() if c >= 2}
+    out = {s: float(np.log((n + 1) / (c + 1)) + 1) for s, c in sorted(df.items()) if c >= 2}
     out[""] = float(np.log(n + 1) + 1)
     return out
 

@@ -218,13 +218,14 @@ def fnc_score(pred: np.ndarray, gold: np.ndarray) -> float:
     return float(got / (0.25 * len(gold) + 0.75 * gold_rel.sum()))
 
 
-def choose_thresholds(pr: np.ndarray, extra: list, gold: np.ndarray) -> tuple[dict, float]:
-    """Grid search of ``related`` and ``disagree`` for the best FNC-1 score (``agree`` fixed)."""
+def choose_thresholds(pr: np.ndarray, extra: list, gold: np.ndarray,
+                      agree: tuple[float, ...] = (AGREE_THRESHOLD,)) -> tuple[dict, float]:
+    """Grid search of ``related``, ``disagree`` (and ``agree`` over ``agree``) for FNC-1 score."""
     fl = flags(extra)
     best: tuple[float, dict] = (-1.0, {})
     grid = np.round(np.arange(0.05, 1.0, 0.05), 2)
-    for tr, td in itertools.product(grid, grid):
-        t = {"related": float(tr), "agree": AGREE_THRESHOLD, "disagree": float(td)}
+    for tr, td, ta in itertools.product(grid, grid, agree):
+        t = {"related": float(tr), "agree": float(ta), "disagree": float(td)}
         s = fnc_score(verdicts(pr, fl, t), gold)
         if s > best[0]:
             best = (s, t)
@@ -289,6 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  chosen: hidden {hidden}, thresholds {thresholds} "
           f"(out-of-fold FNC score {100 * score:.2f} %)")
     report("train CV (out of fold)", oof, y, extra, thresholds)
+    agree_grid = tuple(float(a) for a in np.round(np.arange(0.1, 1.0, 0.1), 2))
+    ref, ref_score = choose_thresholds(oof, extra, gold, agree_grid)
+    print(f"  for reference, agree chosen for FNC-1 score too: {ref} "
+          f"(out-of-fold FNC score {100 * ref_score:.2f} %; not shipped)")
     params = fit(x, y, hidden)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, **params,

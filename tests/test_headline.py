@@ -209,6 +209,15 @@ def test_long_body_is_windowed(checker):
     assert out["evidence"][0].startswith("Acme Corp will build")
 
 
+def test_number_reading():
+    from harness.stance import _numbers
+
+    assert _numbers("Cuaron signs $500m deal") == {"500"}
+    assert _numbers("profits rose 3.5% to 2,100") == {"3.5", "2100"}
+    assert _numbers("twenty-one jobs") == {"21"}
+    assert _numbers("3G phones and the G8 summit") == set()
+
+
 def test_rules_need_no_model():
     head = prepare_headline("Tesco profits fall 8%")
     body = prepare_body(PROFITS)
