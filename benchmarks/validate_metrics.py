@@ -1,19 +1,29 @@
 """Validate the faithfulness and headline metrics on the dev corpora, beside baselines.
 
-Usage: python benchmarks/validate_metrics.py [--only falke,bbc,fnc1] [--limit N]
+Usage: python benchmarks/validate_metrics.py [--only frank,falke,bbc,headline] [--limit N]
 
 Corpora come from ../shared/corpora (override with HARNESS_CORPORA). Every
-figure is printed beside a trivial baseline computed in the same run:
-ROUGE-2 precision of the summary against the article (rouge-score, stemming
-on) for faithfulness, and the share of the headline's content words found in
-the body for the headline check. Nothing here is fitted: the metrics run with
-their default configs, and the BBC corruptions are generated with a fixed seed.
+figure is printed beside trivial baselines computed in the same run: ROUGE-1
+and ROUGE-2 precision of the summary against the article (rouge-score,
+stemming on) for faithfulness, and the share of the headline's content words
+found in the body for the headline check (benchmarks/validate_headline.py).
+
+What is fitted, and where its figures come from:
+- ``faithfulness``'s sentence model is fitted on FRANK dev (human judgments).
+  The FRANK figures here are out of fold: the model is refitted on four of
+  five folds grouped by article and scores the fifth, exactly as
+  ``scripts/train_faithfulness.py --fit`` does before it fits on all rows.
+  Falke and the BBC corruptions are scored with the shipped model (fitted on
+  FRANK, which holds neither).
+- "before" is the hand-set composite this replaced (``params: null``).
+- The headline check's stance model is fitted on FNC-1 train; its figures are
+  on the FNC-1 dev split and the BBC corruptions, which it never saw.
+The BBC corruptions are generated with a fixed seed.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import re
@@ -26,9 +36,11 @@ from rouge_score import rouge_scorer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness.headline import HeadlineChecker  # noqa: E402
-from harness.metrics.faithfulness import Faithfulness  # noqa: E402
-from harness.text import content_stems, split_sentences  # noqa: E402
+from validate_headline import validate_headline  # noqa: E402
+
+from harness.metrics import fit  # noqa: E402
+from harness.metrics.faithfulness import FEATURES, Faithfulness  # noqa: E402
+from harness.text import split_sentences  # noqa: E402
 from harness.types import Article  # noqa: E402
 
 SEED = 20190728  # any fixed value; the date of Falke et al.'s ACL talk
@@ -60,16 +72,16 @@ def corpora_dir() -> Path:
     return Path(os.environ.get("HARNESS_CORPORA", root.parent / "shared" / "corpora"))
 
 
-class Rouge2Precision:
-    """The trivial baseline: ROUGE-2 precision of the summary against the article."""
+class RougePrecision:
+    """The trivial baselines: ROUGE-1 and ROUGE-2 precision of the summary against the article."""
 
     def __init__(self):
         """Build the scorer once."""
-        self.scorer = rouge_scorer.RougeScorer(["rouge2"], use_stemmer=True)
+        self.scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
 
-    def __call__(self, summary: str, article_text: str) -> float:
-        """ROUGE-2 precision."""
-        return self.scorer.score(article_text, summary)["rouge2"].precision
+    def __call__(self, summary: str, article_text: str, kind: str = "rouge2") -> float:
+        """ROUGE-1 or ROUGE-2 precision."""
+        return self.scorer.score(article_text, summary)[kind].precision
 
 
 def one_sentence_article(text: str) -> Article:
@@ -78,17 +90,13 @@ def one_sentence_article(text: str) -> Article:
 
 
 # ---------------------------------------------------------------- Falke et al. 2019
-def validate_falke(folder: Path, metric: Faithfulness, base: Rouge2Precision) -> None:
+def validate_falke(folder: Path, scorers: dict) -> None:
     rows = json.loads((folder / "falke" / "val_sentence_pairs.json").read_text())
-    wins = {"faithfulness": 0, "rouge2_precision": 0}
+    wins = dict.fromkeys(scorers, 0)
     for row in rows:
         art = one_sentence_article(row["article_sent"])
-        good = metric.score(row["correct_sent"], art)["faithfulness"]
-        bad = metric.score(row["incorrect_sent"], art)["faithfulness"]
-        wins["faithfulness"] += good > bad
-        wins["rouge2_precision"] += base(row["correct_sent"], row["article_sent"]) > base(
-            row["incorrect_sent"], row["article_sent"]
-        )
+        for name, fn in scorers.items():
+            wins[name] += fn(row["correct_sent"], art) > fn(row["incorrect_sent"], art)
     print(f"\n## Falke et al. 2019: {len(rows)} triples, share where correct > incorrect")
     for name, w in wins.items():
         print(f"  {name:18s} {w / len(rows):.3f}")
@@ -232,15 +240,11 @@ def bbc_pairs(arts: list[Article], rng: np.random.Generator, n_sents: int = 3):
     return out
 
 
-def validate_bbc(folder: Path, metric: Faithfulness, base: Rouge2Precision, limit: int) -> None:
+def validate_bbc(folder: Path, scorers: dict, limit: int) -> None:
     arts = read_bbc(folder)[:limit]
     triples = bbc_pairs(arts, np.random.default_rng(SEED))
-    scorers = {
-        "faithfulness": lambda s, a: metric.score(s, a)["faithfulness"],
-        "rouge2_precision": lambda s, a: base(s, a.body),
-    }
     print(f"\n## BBC corruptions: {len(triples)} articles, faithful (reworded lead-3) vs corrupted")
-    header = "  " + f"{'kind':18s}{'n':>8s}" + "".join(f"{k:>18s}" for k in scorers)
+    header = "  " + f"{'kind':18s}{'n':>8s}" + "".join(f"{k:>20s}" for k in scorers)
     print(header)
     pooled = {name: ([], []) for name in scorers}
     per_kind = {kind: {name: [] for name in scorers} for kind in KINDS}
@@ -254,48 +258,47 @@ def validate_bbc(folder: Path, metric: Faithfulness, base: Rouge2Precision, limi
                 per_kind[kind][name].append(g > b)
     for kind in KINDS:
         n = len(per_kind[kind]["faithfulness"])
-        cells = "".join(f"{np.mean(per_kind[kind][name]):18.3f}" for name in scorers)
+        cells = "".join(f"{np.mean(per_kind[kind][name]):20.3f}" for name in scorers)
         print(f"  {kind:18s}{n:8d}{cells}")
     all_acc = "".join(
-        f"{np.mean([x for k in KINDS for x in per_kind[k][name]]):18.3f}" for name in scorers
+        f"{np.mean([x for k in KINDS for x in per_kind[k][name]]):20.3f}" for name in scorers
     )
     print(f"  {'all kinds':18s}{'':8s}{all_acc}")
     aucs = ""
     for name in scorers:
         good, bad = pooled[name]
-        aucs += f"{roc_auc_score([1] * len(good) + [0] * len(bad), good + bad):18.3f}"
+        aucs += f"{roc_auc_score([1] * len(good) + [0] * len(bad), good + bad):20.3f}"
     print(f"  {'pooled ROC AUC':18s}{'':8s}{aucs}")
 
 
-# ---------------------------------------------------------------- FNC-1
-def validate_fnc1(folder: Path, checker: HeadlineChecker, limit: int) -> None:
-    csv.field_size_limit(10**8)
-    with open(folder / "fnc1" / "bodies.csv", encoding="utf-8") as fh:
-        bodies = {r["Body ID"]: r["articleBody"] for r in csv.DictReader(fh)}
-    with open(folder / "fnc1" / "stances.csv", encoding="utf-8") as fh:
-        stances = list(csv.DictReader(fh))[:limit]
-    ours, base, labels = [], [], []
-    for row in stances:
-        head, body = row["Headline"], bodies[row["Body ID"]]
-        ours.append(checker.check(head, body)["headline_support"])
-        wanted = set(content_stems(head))
-        base.append(len(wanted & set(content_stems(body))) / max(1, len(wanted)))
-        labels.append(row["Stance"])
-    ours, base, labels = np.array(ours), np.array(base), np.array(labels)
-    print(f"\n## FNC-1: {len(labels)} headline/body pairs, ROC AUC of headline_support")
-    print(f"  {'task':24s}{'n':>7s}{'headline_support':>18s}{'token_overlap':>15s}")
-    rel = labels != "unrelated"
-    print(f"  {'related vs unrelated':24s}{len(labels):7d}"
-          f"{roc_auc_score(rel, ours):18.3f}{roc_auc_score(rel, base):15.3f}")
-    sel = np.isin(labels, ["agree", "disagree"])
-    agree = labels[sel] == "agree"
-    print(f"  {'agree vs disagree':24s}{int(sel.sum()):7d}"
-          f"{roc_auc_score(agree, ours[sel]):18.3f}{roc_auc_score(agree, base[sel]):15.3f}")
+# ---------------------------------------------------------------- FRANK
+def validate_frank(folder: Path, before: Faithfulness, base: RougePrecision, limit: int) -> None:
+    """Correlation with FRANK's human factuality scores, per dataset, out of fold."""
+    rows = fit.read_frank(folder / "frank" / "frank.jsonl")[:limit]
+    feats, factors = fit.frank_features(rows, before)
+    y = np.array([r["factuality"] for r in rows])
+    columns = {
+        "faithfulness": fit.out_of_fold(feats, y, [r["article"] for r in rows], FEATURES,
+                                        factors=factors),
+        "before": np.array([before.score(r["summary"], fit.frank_article(r))["faithfulness"]
+                            for r in rows]),
+        "rouge1_precision": np.array([base(r["summary"], r["article"], "rouge1") for r in rows]),
+        "rouge2_precision": np.array([base(r["summary"], r["article"], "rouge2") for r in rows]),
+    }
+    print(f"\n## FRANK dev: {len(rows)} system summaries with human factuality scores")
+    print("  fitted: faithfulness's sentence model (13 features, logistic), on FRANK dev;")
+    print("  its column is out of fold (5 folds grouped by article), the others fit nothing")
+    print("  " + f"{'dataset':8s}{'n':>6s}{'':10s}" + "".join(f"{k:>18s}" for k in columns))
+    for ds in ("cnndm", "xsum"):
+        sel = np.array([r["dataset"] == ds for r in rows])
+        for stat, fn in (("Pearson", fit.pearson), ("Spearman", fit.spearman)):
+            cells = "".join(f"{fn(col[sel], y[sel]):18.3f}" for col in columns.values())
+            print(f"  {ds:8s}{int(sel.sum()):6d}  {stat:8s}{cells}")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", default="falke,bbc,fnc1")
+    ap.add_argument("--only", default="frank,falke,bbc,headline")
     ap.add_argument("--limit", type=int, default=10**9, help="at most N items per corpus")
     args = ap.parse_args(argv)
     folder = corpora_dir()
@@ -303,14 +306,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpora folder {folder} not found (set HARNESS_CORPORA)", file=sys.stderr)
         return 2
     only = set(args.only.split(","))
-    metric, base = Faithfulness(), Rouge2Precision()
+    metric, before, base = Faithfulness(), Faithfulness(params=None), RougePrecision()
+    scorers = {
+        "faithfulness": lambda s, a: metric.score(s, a)["faithfulness"],
+        "before": lambda s, a: before.score(s, a)["faithfulness"],
+        "rouge1_precision": lambda s, a: base(s, a.body, "rouge1"),
+        "rouge2_precision": lambda s, a: base(s, a.body, "rouge2"),
+    }
     t0 = time.perf_counter()
+    if "frank" in only:
+        validate_frank(folder, before, base, args.limit)
     if "falke" in only:
-        validate_falke(folder, metric, base)
+        validate_falke(folder, scorers)
     if "bbc" in only:
-        validate_bbc(folder, metric, base, args.limit)
-    if "fnc1" in only:
-        validate_fnc1(folder, HeadlineChecker(), args.limit)
+        validate_bbc(folder, scorers, args.limit)
+    if "headline" in only:
+        validate_headline(folder, args.limit)
     print(f"\n(validation took {time.perf_counter() - t0:.0f} s)")
     return 0
 

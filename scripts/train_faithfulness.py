@@ -1,6 +1,6 @@
 """Fit the faithfulness metric: its sentence model (``--fit``) and its baselines (``--calibrate``).
 
-``--fit`` computes the sentence features (``Faithfulness.sentence_features``)
+``--fit`` computes the sentence features (``Faithfulness.sentence_inputs``)
 of every summary of FRANK dev (``$HARNESS_CORPORA/frank/frank.jsonl``: 1,487
 CNN/DM and XSum system summaries with human factuality scores, Pagnoni et al.
 2021), prints out-of-fold correlations (5 folds grouped by article) beside
@@ -39,7 +39,6 @@ from harness.metrics import fit  # noqa: E402
 from harness.metrics.evidence import align, token_recall  # noqa: E402
 from harness.metrics.faithfulness import FEATURES, Faithfulness  # noqa: E402
 from harness.text import split_sentences  # noqa: E402
-from harness.types import Article  # noqa: E402
 
 SEED = 0
 
@@ -79,26 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def frank_features(rows: list[dict], metric: Faithfulness) -> list:
-    """Sentence features of every FRANK summary, with a progress line."""
-    from tqdm import tqdm
-
-    return [metric.sentence_features(r["summary"], frank_article(r))
-            for r in tqdm(rows, desc="FRANK features", unit="summary")]
-
-
-def frank_article(row: dict) -> Article:
-    """A FRANK article as the metric sees it: no headline, no lede, one block of text."""
-    return Article(id=row["id"], headline="", lede="", paragraphs=(row["article"],))
-
-
 def fit_frank(path: Path, out: Path) -> int:
     """Print out-of-fold figures, then fit on all of FRANK dev and write the parameters."""
     rows = fit.read_frank(path)
-    feats = frank_features(rows, Faithfulness(params=None))
+    feats, factors = fit.frank_features(rows, Faithfulness(params=None))
     y = np.array([r["factuality"] for r in rows])
     groups = [r["article"] for r in rows]
-    oof = fit.out_of_fold(feats, y, groups, FEATURES)
+    oof = fit.out_of_fold(feats, y, groups, FEATURES, factors=factors)
     figures = {}
     for ds in ("cnndm", "xsum"):
         sel = [i for i, r in enumerate(rows) if r["dataset"] == ds]
@@ -106,7 +92,7 @@ def fit_frank(path: Path, out: Path) -> int:
                        "spearman": round(fit.spearman(oof[sel], y[sel]), 3), "n": len(sel)}
         print(f"{ds}: out of fold Pearson {figures[ds]['pearson']:.3f} "
               f"Spearman {figures[ds]['spearman']:.3f} (n={len(sel)})")
-    model = fit.fit(feats, y, FEATURES)
+    model = fit.fit(feats, y, FEATURES, factors=factors)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     meta = {"data": "FRANK dev (shared/corpora/frank/frank.jsonl), all rows",
             "data_sha256": digest, "summaries": len(rows), "l2": fit.L2,

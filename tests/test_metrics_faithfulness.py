@@ -105,3 +105,84 @@ def test_falke_ranking_beats_rouge2_precision(corpora, metric):
               for k in ("correct_sent", "incorrect_sent")]
         base += r2[0] > r2[1]
     assert ours > base
+
+
+def test_letter_digit_codes_are_not_bogus_entities(metric):
+    from harness.metrics.evidence import entities, numbers
+
+    text = "Vodafone's 3G network and MP3 players, said MI5. U2 played at the G8 summit."
+    found = entities(text)
+    for code in ("3g", "mp3", "mi5", "u2", "g8"):
+        assert any(code in e for e in found), code
+    assert not any(t in e for e in found for t in ("g", "mp", "mi", "u"))
+    assert numbers(text) == set()
+    art = Article(id="c", headline="", lede="", paragraphs=(
+        "Vodafone launched its 3G network in 12 countries. MP3 sales rose.",))
+    out = metric.score("Vodafone launched its 3G network in 12 countries.", art)
+    assert out["faith_entity_precision"] == 1.0 and out["faith_number_precision"] == 1.0
+    assert out["faithfulness"] == 1.0
+
+
+def test_rather_than_is_not_a_negation_contradiction(metric):
+    art = Article(id="b", headline="", lede="", paragraphs=(
+        "The first supercasino will be built in Manchester, not Blackpool, ministers said.",))
+    out = metric.score("Ministers chose Manchester rather than Blackpool for the first "
+                       "supercasino.", art)
+    assert out["faith_contradiction"] == 0.0
+
+
+@pytest.mark.parametrize(("summary", "corrupted"), [
+    ("Profits at Acme went up by 20% in the second quarter, the firm said.",
+     "Profits at Acme went up by 35% in the second quarter, the firm said."),
+    ("Jones, who took over from Smith in March, put the growth down to strong Asian sales.",
+     "Jones, who took over from Baker in March, put the growth down to strong Asian sales."),
+    ("Growth of 12% had been forecast by analysts.",
+     "Growth of 12% had not been forecast by analysts."),
+])
+def test_correct_paraphrases_are_not_flagged(metric, summary, corrupted):
+    # Reworded but correct: no contradiction signal, no missing name or number,
+    # and above the same sentence with one fact changed.
+    out = metric.score(summary, ARTICLE)
+    assert out["faith_contradiction"] == 0.0
+    assert out["faith_entity_precision"] == 1.0 and out["faith_number_precision"] == 1.0
+    assert out["faithfulness"] > metric.score(corrupted, ARTICLE)["faithfulness"]
+
+
+def test_lower_cased_tokenized_summary(metric):
+    good = ("acme corp said profits rose 20 % in the second quarter . "
+            "mary jones replaced tom smith .")
+    bad = ("acme corp said profits fell 45 % in the third quarter . "
+           "bill gates replaced tom smith .")
+    out = metric.explain(good, ARTICLE)
+    assert len(out) == 2
+    assert metric.score(good, ARTICLE)["faithfulness"] > metric.score(bad, ARTICLE)["faithfulness"]
+
+
+def test_explain_gives_span_and_reasons(metric):
+    checks = metric.explain("Acme said profits rose 45% in the second quarter.", ARTICLE)
+    [check] = checks
+    assert ARTICLE.paragraphs[0] in check["evidence"]
+    assert any("45" in r for r in check["reasons"])
+    assert metric.explain(ARTICLE.paragraphs[0], ARTICLE)[0]["reasons"] == []
+
+
+def test_long_sentences_are_cut_not_lost(metric):
+    words = [f"w{i}" for i in range(400)]
+    art = Article(id="l", headline="", lede="", paragraphs=(" ".join(words) + ".",))
+    tail = " ".join(words[320:330])
+    checks = metric.explain(tail, art)
+    assert tail in checks[0]["evidence"]
+
+
+def test_hand_set_composite_still_available():
+    before = Faithfulness(params=None)
+    assert before.model is None
+    out = before.score(FAITHFUL, ARTICLE)
+    assert 0.0 <= out["faithfulness"] <= 1.0
+
+
+def test_bad_parameter_file_names_it(tmp_path):
+    bad = tmp_path / "p.json"
+    bad.write_text("{}")
+    with pytest.raises(ValueError, match="p.json"):
+        Faithfulness(params=str(bad))

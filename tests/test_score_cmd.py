@@ -45,3 +45,38 @@ def test_unknown_metric_exits_2(tmp_path, capsys):
     src.write_text("")
     assert score_cmd.main([str(src), "--metrics", "faithfulnes"]) == 2
     assert "Did you mean 'faithfulness'" in capsys.readouterr().err
+
+
+def test_rows_with_only_id_article_summary(tmp_path):
+    """No title line, no headline field: faithfulness still scores, coverage says why not."""
+    story = ("The city council approved a new budget on Tuesday after months of debate. "
+             "It raises spending on schools by 4%.\n\n"
+             "Opposition members said the plan ignores road repairs.")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "u1", "article": story,
+                               "summary": "The council approved a budget raising school "
+                                          "spending by 4%."}) + "\n")
+    out = tmp_path / "out.jsonl"
+    assert score_cmd.main([str(src), "-o", str(out), "--metrics", "faithfulness", "coverage",
+                           "fragments"]) == 0
+    row = json.loads(out.read_text())
+    assert 0.0 <= row["scores"]["faithfulness"] <= 1.0
+    assert "fragment_coverage" in row["scores"]
+    assert "coverage" not in row["scores"]
+    assert "Coverage" in row["error"] and "no headline" in row["error"]
+    [sentence] = row["evidence"]["faithfulness"]
+    assert sentence["evidence"].startswith("The city council approved")
+    assert 0.0 <= sentence["score"] <= 1.0
+
+
+def test_evidence_names_what_the_article_lacks(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "e", "article": ARTICLE,
+                               "summary": "Acme will hire 900 people at a plant in Texas."})
+                   + "\n")
+    out = tmp_path / "out.jsonl"
+    assert score_cmd.main([str(src), "-o", str(out), "--metrics", "faithfulness"]) == 0
+    [sentence] = json.loads(out.read_text())["evidence"]["faithfulness"]
+    reasons = " | ".join(sentence["reasons"])
+    assert "numbers not in the article: 900" in reasons
+    assert "texas" in reasons

@@ -197,6 +197,11 @@ def _is_prose(paragraph: str) -> bool:
     return word_count(paragraph) >= MIN_LEDE_WORDS
 
 
+def is_title(paragraph: str) -> bool:
+    """Whether a paragraph reads as a title: 3 to ``MAX_HEADLINE_WORDS`` words, no closing stop."""
+    return _is_title(paragraph)
+
+
 def _is_title(paragraph: str) -> bool:
     words = word_count(paragraph)
     return 3 <= words <= MAX_HEADLINE_WORDS and not _SENTENCE_END.search(paragraph.rstrip("?!"))

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from harness.clean import CleaningError, clean_text
+from harness.clean import CleaningError, clean_text, is_title
 from harness.config import ConfigError, build, default_metrics
 from harness.metrics.base import Metric, score_each
 from harness.types import Article
@@ -43,17 +43,19 @@ def main(argv: list[str]) -> int:
         print(f"harness score: cannot read {args.input}: {exc}", file=sys.stderr)
         return 2
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    n_ok = n_bad = 0
+    n_ok = n_bad = n_partial = 0
     try:
         for chunk in _chunks(list(enumerate(lines, 1)), CHUNK):
             for row in score_rows(metrics, chunk, args.input):
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                n_bad += "error" in row
-                n_ok += "error" not in row
+                n_ok += bool(row["scores"])
+                n_bad += not row["scores"]
+                n_partial += bool(row["scores"]) and "error" in row
     finally:
         if args.output:
             out.close()
-    print(f"harness score: {n_ok} scored, {n_bad} failed", file=sys.stderr)
+    partly = f" ({n_partial} missing a metric: see their error)" if n_partial else ""
+    print(f"harness score: {n_ok} scored{partly}, {n_bad} failed", file=sys.stderr)
     return 0 if n_ok or not n_bad else 1
 
 
@@ -96,16 +98,24 @@ def to_article(row: dict[str, Any]) -> Article:
         return Article(id=str(row["id"]), headline=row["headline"], lede=row["lede"],
                        paragraphs=paras)
     try:
-        return clean_text(text, str(row["id"]), headline=row.get("headline") or None,
-                          lede=row.get("lede") or None)
+        article = clean_text(text, str(row["id"]), headline=row.get("headline") or None,
+                             lede=row.get("lede") or None)
     except CleaningError as exc:
         if row.get("headline") or not str(exc).startswith("no headline"):
             raise
-    # Untitled text (a story that starts with its first paragraph): no headline
-    # is guessed; the first paragraph is the lede.
-    paras = tuple(p.strip() for p in text.split("\n\n") if p.strip())
+        paras = tuple(p.strip() for p in text.split("\n\n") if p.strip())
+        return _untitled(row, paras, ())
+    if row.get("headline") or is_title(article.headline):
+        return article
+    # The cleaner's fallback took the story's opening paragraph (a sentence, not
+    # a title) for the headline: keep it as the text's first paragraph instead.
+    return _untitled(row, (article.headline, *article.paragraphs), article.removed)
+
+
+def _untitled(row: dict[str, Any], paras: tuple[str, ...], removed: tuple) -> Article:
+    """An article with no headline (untitled text); its first paragraph is the lede."""
     return Article(id=str(row["id"]), headline="", lede=row.get("lede") or paras[0],
-                   paragraphs=paras)
+                   paragraphs=paras, removed=removed)
 
 
 def score_rows(metrics: Sequence[Metric], chunk: list[tuple[int, str]], path: str) -> list[dict]:

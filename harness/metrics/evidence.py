@@ -29,8 +29,14 @@ from harness.text import NEGATIONS, STOPWORDS, split_sentences, stem, tokens
 # a bogus entity "g" and a bogus number 3.
 _WORD = re.compile(r"(?=[A-Za-z0-9'’\-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9'’\-]*|\d[\d,.]*")
 _CAP = re.compile(r"^[A-Z][A-Za-z0-9'’\-]*$")
-# Letter-digit codes (MP3, 3G, G8, MI5, U2) are names whatever their case.
+# Letter-digit codes (MP3, 3G, G8, MI5, U2) are names whatever their case; a
+# number with a unit or ordinal suffix (15m, 2bn, 70th, 3pm, 1990s) is a number.
 _CODE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9]+$")
+_UNIT = re.compile(
+    r"^(\d[\d,.]*)(?:st|nd|rd|th|s|m|bn|tn|k|km|kg|mm|cm|ft|mph|kph|am|pm|gb|mb|mw|kw)$", re.I)
+# Vocabulary placeholders in system output ("UNK", "[UNK]", "<unk>") stand for a
+# word the summarizer could not spell; they are not names.
+_PLACEHOLDERS = frozenset({"unk"})
 # Lower-case words allowed inside a capitalised run ("Bank of England").
 _CONNECT = frozenset({"of", "de", "la", "du", "van", "von", "der", "al", "bin", "and"})
 _NUMBER_WORDS = {
@@ -62,7 +68,8 @@ def entities(text: str) -> set[tuple[str, ...]]:
     for words in sentences:
         run: list[str] = []
         for i, word in enumerate(words + [""]):
-            if _CAP.match(word) or _CODE.match(word) or (run and word in _CONNECT):
+            if ((_CAP.match(word) or _is_code(word)) and word.lower() not in _PLACEHOLDERS
+                    or (run and word in _CONNECT)):
                 run.append(word)
                 continue
             out.update(_entity_from_run(run, words_start=(i - len(run) == 0),
@@ -71,11 +78,15 @@ def entities(text: str) -> set[tuple[str, ...]]:
     return out
 
 
+def _is_code(word: str) -> bool:
+    return bool(_CODE.match(word)) and not _UNIT.match(word)
+
+
 def _entity_from_run(run: list[str], words_start: bool, known: set[str]) -> set[tuple[str, ...]]:
     while run and run[-1] in _CONNECT:
         run = run[:-1]
     if (words_start and run and len(run) == 1 and run[0].lower() not in known
-            and not _CODE.match(run[0])):
+            and not _is_code(run[0])):
         return set()
     toks = tuple(t for w in run for t in tokens(w) if t not in STOPWORDS and t not in _CONNECT)
     return {toks} if toks else set()
@@ -88,8 +99,11 @@ def numbers(text: str) -> set[str]:
         low = word.lower()
         if low in _NUMBER_WORDS:
             out.add(_NUMBER_WORDS[low])
-        elif word[0].isdigit() and not _CODE.match(word):
-            digits = word.replace(",", "").rstrip(".")
+        elif word[0].isdigit() and not _is_code(word):
+            # "31-year-old" -> 31, "15m" -> 15, "1,000." -> 1000
+            unit = _UNIT.match(word)
+            lead = unit.group(1) if unit else re.match(r"\d[\d,.]*", word).group(0)
+            digits = lead.replace(",", "").rstrip(".")
             if digits.endswith(".0"):
                 digits = digits[:-2]
             out.add(digits)
@@ -109,9 +123,20 @@ def negation_count(text: str) -> int:
     ) + len(_EXCLUDING.findall(low))
 
 
+# Suffixes that turn a place or group name into its adjective or plural (Asia ->
+# Asian, Kenya -> Kenyans, Pakistan -> Pakistani, Democrat -> Democrats).
+_NAME_SUFFIXES = ("n", "an", "ns", "ans", "s", "i", "is")
+
+
 def entity_supported(entity: tuple[str, ...], token_set: set[str]) -> bool:
-    """An entity is supported when all its tokens occur in ``token_set``."""
-    return all(t in token_set for t in entity)
+    """An entity is supported when each of its tokens, or its stem name, occurs in ``token_set``.
+
+    "Asian" is supported by "Asia": a name with a demonym or plural suffix
+    counts as that name when the rest (four letters or more) is in the set.
+    """
+    return all(t in token_set or any(
+        t.endswith(suf) and len(t) - len(suf) >= 4 and t[: -len(suf)] in token_set
+        for suf in _NAME_SUFFIXES) for t in entity)
 
 
 def content_bigrams(text: str) -> set[tuple[str, str]]:
@@ -127,11 +152,13 @@ class Alignment:
     Attributes:
         windows: per summary sentence, the article sentence indices of its best window.
         token_precision: per summary sentence, the BERTScore-style precision in that window.
+        token_best: per summary sentence, each word piece's best cosine in that window.
 
     """
 
     windows: list[tuple[int, ...]]
     token_precision: list[float]
+    token_best: list[np.ndarray]
 
 
 def align(
@@ -152,6 +179,7 @@ def align(
     first = _first_index(article_sents)
     windows: list[tuple[int, ...]] = []
     precisions: list[float] = []
+    best_tokens: list[np.ndarray] = []
     new = [s for s in summary_sents if s not in first]
     if new:
         art_tok = encoder.encode_tokens(article_sents, layer)
@@ -162,6 +190,7 @@ def align(
         if sent in first:
             windows.append((first[sent],))
             precisions.append(1.0)
+            best_tokens.append(np.ones(1, dtype=np.float32))
             continue
         sims = new_tok[sent] @ art_mat.T  # summary tokens x article tokens
         per_sent = np.stack([sims[:, owner == j].max(1) for j in range(len(article_sents))], 1)
@@ -174,7 +203,8 @@ def align(
         best = max(cands, key=lambda c: c[1])
         windows.append(best[0])
         precisions.append(float(best[1]))
-    return Alignment(windows, precisions)
+        best_tokens.append(per_sent[:, list(best[0])].max(1))
+    return Alignment(windows, precisions, best_tokens)
 
 
 def rescale(value: float, baseline: float) -> float:

@@ -1,6 +1,6 @@
 """The learned part of ``faithfulness``: a per-sentence logistic model and its fitting.
 
-Each summary sentence gets a feature vector (``Faithfulness.sentence_features``);
+Each summary sentence gets a feature vector (``Faithfulness.sentence_inputs``);
 the model maps it to the probability that the sentence carries no factual error,
 and a summary's score is the mean over its sentences. That mean is what FRANK's
 human score is (Pagnoni et al. 2021: the share of summary sentences with no
@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from harness.types import Article
 
 PARAMS_DIR = Path(__file__).resolve().parents[1] / "params"
 DEFAULT_PARAMS = PARAMS_DIR / "faithfulness.json"
@@ -77,8 +79,12 @@ class SentenceModel:
 
 
 def fit(feats: list[np.ndarray], targets: np.ndarray, names: tuple[str, ...],
-        l2: float = L2) -> SentenceModel:
-    """Fit the summary-level mean of sentence probabilities to ``targets`` in [0, 1]."""
+        l2: float = L2, factors: list[np.ndarray] | None = None) -> SentenceModel:
+    """Fit the summary-level mean of sentence probabilities to ``targets`` in [0, 1].
+
+    ``factors`` (per summary, one per sentence) multiply the sentence
+    probabilities, as the metric's fixed penalties do when it scores.
+    """
     import torch
 
     allx = np.concatenate(feats).astype(np.float64)
@@ -86,6 +92,7 @@ def fit(feats: list[np.ndarray], targets: np.ndarray, names: tuple[str, ...],
     scale = allx.std(0) + 1e-6
     x = torch.tensor((allx - mean) / scale)
     copied = torch.tensor(_copied(allx, names))
+    factor = torch.tensor(np.concatenate(factors) if factors is not None else np.ones(len(allx)))
     owner = torch.tensor(np.concatenate([np.full(len(f), i) for i, f in enumerate(feats)]))
     counts = torch.bincount(owner).double()
     y = torch.tensor(np.asarray(targets, dtype=np.float64))
@@ -95,7 +102,7 @@ def fit(feats: list[np.ndarray], targets: np.ndarray, names: tuple[str, ...],
 
     def closure():
         opt.zero_grad()
-        p = torch.where(copied, 1.0, torch.sigmoid(x @ w + b))
+        p = torch.where(copied, 1.0, torch.sigmoid(x @ w + b)) * factor
         m = torch.zeros(len(feats), dtype=torch.float64).index_add(0, owner, p) / counts
         m = m.clamp(1e-6, 1 - 1e-6)
         loss = -(y * m.log() + (1 - y) * (1 - m).log()).mean() + l2 * (w**2).sum()
@@ -113,9 +120,13 @@ def _copied(x: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
     return x[:, names.index(VERBATIM)] >= 1.0 - 1e-9
 
 
-def summary_scores(model: SentenceModel, feats: list[np.ndarray]) -> np.ndarray:
-    """Mean sentence probability per summary."""
-    return np.array([float(model.predict(f).mean()) for f in feats])
+def summary_scores(model: SentenceModel, feats: list[np.ndarray],
+                   factors: list[np.ndarray] | None = None) -> np.ndarray:
+    """Mean (penalised) sentence probability per summary."""
+    if factors is None:
+        factors = [np.ones(len(f)) for f in feats]
+    return np.array([float((model.predict(f) * g).mean())
+                     for f, g in zip(feats, factors, strict=True)])
 
 
 def folds(groups: list[str], k: int = 5) -> np.ndarray:
@@ -124,15 +135,19 @@ def folds(groups: list[str], k: int = 5) -> np.ndarray:
 
 
 def out_of_fold(feats: list[np.ndarray], targets: np.ndarray, groups: list[str],
-                names: tuple[str, ...], k: int = 5, l2: float = L2) -> np.ndarray:
+                names: tuple[str, ...], k: int = 5, l2: float = L2,
+                factors: list[np.ndarray] | None = None) -> np.ndarray:
     """Each item's score from a model fitted on the other folds."""
     fold = folds(groups, k)
+    if factors is None:
+        factors = [np.ones(len(f)) for f in feats]
     out = np.zeros(len(feats))
     for f in range(k):
         train = np.flatnonzero(fold != f)
-        model = fit([feats[i] for i in train], np.asarray(targets)[train], names, l2)
+        model = fit([feats[i] for i in train], np.asarray(targets)[train], names, l2,
+                    [factors[i] for i in train])
         test = np.flatnonzero(fold == f)
-        out[test] = summary_scores(model, [feats[i] for i in test])
+        out[test] = summary_scores(model, [feats[i] for i in test], [factors[i] for i in test])
     return out
 
 
@@ -169,3 +184,17 @@ def read_frank(path: str | Path) -> list[dict]:
     """FRANK rows (``id``, ``dataset``, ``article``, ``summary``, ``factuality``)."""
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def frank_article(row: dict) -> Article:
+    """A FRANK article as the metric sees it: no headline, no lede, one block of text."""
+    return Article(id=row["id"], headline="", lede="", paragraphs=(row["article"],))
+
+
+def frank_features(rows: list[dict], metric) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Sentence features and penalty factors (``metric.sentence_inputs``) of FRANK summaries."""
+    from tqdm import tqdm
+
+    pairs = [metric.sentence_inputs(r["summary"], frank_article(r))
+             for r in tqdm(rows, desc="FRANK features", unit="summary")]
+    return [x for x, _ in pairs], [g for _, g in pairs]
