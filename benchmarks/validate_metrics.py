@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import time
@@ -36,7 +35,7 @@ from rouge_score import rouge_scorer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from validate_headline import validate_headline  # noqa: E402
+from validate_headline import corpora_dir, roc_auc_score, validate_headline  # noqa: E402
 
 from harness.metrics import fit  # noqa: E402
 from harness.metrics.faithfulness import FEATURES, Faithfulness  # noqa: E402
@@ -46,30 +45,6 @@ from harness.types import Article  # noqa: E402
 SEED = 20190728  # any fixed value; the date of Falke et al.'s ACL talk
 KINDS = ("negation", "number", "foreign_name", "foreign_sentence", "name_swap",
          "article_number", "splice")
-
-
-def roc_auc_score(labels, scores) -> float:
-    """ROC AUC as the Mann-Whitney U statistic, ties counted half (no sklearn needed)."""
-    labels = np.asarray(labels, dtype=bool)
-    scores = np.asarray(scores, dtype=float)
-    order = np.argsort(scores, kind="mergesort")
-    ranks = np.empty(len(scores))
-    sorted_scores = scores[order]
-    i = 0
-    while i < len(scores):  # average ranks over ties
-        j = i
-        while j + 1 < len(scores) and sorted_scores[j + 1] == sorted_scores[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    n_pos, n_neg = labels.sum(), (~labels).sum()
-    return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-
-
-def corpora_dir() -> Path:
-    """The corpora folder (env HARNESS_CORPORA, else ../shared/corpora)."""
-    root = Path(__file__).resolve().parents[1]
-    return Path(os.environ.get("HARNESS_CORPORA", root.parent / "shared" / "corpora"))
 
 
 class RougePrecision:

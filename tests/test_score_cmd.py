@@ -58,8 +58,10 @@ def test_rows_with_only_id_article_summary(tmp_path):
                                           "spending by 4%."}) + "\n")
     out = tmp_path / "out.jsonl"
     assert score_cmd.main([str(src), "-o", str(out), "--metrics", "faithfulness", "coverage",
-                           "fragments"]) == 0
+                           "rouge", "fragments"]) == 0
     row = json.loads(out.read_text())
+    assert not any(k.startswith("rouge") for k in row["scores"])
+    assert "Rouge" in row["error"] and "no headline to compute ROUGE" in row["error"]
     assert 0.0 <= row["scores"]["faithfulness"] <= 1.0
     assert "fragment_coverage" in row["scores"]
     assert "coverage" not in row["scores"]

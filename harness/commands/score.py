@@ -140,7 +140,7 @@ def score_rows(metrics: Sequence[Metric], chunk: list[tuple[int, str]], path: st
         values = _metric_values(metric, [(s, a) for _, s, a in good])
         for (k, summary, article), value in zip(good, values, strict=True):
             if isinstance(value, str):
-                rows[k].setdefault("error", value)
+                rows[k]["error"] = f"{rows[k]['error']}; {value}" if "error" in rows[k] else value
                 continue
             rows[k]["scores"].update(value)
             if hasattr(metric, "explain"):

@@ -61,6 +61,10 @@ class Rouge(Metric):
         out: dict[str, float] = {}
         for ref_name in _REFERENCES:
             reference = getattr(article, ref_name)
+            if not reference.strip():
+                # Not a silent 0: an untitled article has nothing to compare with.
+                raise ValueError(f"article {article.id!r} has no {ref_name} to compute ROUGE "
+                                 "against")
             # RougeScorer.score(target, prediction): the reference is the target.
             result = self._scorer.score(reference, summary)
             for rt in _TYPES:
