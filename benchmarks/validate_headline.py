@@ -42,6 +42,7 @@ from harness.embed import load_encoder  # noqa: E402
 from harness.headline import HeadlineChecker  # noqa: E402
 from harness.metrics.evidence import entities, entity_supported, numbers  # noqa: E402
 from harness.text import content_stems, split_sentences, stem, tokens  # noqa: E402
+from harness.types import Article  # noqa: E402
 
 SEED = 12  # any fixed value: the issue number
 # P(agree | related) that maximises FNC-1 score in scripts/train_stance.py's
@@ -296,14 +297,15 @@ def corrupt_headline(kind: str, head: str, body: str, other_names: list[str],
     raise ValueError(kind)
 
 
-def read_bbc(folder: Path) -> list[tuple[str, str, str]]:
-    """(id, headline, body) of every BBC dev article (first line headline, then paragraphs)."""
+def read_bbc(folder: Path) -> list[Article]:
+    """Every BBC dev article: first line the headline, then paragraphs (the first is the lede)."""
     arts = []
     for path in sorted((folder / "bbc").glob("*/*.txt")):
         lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
         paras = [p.strip() for p in "\n".join(lines[1:]).split("\n\n") if p.strip()]
-        if paras and lines[0].strip():
-            arts.append((f"{path.parent.name}/{path.stem}", lines[0].strip(), "\n\n".join(paras)))
+        if paras:
+            arts.append(Article(id=f"{path.parent.name}/{path.stem}", headline=lines[0].strip(),
+                                lede=paras[0], paragraphs=tuple(paras)))
     return arts
 
 
@@ -329,7 +331,7 @@ def bbc_cases(arts, rng: np.random.Generator) -> list[tuple[str, str, str, dict[
 
 
 def validate_bbc(folder: Path, new: HeadlineChecker, old: OldChecker, limit: int) -> None:
-    arts = read_bbc(folder)[:limit]
+    arts = [(a.id, a.headline, a.body) for a in read_bbc(folder) if a.headline][:limit]
     cases = bbc_cases(arts, np.random.default_rng(SEED))
     scorers = {
         "new": lambda h, b: _pick(new.check(h, b), FNC_BEST_AGREE),

@@ -35,7 +35,12 @@ from rouge_score import rouge_scorer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from validate_headline import corpora_dir, roc_auc_score, validate_headline  # noqa: E402
+from validate_headline import (  # noqa: E402
+    corpora_dir,
+    read_bbc,
+    roc_auc_score,
+    validate_headline,
+)
 
 from harness.metrics import fit  # noqa: E402
 from harness.metrics.faithfulness import FEATURES, Faithfulness  # noqa: E402
@@ -189,17 +194,6 @@ def _names(text: str) -> list[str]:
     return sorted({f for f in found if len(f) > 3})
 
 
-def read_bbc(folder: Path) -> list[Article]:
-    arts = []
-    for path in sorted((folder / "bbc").glob("*/*.txt")):
-        lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
-        paras = [p.strip() for p in "\n".join(lines[1:]).split("\n\n") if p.strip()]
-        if paras:
-            arts.append(Article(id=f"{path.parent.name}/{path.stem}", headline=lines[0].strip(),
-                                lede=paras[0], paragraphs=tuple(paras)))
-    return arts
-
-
 def bbc_pairs(arts: list[Article], rng: np.random.Generator, n_sents: int = 3):
     """(article, faithful summary, {kind: corrupted summary}) per article."""
     out = []
@@ -250,13 +244,13 @@ def validate_bbc(folder: Path, scorers: dict, limit: int) -> None:
 def validate_frank(folder: Path, before: Faithfulness, base: RougePrecision, limit: int) -> None:
     """Correlation with FRANK's human factuality scores, per dataset, out of fold."""
     rows = fit.read_frank(folder / "frank" / "frank.jsonl")[:limit]
-    feats, factors = fit.frank_features(rows, before)
+    checks = fit.frank_checks(rows, before)
+    feats, factors = zip(*(before.inputs(c) for c in checks), strict=True)
     y = np.array([r["factuality"] for r in rows])
     columns = {
         "faithfulness": fit.out_of_fold(feats, y, [r["article"] for r in rows], FEATURES,
                                         factors=factors),
-        "before": np.array([before.score(r["summary"], fit.frank_article(r))["faithfulness"]
-                            for r in rows]),
+        "before": np.array([before.combine(c)["faithfulness"] for c in checks]),
         "rouge1_precision": np.array([base(r["summary"], r["article"], "rouge1") for r in rows]),
         "rouge2_precision": np.array([base(r["summary"], r["article"], "rouge2") for r in rows]),
     }
@@ -264,11 +258,12 @@ def validate_frank(folder: Path, before: Faithfulness, base: RougePrecision, lim
     print("  fitted: faithfulness's sentence model (13 features, logistic), on FRANK dev;")
     print("  its column is out of fold (5 folds grouped by article), the others fit nothing")
     print("  " + f"{'dataset':8s}{'n':>6s}{'':10s}" + "".join(f"{k:>18s}" for k in columns))
-    for ds in ("cnndm", "xsum"):
-        sel = np.array([r["dataset"] == ds for r in rows])
-        for stat, fn in (("Pearson", fit.pearson), ("Spearman", fit.spearman)):
-            cells = "".join(f"{fn(col[sel], y[sel]):18.3f}" for col in columns.values())
-            print(f"  {ds:8s}{int(sel.sum()):6d}  {stat:8s}{cells}")
+    figures = {name: fit.correlations(col, y, [r["dataset"] for r in rows])
+               for name, col in columns.items()}
+    for ds, first in figures["faithfulness"].items():
+        for stat in ("pearson", "spearman"):
+            cells = "".join(f"{figures[name][ds][stat]:18.3f}" for name in columns)
+            print(f"  {ds:8s}{first['n']:6d}  {stat.capitalize():8s}{cells}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,6 @@
 """Fit the faithfulness metric: its sentence model (``--fit``) and its baselines (``--calibrate``).
 
-``--fit`` computes the sentence features (``Faithfulness.sentence_inputs``)
+``--fit`` computes the sentence features (``Faithfulness.inputs``)
 of every summary of FRANK dev (``$HARNESS_CORPORA/frank/frank.jsonl``: 1,487
 CNN/DM and XSum system summaries with human factuality scores, Pagnoni et al.
 2021), prints out-of-fold correlations (5 folds grouped by article) beside
@@ -81,17 +81,17 @@ def main(argv: list[str] | None = None) -> int:
 def fit_frank(path: Path, out: Path) -> int:
     """Print out-of-fold figures, then fit on all of FRANK dev and write the parameters."""
     rows = fit.read_frank(path)
-    feats, factors = fit.frank_features(rows, Faithfulness(params=None))
+    metric = Faithfulness(params=None)
+    feats, factors = zip(*(metric.inputs(c) for c in fit.frank_checks(rows, metric)),
+                         strict=True)
     y = np.array([r["factuality"] for r in rows])
     groups = [r["article"] for r in rows]
     oof = fit.out_of_fold(feats, y, groups, FEATURES, factors=factors)
-    figures = {}
-    for ds in ("cnndm", "xsum"):
-        sel = [i for i, r in enumerate(rows) if r["dataset"] == ds]
-        figures[ds] = {"pearson": round(fit.pearson(oof[sel], y[sel]), 3),
-                       "spearman": round(fit.spearman(oof[sel], y[sel]), 3), "n": len(sel)}
-        print(f"{ds}: out of fold Pearson {figures[ds]['pearson']:.3f} "
-              f"Spearman {figures[ds]['spearman']:.3f} (n={len(sel)})")
+    figures = fit.correlations(oof, y, [r["dataset"] for r in rows])
+    for ds, fig in figures.items():
+        fig.update(pearson=round(fig["pearson"], 3), spearman=round(fig["spearman"], 3))
+        print(f"{ds}: out of fold Pearson {fig['pearson']:.3f} "
+              f"Spearman {fig['spearman']:.3f} (n={fig['n']})")
     model = fit.fit(feats, y, FEATURES, factors=factors)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     meta = {"data": "FRANK dev (shared/corpora/frank/frank.jsonl), all rows",

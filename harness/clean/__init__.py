@@ -199,10 +199,6 @@ def _is_prose(paragraph: str) -> bool:
 
 def is_title(paragraph: str) -> bool:
     """Whether a paragraph reads as a title: 3 to ``MAX_HEADLINE_WORDS`` words, no closing stop."""
-    return _is_title(paragraph)
-
-
-def _is_title(paragraph: str) -> bool:
     words = word_count(paragraph)
     return 3 <= words <= MAX_HEADLINE_WORDS and not _SENTENCE_END.search(paragraph.rstrip("?!"))
 
@@ -223,7 +219,7 @@ def _headline_index(paragraphs: list[str], selection: Selection) -> int | None:
     body = _body_words(paragraphs, selection, anchor)
     window = range(max(0, anchor - HEADLINE_WINDOW), anchor)
     candidates = [i for i in window if 1 <= word_count(paragraphs[i]) <= MAX_HEADLINE_WORDS]
-    if anchor + 1 < len(paragraphs) and _is_title(paragraphs[anchor]):
+    if anchor + 1 < len(paragraphs) and is_title(paragraphs[anchor]):
         candidates.append(anchor)
     if not candidates:
         return None
@@ -304,7 +300,7 @@ def _is_plain_article(paragraphs: list[str], headline: str | None) -> bool:
         return True
     window = paragraphs[1 : 1 + PLAIN_LEDE_WITHIN]
     return (
-        _is_title(paragraphs[0])
+        is_title(paragraphs[0])
         and any(_is_prose(p) and _SENTENCE_END.search(p) for p in window)
         and _shares_words(paragraphs[0], paragraphs[1:])
     )

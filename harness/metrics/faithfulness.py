@@ -83,6 +83,9 @@ UNMATCHED_COSINE = 0.7
 # Article sentences longer than this (words) are cut into pieces: 150 words stay
 # within MiniLM's 256 word pieces for English news (about 1.3 pieces per word).
 CHUNK_WORDS = 150
+# Articles (and summary checks) remembered between calls; the pipeline's chunks
+# are 16-32 articles, and ``reset`` clears both between chunks.
+MEMO_SIZE = 64
 
 
 @dataclass
@@ -182,11 +185,13 @@ class Faithfulness(Metric):
         self.novel_penalty = novel_penalty
         self.min_weight = min_weight
         self._indexes: OrderedDict[tuple[str, str], _Index] = OrderedDict()
+        self._checks: OrderedDict[tuple[str, str, str], list[SentenceCheck]] = OrderedDict()
 
     def reset(self) -> None:
         """Forget the cached embeddings (shared with the other MiniLM metrics) and articles."""
         self.encoder.clear()
         self._indexes.clear()
+        self._checks.clear()
 
     def score(self, summary: str, article: Article) -> dict[str, float]:
         """Score one summary against its article body (headline and lede included)."""
@@ -200,19 +205,20 @@ class Faithfulness(Metric):
                                                                list[SentenceCheck]]:
         """The score row and the per-sentence checks behind it."""
         checks = self.check_sentences(summary, article)
+        return self.combine(checks), checks
+
+    def combine(self, checks: list[SentenceCheck]) -> dict[str, float]:
+        """The score row of a summary's sentence checks; sets each check's score and reasons."""
+        x, factors = self.inputs(checks)
         if self.model is not None:
-            x = np.array([[c.features[f] for f in FEATURES] for c in checks])
-            probs = self.model.predict(x) * self._factors(checks)
-            contrib = self.model.contributions(x)
-            for c, p, row in zip(checks, probs, contrib, strict=True):
+            probs = self.model.predict(x) * factors
+            for c, p, row in zip(checks, probs, self.model.contributions(x), strict=True):
                 c.score = float(p)
                 c.reasons = _reasons(c, row)
             composite = float(np.mean(probs))
         else:
-            for c in checks:
-                c.score = (c.support
-                           * self.global_penalty ** (len(c.bad_entities) + len(c.bad_numbers))
-                           * self.local_penalty ** c.local_signals
+            for c, factor in zip(checks, factors, strict=True):
+                c.score = (c.support * factor * self.local_penalty ** c.local_signals
                            * self.novel_penalty ** len(c.novel))
                 c.reasons = _reasons(c, None)
             scores = [c.score for c in checks]
@@ -230,29 +236,39 @@ class Faithfulness(Metric):
             "faith_support_min": float(min(support)),
             "faith_contradiction": float(np.mean([c.local_signals > 0 for c in checks])),
             "faithfulness": float(np.clip(composite, 0.0, 1.0)),
-        }, checks
+        }
 
-    def sentence_inputs(self, summary: str, article: Article) -> tuple[np.ndarray, np.ndarray]:
-        """The model's input (one row of ``FEATURES`` per summary sentence) and penalties."""
-        checks = self.check_sentences(summary, article)
-        return np.array([[c.features[f] for f in FEATURES] for c in checks]), self._factors(checks)
+    def inputs(self, checks: list[SentenceCheck]) -> tuple[np.ndarray, np.ndarray]:
+        """The model's input (one row of ``FEATURES`` per sentence check) and penalty factors.
 
-    def _factors(self, checks: list[SentenceCheck]) -> np.ndarray:
-        # A name or number the article lacks is the clearest sign of an invented
-        # fact; the factor holds however the other features look.
-        return np.array([self.global_penalty ** (len(c.bad_entities) + len(c.bad_numbers))
-                         for c in checks])
+        A name or number the article lacks is the clearest sign of an invented
+        fact: its factor holds however the other features look.
+        """
+        x = np.array([[c.features[f] for f in FEATURES] for c in checks])
+        factors = np.array([self.global_penalty ** (len(c.bad_entities) + len(c.bad_numbers))
+                            for c in checks])
+        return x, factors
 
     def check_sentences(self, summary: str, article: Article) -> list[SentenceCheck]:
-        """Align every summary sentence and collect its evidence and features."""
+        """Align every summary sentence and collect its evidence and features.
+
+        The last ``MEMO_SIZE`` results are kept, so that ``explain`` after
+        ``score`` of the same pair (``harness score``) does not align it again.
+        """
+        key = (summary, *_article_key(article))
+        if key in self._checks:
+            self._checks.move_to_end(key)
+            return self._checks[key]
         index = self._index(article)
         sum_sents = split_sentences(summary)
         if not sum_sents:
             raise ValueError(f"summary of article {article.id!r} is empty")
         al = align(sum_sents, index.sents, self.encoder, self.layer)
-        return [self._check(sent, window, prec, best, index)
-                for sent, window, prec, best in zip(sum_sents, al.windows, al.token_precision,
-                                                    al.token_best, strict=True)]
+        checks = [self._check(sent, window, prec, best, index)
+                  for sent, window, prec, best in zip(sum_sents, al.windows, al.token_precision,
+                                                      al.token_best, strict=True)]
+        _remember(self._checks, key, checks)
+        return checks
 
     def _check(self, sent: str, window: tuple[int, ...], prec: float, best: np.ndarray,
                index: _Index) -> SentenceCheck:
@@ -296,20 +312,19 @@ class Faithfulness(Metric):
         return len(self.encoder.tokenizer.tokenize(word)) > 1
 
     def _index(self, article: Article) -> _Index:
-        key = (article.id, article.headline + "\n" + article.body)
+        key = _article_key(article)
         if key in self._indexes:
             self._indexes.move_to_end(key)
             return self._indexes[key]
         sents = _article_sentences(article)
         if not sents:
             raise ValueError(f"article {article.id!r} has no sentences to check against")
-        token_list = tokens(" ".join(sents))
+        text = " ".join(sents)
+        token_list = tokens(text)
         stems = [stem(t) for t in token_list]
         index = _Index(sents, set(token_list), set(stems), _ngrams(stems, 2),
-                       _ngrams(stems, 3), numbers(" ".join(sents)), token_list)
-        self._indexes[key] = index
-        while len(self._indexes) > 64:
-            self._indexes.popitem(last=False)
+                       _ngrams(stems, 3), numbers(text), token_list)
+        _remember(self._indexes, key, index)
         return index
 
     def score_batch(self, pairs: Sequence[tuple[str, Article]]) -> list[dict[str, float]]:
@@ -319,6 +334,16 @@ class Faithfulness(Metric):
             texts += texts_to_align(split_sentences(summary), _article_sentences(article))
         self.encoder.encode_tokens(texts, self.layer)
         return [self.score(summary, article) for summary, article in pairs]
+
+
+def _article_key(article: Article) -> tuple[str, str]:
+    return article.id, article.headline + "\n" + article.lede + "\n" + article.body
+
+
+def _remember(memo: OrderedDict, key: tuple, value) -> None:
+    memo[key] = value
+    while len(memo) > MEMO_SIZE:
+        memo.popitem(last=False)
 
 
 def _share(hits: list[bool]) -> float:

@@ -1,6 +1,6 @@
 """The learned part of ``faithfulness``: a per-sentence logistic model and its fitting.
 
-Each summary sentence gets a feature vector (``Faithfulness.sentence_inputs``);
+Each summary sentence gets a feature vector (``Faithfulness.inputs``);
 the model maps it to the probability that the sentence carries no factual error,
 and a summary's score is the mean over its sentences. That mean is what FRANK's
 human score is (Pagnoni et al. 2021: the share of summary sentences with no
@@ -191,10 +191,25 @@ def frank_article(row: dict) -> Article:
     return Article(id=row["id"], headline="", lede="", paragraphs=(row["article"],))
 
 
-def frank_features(rows: list[dict], metric) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Sentence features and penalty factors (``metric.sentence_inputs``) of FRANK summaries."""
+def frank_checks(rows: list[dict], metric) -> list[list]:
+    """The sentence checks (``metric.check_sentences``) of every FRANK summary.
+
+    ``metric.inputs`` turns them into the model's input and
+    ``metric.combine`` into a score row, so one alignment pass serves both.
+    """
     from tqdm import tqdm
 
-    pairs = [metric.sentence_inputs(r["summary"], frank_article(r))
-             for r in tqdm(rows, desc="FRANK features", unit="summary")]
-    return [x for x, _ in pairs], [g for _, g in pairs]
+    return [metric.check_sentences(r["summary"], frank_article(r))
+            for r in tqdm(rows, desc="FRANK features", unit="summary")]
+
+
+def correlations(scores: np.ndarray, targets: np.ndarray,
+                 datasets: list[str]) -> dict[str, dict[str, float]]:
+    """Pearson, Spearman and n of ``scores`` against ``targets`` for each dataset, in order seen."""
+    scores, targets, datasets = np.asarray(scores), np.asarray(targets), np.asarray(datasets)
+    out = {}
+    for ds in dict.fromkeys(datasets.tolist()):
+        sel = datasets == ds
+        out[ds] = {"pearson": pearson(scores[sel], targets[sel]),
+                   "spearman": spearman(scores[sel], targets[sel]), "n": int(sel.sum())}
+    return out
