@@ -34,3 +34,21 @@ def test_tokens_and_stems_as_rouge_score():
     assert tokens("Kenya's 3G phones, MP3!") == ["kenya", "s", "3g", "phones", "mp3"]
     assert stem("phones") == "phone"
     assert content_stems("The phones were ringing") == ["phone", "ring"]
+
+
+def test_stems_agree_with_rouge_score_tokenizer():
+    # rouge-score's DefaultTokenizer(use_stemmer=True) is the reference: the
+    # content-word metrics must see the words ROUGE sees. "news" and "skies"
+    # tell NLTK_EXTENSIONS (what rouge-score builds) from ORIGINAL_ALGORITHM.
+    from rouge_score.tokenizers import DefaultTokenizer
+
+    text = ("News of the skies: dying phones, lying agents and generously agreed says; "
+            "the sky's 3G networks were ringing in 2024.")
+    reference = DefaultTokenizer(use_stemmer=True).tokenize(text)
+    assert [stem(t) for t in tokens(text)] == reference
+    assert stem("news") == "news" and stem("skies") == "sky" and stem("dying") == "die"
+
+
+def test_short_tokens_are_not_stemmed():
+    assert stem("was") == "was" and stem("has") == "has"
+    assert content_stems("It was the news") == ["news"]

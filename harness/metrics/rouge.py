@@ -3,18 +3,17 @@
 Reproduces ``rouge_score.rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"],
 use_stemmer=True)`` (itself a Python port of ROUGE-1.5.5 with ``-m``), with the
 headline and the lede each used as the single reference. The tokenizer is
-rouge-score's own (``DefaultTokenizer``'s steps and Porter stemmer) with each
-word's stem remembered, since stemming is most of ROUGE's time.
+rouge-score's own (``DefaultTokenizer``'s steps) with the stemmer of
+:mod:`harness.text`, the same ``PorterStemmer()`` with each stem remembered,
+so ROUGE and the content-word metrics see the same stems.
 """
 
 from __future__ import annotations
 
-import functools
-
-from nltk.stem import porter
 from rouge_score import rouge_scorer, tokenize, tokenizers
 
 from harness.metrics.base import KeySpec, Metric
+from harness.text import porter_stem
 from harness.types import Article
 
 _TYPES = ("rouge1", "rouge2", "rougeL")
@@ -32,10 +31,9 @@ def _declare() -> tuple[KeySpec, ...]:
 
 
 class _MemoStemmer:
-    """A Porter stemmer (as ``DefaultTokenizer`` builds it) that remembers its stems."""
+    """The stemmer ``DefaultTokenizer`` builds, with its stems remembered."""
 
-    def __init__(self) -> None:
-        self.stem = functools.lru_cache(maxsize=100_000)(porter.PorterStemmer().stem)
+    stem = staticmethod(porter_stem)
 
 
 class _Tokenizer(tokenizers.Tokenizer):
