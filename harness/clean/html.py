@@ -3,7 +3,7 @@
 trafilatura (Barbaresi 2021, ACL demo) finds the main text well but leaves
 share bars, photo captions and "read more" lines in its output, so the body
 goes through the same line rules as scraped text
-(:func:`harness.clean._filter_lines`), but not through the whole-page block
+(:func:`harness.clean.lines.prepare`), but not through the whole-page block
 features: trafilatura's output is already the article, and those features
 would cost recall on it. Headline: the page's title metadata (``og:title``,
 ``<h1>``, ``<title>``, as trafilatura's metadata finds it); lede: the first
@@ -16,6 +16,9 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
+from harness.clean.errors import CleaningError
+from harness.clean.lines import prepare
+from harness.clean.text import build_article
 from harness.types import Article
 
 # Explicit extraction settings (trafilatura 2.x defaults, spelled out so an
@@ -89,15 +92,13 @@ def clean_html(
             body paragraph is left after the line rules.
 
     """
-    from harness.clean import CleaningError, _article, _prepare
-
     if not html.strip():
         raise CleaningError("empty page")
     body, title = trafilatura_extract(html, include_tables)
     if not body or not body.strip():
         raise CleaningError("no article: trafilatura found no main text in the page")
-    paragraphs, removed = _prepare("\n\n".join(body.split("\n")))
+    paragraphs, removed = prepare("\n\n".join(body.split("\n")))
     headline = headline or title
     if not headline:
         raise CleaningError("no headline: the page has no title, h1 or og:title")
-    return _article(doc_id, source, " ".join(headline.split()), paragraphs, lede, removed)
+    return build_article(doc_id, source, " ".join(headline.split()), paragraphs, lede, removed)

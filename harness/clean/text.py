@@ -1,0 +1,175 @@
+"""Cleaning plain text, a single article or a whole page's visible text.
+
+``clean_text`` normalises the text and drops boilerplate lines
+(:mod:`harness.clean.lines`), finds the article among the rest of a whole
+page's lines with the block features of :mod:`harness.clean.page`, then takes
+the headline (the title line before the article, :mod:`harness.clean.title`)
+and the lede (first prose paragraph). Each dropped line is kept in
+``Article.removed`` with its reason. :func:`build_article` is the last step,
+shared with :func:`harness.clean.html.clean_html`.
+"""
+
+from __future__ import annotations
+
+from harness.clean.errors import CleaningError
+from harness.clean.lines import MIN_LEDE_WORDS, SENTENCE_END, is_prose, prepare
+from harness.clean.normalize import normalize_text
+from harness.clean.page import Selection, select_article, word_count
+from harness.clean.rules import DATELINE_PREFIX
+from harness.clean.title import MAX_HEADLINE_WORDS, headline_index, is_title, shares_words
+from harness.types import Article, Removed
+
+# A plain article's lede comes within this many lines of the headline (BBC
+# sport reports put up to six lines of match facts between them).
+PLAIN_LEDE_WITHIN = 7
+
+
+def _is_plain_article(paragraphs: list[str], headline: str | None) -> bool:
+    """Whether the text is one article (headline, then the story), not a whole page.
+
+    Scraped articles and corpora such as BBC News start with the headline and,
+    within a few lines (a kicker, match facts), the lede; a page's text starts
+    with its menus. A plain article keeps every line that the line rules keep:
+    page features would cost it its tables, line-ups and short closing lines.
+    The cleaner's own output (headline, then a prose lede) is a plain article,
+    so cleaning is idempotent.
+    """
+    if headline is not None:
+        window = paragraphs[:PLAIN_LEDE_WITHIN]
+        return any(is_prose(p) and SENTENCE_END.search(p) for p in window) or bool(
+            paragraphs and is_prose(paragraphs[0])
+        )
+    if len(paragraphs) < 2 or word_count(paragraphs[0]) > MAX_HEADLINE_WORDS:
+        return False
+    if is_prose(paragraphs[1]):
+        return True
+    window = paragraphs[1 : 1 + PLAIN_LEDE_WITHIN]
+    return (
+        is_title(paragraphs[0])
+        and any(is_prose(p) and SENTENCE_END.search(p) for p in window)
+        and shares_words(paragraphs[0], paragraphs[1:])
+    )
+
+
+def _after_menu(selection: Selection, headline: str | None) -> bool:
+    """Whether the page features put the article's text far below the first line.
+
+    A page can open like a plain article (a one-word notice, then a prose
+    cookie or privacy banner) and then run into its menus; the densest run of
+    prose is then more than ``PLAIN_LEDE_WITHIN`` lines down, where a plain
+    article's lede is within them. Only for text without a known headline.
+    """
+    return headline is None and selection.start > PLAIN_LEDE_WITHIN
+
+
+def _select(paragraphs: list[str], headline: str | None) -> tuple[str, list[str], list[Removed]]:
+    """Split the headline and the article's paragraphs from the rest (recorded as removed)."""
+    selection = select_article(paragraphs)
+    if _is_plain_article(paragraphs, headline) and not _after_menu(selection, headline):
+        head = headline if headline is not None else paragraphs[0]
+        body = paragraphs if headline is not None else paragraphs[1:]
+        return normalize_text(head).replace("\n", " ").strip(), body, []
+    if selection.good_words == 0:
+        raise CleaningError("no article: no run of prose lines in the text")
+    head_at = headline_index(paragraphs, selection) if headline is None else None
+    if headline is None and head_at is None:
+        raise CleaningError("no headline: no title line before the article text")
+    removed, body = [], []
+    # The article starts at its headline: teasers above a headline that falls
+    # inside the span are not part of it.
+    first = head_at + 1 if head_at is not None and head_at >= selection.start else 0
+    for i, paragraph in enumerate(paragraphs):
+        if i == head_at:
+            headline = paragraph
+        elif selection.keep(i) and i >= first:
+            body.append(paragraph)
+        else:
+            inside = selection.start <= i < selection.end
+            removed.append(Removed(paragraph, "not_prose" if inside else "outside_article"))
+    return normalize_text(headline).replace("\n", " ").strip(), body, removed
+
+
+def _trim_head(headline: str, paragraphs: list[str]) -> tuple[list[str], list[Removed]]:
+    """Drop a repeated headline and non-prose lines before the lede; split off a dateline.
+
+    Repeated until nothing changes, so that cleaning its own output changes
+    nothing (a lede shortened by its dateline may no longer be prose).
+    """
+    removed: list[Removed] = []
+    if paragraphs and paragraphs[0].casefold() == headline.casefold():
+        removed.append(Removed(paragraphs[0], "duplicate"))
+        paragraphs = paragraphs[1:]
+    while paragraphs:
+        match = DATELINE_PREFIX.match(paragraphs[0])
+        if match and match.end() < len(paragraphs[0]):
+            removed.append(Removed(match.group("prefix").strip(), "dateline"))
+            paragraphs = [paragraphs[0][match.end() :]] + paragraphs[1:]
+        elif not is_prose(paragraphs[0]) and any(map(is_prose, paragraphs[1:])):
+            removed.append(Removed(paragraphs[0], "preamble"))
+            paragraphs = paragraphs[1:]
+        else:
+            break
+    return paragraphs, removed
+
+
+def build_article(
+    doc_id: str,
+    source: str,
+    headline: str,
+    paragraphs: list[str],
+    lede: str | None,
+    removed: list[Removed],
+) -> Article:
+    """The article from its headline and paragraphs: repeated headline and preamble trimmed.
+
+    Raises:
+        CleaningError: When no prose paragraph or no headline is left.
+
+    """
+    paragraphs, head_removed = _trim_head(headline, paragraphs)
+    if not paragraphs:
+        raise CleaningError("no article body left after removing boilerplate")
+    if not any(map(is_prose, paragraphs)):
+        raise CleaningError(
+            f"no article: no paragraph of {MIN_LEDE_WORDS} or more words is left (labels only)"
+        )
+    if not headline:
+        raise CleaningError("empty headline")
+    lede = normalize_text(lede).strip() if lede else paragraphs[0]
+    return Article(
+        id=doc_id,
+        headline=headline,
+        lede=lede,
+        paragraphs=tuple(paragraphs),
+        source=source,
+        removed=tuple(removed + head_removed),
+    )
+
+
+def clean_text(
+    text: str,
+    doc_id: str,
+    source: str = "",
+    headline: str | None = None,
+    lede: str | None = None,
+) -> Article:
+    """Clean scraped plain text, an article or a whole page, into an article.
+
+    Args:
+        text: The scraped text; the headline is the title line just before the
+            article text (the first line of a plain article) unless ``headline``
+            is given.
+        doc_id: The article id.
+        source: Where the text came from (a path), kept in the article.
+        headline: The headline when the source knows it.
+        lede: The lede when the source knows it; else the first prose paragraph.
+
+    Raises:
+        CleaningError: When no headline or no body paragraph is left.
+
+    """
+    paragraphs, removed = prepare(text)
+    if not paragraphs:
+        raise CleaningError("no text left after removing boilerplate")
+    head, body, page_removed = _select(paragraphs, headline)
+    return build_article(doc_id, source, head, body, lede, removed + page_removed)
