@@ -66,11 +66,10 @@ def timed_summaries(
 ) -> tuple[list[str], list[int], float]:
     """Summaries, generated tokens per article and seconds, at ``batch_size``."""
     model.batch_size = batch_size
-    model.token_counts.clear()
     start = time.perf_counter()
-    summaries = model.summarize(articles)
+    generations = model.summarize(articles)
     seconds = time.perf_counter() - start
-    return summaries, [model.token_counts[a.id] for a in articles], seconds
+    return [g.text for g in generations], [g.tokens for g in generations], seconds
 
 
 def distribution(values: list[int]) -> str:

@@ -24,16 +24,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from validate_metrics import corpora_dir, read_bbc, reword  # noqa: E402
 
-from harness.commands.score import DEFAULT_METRICS  # noqa: E402
-from harness.config import build  # noqa: E402
-from harness.embed import load_encoder  # noqa: E402
+from harness.config import build, default_metrics  # noqa: E402
 from harness.text import split_sentences  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=1000)
-    ap.add_argument("--metrics", nargs="+", default=list(DEFAULT_METRICS))
+    ap.add_argument("--metrics", nargs="+", default=None,
+                    help="configs/metric names (default: those of configs/config.yaml)")
     args = ap.parse_args(argv)
     arts = read_bbc(corpora_dir())
     rng = np.random.default_rng(0)
@@ -42,13 +41,14 @@ def main(argv: list[str] | None = None) -> int:
         lead = " ".join(split_sentences(art.body)[:3])
         pairs += [(lead, art), (reword(lead, rng), art)]
     t0 = time.perf_counter()
-    metrics = {name: build(name, "metric") for name in args.metrics}
+    metrics = {name: build(name, "metric") for name in args.metrics or default_metrics()}
     print(f"torch threads: {torch.get_num_threads()}; metrics built in "
           f"{time.perf_counter() - t0:.1f} s")
     spent = dict.fromkeys(metrics, 0.0)
     done = 0
     while done < args.articles:
-        load_encoder().clear()  # each replica embeds its own sentences
+        for metric in metrics.values():
+            metric.reset()  # each replica embeds its own sentences
         take = pairs[: 2 * min(len(arts), args.articles - done)]
         for start in range(0, len(take), 32):
             batch = take[start : start + 32]

@@ -20,6 +20,9 @@ from omegaconf import DictConfig, OmegaConf
 
 from harness import config as cfgmod
 from harness import pipeline
+from harness.metrics.base import metric_declarations
+from harness.results import run_metadata, write_tables
+from harness.run_folder import CONFIG_YAML, RUN_JSON
 
 log = logging.getLogger("harness")
 cfgmod.register()
@@ -62,29 +65,21 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
 def write_record(cfg: DictConfig, plan: pipeline.RunPlan, result: dict[str, Any]) -> None:
     """``config.yaml`` (resolved) and ``run.json``."""
     out = plan.out_dir
-    (out / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+    (out / CONFIG_YAML).write_text(OmegaConf.to_yaml(cfg, resolve=True))
     record: dict[str, Any] = {
         "experiment": cfg.experiment_name,
         "seed": cfg.seed,
         "models": [m.name for m in plan.models],
         "model_identities": {m.name: m.identity() for m in plan.models},
-        "metrics": pipeline.metric_declarations(
-            [get_class(m["_target_"]) for m in plan.metric_configs]),
+        "metrics": metric_declarations([get_class(m["_target_"]) for m in plan.metric_configs]),
         **result,
+        "environment": run_metadata(),
     }
-    try:
-        from harness.results import run_metadata
-
-        record["environment"] = run_metadata()
-    except ImportError:
-        pass
-    (out / "run.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
+    (out / RUN_JSON).write_text(json.dumps(record, indent=2, default=str) + "\n")
 
 
 def print_tables(out_dir: Path, seed: int) -> None:
     """Write table.csv / table.md and print the table."""
-    from harness.results import write_tables
-
     print(write_tables(out_dir, seed=seed))
     print(f"\nresults: {out_dir}")
 

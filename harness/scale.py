@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from harness.commands.score import to_article
+from harness.clean import to_article
 from harness.config import build
-from harness.metrics.base import score_each
+from harness.scoring import score_pairs
 
 _COLUMNS = ("id", "article", "summary", "headline", "lede")
 
@@ -45,12 +45,9 @@ def _score_batch(batch: dict[str, list[Any]], configs_json: str) -> dict[str, li
             continue
         pairs.append((str(row["summary"]), article))
         where.append(i)
-    for metric in metrics:
-        for i, value in zip(where, score_each(metric, pairs), strict=True):
-            if isinstance(value, Exception):
-                errors[i].append(f"{type(metric).__name__}: {type(value).__name__}: {value}")
-            else:
-                scores[i].update(value)
+    for i, result in zip(where, score_pairs(metrics, pairs), strict=True):
+        scores[i] = result.scores
+        errors[i] += result.errors
     return {"scores": [json.dumps(s) for s in scores], "error": ["; ".join(e) for e in errors]}
 
 

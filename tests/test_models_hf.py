@@ -25,13 +25,8 @@ from transformers import (
 
 from harness.models import hf
 from harness.models.cache import GenerationCache, summarize_cached
-from harness.models.hf import (
-    CausalChatSummarizer,
-    ModelLoadError,
-    Seq2SeqSummarizer,
-    fit_article,
-    materialize,
-)
+from harness.models.hf import CausalChatSummarizer, Seq2SeqSummarizer, fit_article
+from harness.models.weights import ModelLoadError, materialize
 from harness.types import Article
 
 SPECIALS = ["<pad>", "<s>", "</s>", "<unk>"]  # ids 0..3, the order BART uses for 0..2
@@ -121,6 +116,11 @@ def causal(folder: Path, tmp_path: Path, **kwargs) -> CausalChatSummarizer:
 ARTICLES = [article(0, 5), article(1, 17), article(2, 9)]
 
 
+def _texts_and_tokens(generations):
+    """What must not depend on batching (seconds do)."""
+    return [(g.text, g.tokens) for g in generations]
+
+
 # --------------------------------------------------------------------- batching and padding
 
 
@@ -128,26 +128,23 @@ def test_seq2seq_batch_equals_one_at_a_time(tiny_seq2seq, tmp_path):
     model = seq2seq(tiny_seq2seq, tmp_path)
     batched = model.summarize(ARTICLES)
     alone = [model.summarize([a])[0] for a in ARTICLES]
-    assert batched == alone
-    assert all(isinstance(s, str) for s in batched)
-    assert len(set(batched)) > 1, "different articles should give different outputs"
-    assert set(model.token_counts) == {a.id for a in ARTICLES}
-    assert all(0 <= n <= 6 for n in model.token_counts.values())
-    assert max(model.token_counts.values()) > 0
+    assert _texts_and_tokens(batched) == _texts_and_tokens(alone)
+    assert all(isinstance(g.text, str) and g.seconds >= 0 for g in batched)
+    assert len({g.text for g in batched}) > 1, "different articles should give different outputs"
+    assert all(0 <= g.tokens <= 6 for g in batched)
+    assert max(g.tokens for g in batched) > 0
 
 
 def test_causal_pads_left_and_batch_equals_one_at_a_time(tiny_causal, tmp_path):
     model = causal(tiny_causal, tmp_path)
     batched = model.summarize(ARTICLES)
-    batched_counts = dict(model.token_counts)
     _, tokenizer, _ = model.load()
     assert tokenizer.padding_side == "left"
-    encoded = model.encode(tokenizer, model.inputs(ARTICLES))
+    encoded = model.encode(tokenizer, [text for text, _ in model.inputs(ARTICLES)])
     assert (encoded["attention_mask"][:, -1] == 1).all(), "every row must end at its prompt"
     alone = [model.summarize([a])[0] for a in ARTICLES]
-    assert batched == alone
-    assert model.token_counts == batched_counts
-    assert len(set(batched)) > 1
+    assert _texts_and_tokens(batched) == _texts_and_tokens(alone)
+    assert len({g.text for g in batched}) > 1
 
 
 def test_generated_lengths_stop_before_eos_or_padding():
@@ -159,8 +156,8 @@ def test_right_padding_would_change_causal_outputs(tiny_causal, tmp_path):
     """Guards the test above: with the wrong padding side the outputs do differ."""
     model = causal(tiny_causal, tmp_path)
     model.padding_side = "right"
-    alone = [model.summarize([a])[0] for a in ARTICLES]
-    assert model.summarize(ARTICLES) != alone
+    alone = [model.summarize([a])[0].text for a in ARTICLES]
+    assert [g.text for g in model.summarize(ARTICLES)] != alone
 
 
 def test_generation_config_is_only_the_configured_one(tiny_seq2seq, tmp_path):
@@ -212,12 +209,14 @@ def test_long_article_is_cut_to_limit_with_warning(family, tiny_seq2seq, tiny_ca
     _, tokenizer, limit = model.load()
     assert limit == 30
     with caplog.at_level(logging.WARNING, logger="harness.models"):
-        texts = model.inputs([ARTICLES[0], long])
-        model.summarize([long])
+        inputs = model.inputs([ARTICLES[0], long])
+        (generation,) = model.summarize([long])
+    texts = [text for text, _ in inputs]
     assert all(model.count(tokenizer, t) <= 30 for t in texts)
     assert model.count(tokenizer, texts[1]) >= 28, "the cut should keep as much as fits"
-    assert [w[0] for w in model.warnings] == ["a7", "a7"]
-    assert "truncated to 30 input tokens" in model.warnings[0][1]
+    assert inputs[0][1] == () and len(inputs[1][1]) == 1
+    assert len(generation.warnings) == 1
+    assert "article a7 truncated to 30 input tokens" in generation.warnings[0]
     assert any("a7" in r.getMessage() for r in caplog.records if r.name == "harness.models")
 
 
@@ -392,10 +391,11 @@ def test_smollm2_summarizes_a_short_article(tmp_path):
         "bridge, which the council said could add ten minutes to journeys at rush hour."
     )
     news = Article(id="bridge", headline="Bridge to close", lede=body[:80], paragraphs=(body,))
-    (summary,) = model.summarize([news])
+    (generation,) = model.summarize([news])
+    summary = generation.text
     assert len(summary.split()) >= 5
     assert any(word in summary.lower() for word in ("bridge", "council", "repair"))
-    assert 0 < model.token_counts["bridge"] <= 40
+    assert 0 < generation.tokens <= 40
     assert os.path.isdir(model.cache_dir / "converted")
 
 

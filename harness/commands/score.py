@@ -2,7 +2,7 @@
 
 Input line: ``{"id", "article", "summary"}`` plus optional ``"headline"``,
 ``"lede"``, ``"model"``. Without headline and lede the article text is cleaned
-(:func:`harness.clean.clean_text`) and they are extracted; text with no title
+(:func:`harness.clean.to_article`) and they are extracted; text with no title
 line keeps no headline, and the metrics that need one (coverage) record that
 as their error for the row while the others still score it. Output line:
 ``id`` (and ``model`` when given), a ``scores`` object, an ``evidence`` object
@@ -19,13 +19,12 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from harness.clean import CleaningError, clean_text, is_title
+from harness.clean import to_article
 from harness.config import ConfigError, build, default_metrics
-from harness.metrics.base import Metric, score_each
+from harness.metrics.base import Metric
+from harness.scoring import score_pairs
 from harness.types import Article
 
-# The default metric set is the one of `harness run` (configs/config.yaml).
-DEFAULT_METRICS = tuple(default_metrics())
 CHUNK = 32  # rows scored together, so each metric embeds one batch of sentences
 
 
@@ -33,7 +32,9 @@ def main(argv: list[str]) -> int:
     """Score every line of the input; rows that fail get an ``error``."""
     args = _parser().parse_args(argv)
     try:
-        metrics = [build(name, "metric") for name in args.metrics]
+        # The default metric set is the one of `harness run` (configs/config.yaml).
+        names = args.metrics if args.metrics is not None else default_metrics()
+        metrics = [build(name, "metric") for name in names]
     except ConfigError as exc:
         print(f"harness score: {exc}", file=sys.stderr)
         return 2
@@ -63,8 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="harness score", description=__doc__.splitlines()[0])
     p.add_argument("input", help="JSONL with id, article, summary [, headline, lede, model]")
     p.add_argument("-o", "--output", help="output JSONL (default: stdout)")
-    p.add_argument("--metrics", nargs="+", default=list(DEFAULT_METRICS),
-                   help="configs/metric names (default: %(default)s)")
+    p.add_argument("--metrics", nargs="+", default=None,
+                   help="configs/metric names (default: the metrics of configs/config.yaml)")
     return p
 
 
@@ -90,34 +91,6 @@ def parse_row(line: str, where: str) -> tuple[dict[str, Any], str, Article]:
     return row, row["summary"], to_article(row)
 
 
-def to_article(row: dict[str, Any]) -> Article:
-    """The row's article: given headline/lede kept, else extracted by the cleaner."""
-    text = row["article"]
-    if row.get("headline") and row.get("lede"):
-        paras = tuple(p.strip() for p in text.split("\n\n") if p.strip())
-        return Article(id=str(row["id"]), headline=row["headline"], lede=row["lede"],
-                       paragraphs=paras)
-    try:
-        article = clean_text(text, str(row["id"]), headline=row.get("headline") or None,
-                             lede=row.get("lede") or None)
-    except CleaningError as exc:
-        if row.get("headline") or not str(exc).startswith("no headline"):
-            raise
-        paras = tuple(p.strip() for p in text.split("\n\n") if p.strip())
-        return _untitled(row, paras, ())
-    if row.get("headline") or is_title(article.headline):
-        return article
-    # The cleaner's fallback took the story's opening paragraph (a sentence, not
-    # a title) for the headline: keep it as the text's first paragraph instead.
-    return _untitled(row, (article.headline, *article.paragraphs), article.removed)
-
-
-def _untitled(row: dict[str, Any], paras: tuple[str, ...], removed: tuple) -> Article:
-    """An article with no headline (untitled text); its first paragraph is the lede."""
-    return Article(id=str(row["id"]), headline="", lede=row.get("lede") or paras[0],
-                   paragraphs=paras, removed=removed)
-
-
 def score_rows(metrics: Sequence[Metric], chunk: list[tuple[int, str]], path: str) -> list[dict]:
     """Output rows of one chunk of numbered input lines, in input order."""
     rows: list[dict] = []
@@ -136,25 +109,14 @@ def score_rows(metrics: Sequence[Metric], chunk: list[tuple[int, str]], path: st
             out["model"] = row["model"]
         rows.append(out)
         good.append((len(rows) - 1, summary, article))
-    for metric in metrics:
-        values = _metric_values(metric, [(s, a) for _, s, a in good])
-        for (k, summary, article), value in zip(good, values, strict=True):
-            if isinstance(value, str):
-                rows[k]["error"] = f"{rows[k]['error']}; {value}" if "error" in rows[k] else value
-                continue
-            rows[k]["scores"].update(value)
-            if hasattr(metric, "explain"):
-                name = type(metric).__name__.lower()
-                rows[k].setdefault("evidence", {})[name] = metric.explain(summary, article)
+    scored = score_pairs(metrics, [(s, a) for _, s, a in good], explain=True)
+    for (k, _, _), result in zip(good, scored, strict=True):
+        rows[k]["scores"].update(result.scores)
+        if result.evidence:
+            rows[k]["evidence"] = result.evidence
+        if result.errors:
+            rows[k]["error"] = "; ".join(result.errors)
     return rows
-
-
-def _metric_values(metric: Metric, pairs: list[tuple[str, Article]]) -> list[dict | str]:
-    """Values per pair, or an error string for the pairs the metric could not score."""
-    return [
-        f"{type(metric).__name__}: {type(v).__name__}: {v}" if isinstance(v, Exception) else v
-        for v in score_each(metric, pairs, check=True)
-    ]
 
 
 def _peek_id(line: str, fallback: str) -> str:

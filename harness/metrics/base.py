@@ -2,15 +2,17 @@
 
 A metric is a class built once per run (it loads its scorer, tokenizer or model
 in ``__init__``) with a pure ``score(summary, article)`` method. ``KEYS`` is the
-single declaration of what ``score`` returns: name, range, direction. The
-contract test in ``tests/test_metric_contract.py`` checks computed keys against
-it for every ``configs/metric/*.yaml``.
+single declaration of what ``score`` returns: name, range, direction.
+:func:`harness.scoring.score_pairs` checks every computed value against it, and
+``test_metric_contract`` in ``tests/test_config.py`` does so for every
+``configs/metric/*.yaml``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from harness.types import Article
 
@@ -52,33 +54,6 @@ class Metric:
         """
 
 
-def score_each(metric: Metric, pairs: Sequence[tuple[str, Article]],
-               check: bool = False) -> list[dict[str, float] | Exception]:
-    """Values per pair, or the exception for each pair the metric could not score.
-
-    The whole batch goes through ``score_batch`` first; when that fails, each
-    pair is scored alone so that one bad pair costs only its own row. With
-    ``check``, values that do not match the declaration count as failures.
-    """
-    try:
-        values = list(metric.score_batch(pairs))
-        for value in values if check else ():
-            check_keys(metric, value)
-        return values
-    except Exception:  # noqa: BLE001 - retried pair by pair to find the failing ones
-        pass
-    out: list[dict[str, float] | Exception] = []
-    for summary, article in pairs:
-        try:
-            value = metric.score(summary, article)
-            if check:
-                check_keys(metric, value)
-            out.append(value)
-        except Exception as exc:  # noqa: BLE001 - handed to the caller, who records it
-            out.append(exc)
-    return out
-
-
 def check_keys(metric: Metric, values: dict[str, float]) -> None:
     """Raise if ``values`` does not match the metric's declaration."""
     declared = {k.name: k for k in metric.keys()}
@@ -94,3 +69,13 @@ def check_keys(metric: Metric, values: dict[str, float]) -> None:
             raise ValueError(
                 f"{type(metric).__name__}: {name}={value} outside [{spec.low}, {spec.high}]"
             )
+
+
+def metric_declarations(metrics: Sequence[type[Metric]]) -> dict[str, dict[str, Any]]:
+    """The declared keys of every metric class, for ``run.json`` and the tables."""
+    return {
+        k.name: {"low": k.low, "high": k.high, "higher_is_better": k.higher_is_better,
+                 "doc": k.doc, "metric": m.__name__}
+        for m in metrics
+        for k in m.keys()
+    }

@@ -8,8 +8,9 @@ recall (Zhang et al. 2020) with the same layer and vectors as the faithfulness
 metric, rescaled so that unrelated text scores 0. A reference without
 entities (or numbers) has nothing to miss: that share is 1.0.
 
-The token vectors are cached per sentence by the shared encoder, so when
-faithfulness runs too, coverage costs almost no extra model time.
+The token vectors are cached per sentence by the metric's own encoder
+(:func:`harness.embed.load_encoder`: the MiniLM weights are shared, the caches
+are not), so each reference sentence is embedded once per chunk of articles.
 
 ``coverage`` is the mean over the two references of the mean of their four
 components (docs/metrics.md).
@@ -76,7 +77,7 @@ class Coverage(Metric):
         self.baseline = baseline
 
     def reset(self) -> None:
-        """Forget the cached sentence embeddings (shared with the other MiniLM metrics)."""
+        """Forget this metric's cached sentence embeddings."""
         self.encoder.clear()
 
     def score(self, summary: str, article: Article) -> dict[str, float]:

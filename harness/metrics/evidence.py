@@ -235,7 +235,7 @@ def token_recall(
     """BERTScore-style token recall of a reference by a summary (Zhang et al. 2020).
 
     Each token of the reference (sentences encoded one at a time, as ``align``
-    does, so the vectors are shared with it through the encoder's cache) takes
+    does, so the vectors are reused from the encoder's cache) takes
     its best cosine over all summary tokens; the result is their mean.
     """
     ref = np.concatenate(encoder.encode_tokens(reference_sents, layer))

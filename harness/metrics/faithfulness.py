@@ -188,7 +188,7 @@ class Faithfulness(Metric):
         self._checks: OrderedDict[tuple[str, str, str], list[SentenceCheck]] = OrderedDict()
 
     def reset(self) -> None:
-        """Forget the cached embeddings (shared with the other MiniLM metrics) and articles."""
+        """Forget this metric's cached embeddings and articles."""
         self.encoder.clear()
         self._indexes.clear()
         self._checks.clear()

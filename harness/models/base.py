@@ -1,16 +1,40 @@
 """The summarizer contract.
 
 A summarizer is built once from its config (``_target_``) and then called on
-batches of articles. ``identity()`` returns everything that determines its
-output (class, weights, every setting); the generation cache keys on it.
+batches of articles. ``summarize`` returns one :class:`Generation` per
+article, in order: the summary and what producing it took (tokens, seconds,
+warnings). The pipeline reads nothing else from a model. ``identity()``
+returns everything that determines its output (class, weights, every
+setting); the generation cache keys on it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from harness.types import Article
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One article's summary, as a model produced it.
+
+    Attributes:
+        text: The summary.
+        tokens: Generated tokens (neural models) or words (extractive ones).
+        seconds: Time spent producing this summary; loading the model is left out.
+        warnings: What the run should know about this article (an input cut
+            to the model's limit, ...); written to ``warnings.jsonl``.
+
+    """
+
+    text: str
+    tokens: int
+    seconds: float
+    warnings: tuple[str, ...] = ()
 
 
 class Summarizer:
@@ -26,6 +50,20 @@ class Summarizer:
         """Everything that determines the output, for cache keys and run records."""
         return {"class": f"{type(self).__module__}.{type(self).__qualname__}", "name": self.name}
 
-    def summarize(self, articles: Sequence[Article]) -> list[str]:
-        """One summary per article, in order."""
+    def summarize(self, articles: Sequence[Article]) -> list[Generation]:
+        """One :class:`Generation` per article, in order."""
         raise NotImplementedError
+
+
+def one_by_one(articles: Sequence[Article],
+               summarize: Callable[[Article], str]) -> list[Generation]:
+    """Generations of a model that summarizes one article at a time, each timed.
+
+    Tokens are the summary's whitespace-separated words (the model generates no tokens).
+    """
+    out = []
+    for article in articles:
+        start = time.perf_counter()
+        text = summarize(article)
+        out.append(Generation(text, len(text.split()), time.perf_counter() - start))
+    return out

@@ -15,12 +15,13 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.models.base import Summarizer
+from harness.models.base import Generation, Summarizer
 from harness.types import Article
 
 logger = logging.getLogger("harness.models")
@@ -41,17 +42,36 @@ def cache_key(identity: dict[str, Any], body: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def publish_atomic(target: Path, build: Callable[[Path], None], folder: bool = False) -> None:
+    """Make ``target`` by ``build(tmp)`` on a temporary path beside it, moved into place.
+
+    The move is one ``os.replace`` (atomic on POSIX and Windows), so a reader
+    sees the old ``target`` or the whole new one, never a half-built one. With
+    ``folder``, ``tmp`` is a fresh empty folder and the move fails with
+    ``OSError`` when another process made ``target`` first. The temporary path
+    is removed whatever happens.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    prefix = f".{target.name}."
+    if folder:
+        tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=prefix))
+    else:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=".tmp")
+        os.close(fd)
+        tmp = Path(name)
+    try:
+        build(tmp)
+        os.replace(tmp, target)
+    finally:
+        if folder:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    publish_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 class GenerationCache:
@@ -97,11 +117,12 @@ class GenerationCache:
 
 def summarize_cached(
     model: Summarizer, articles: Sequence[Article], cache: GenerationCache
-) -> list[tuple[str, bool]]:
-    """Summaries of ``articles`` with ``(summary, was_cached)`` per article, in order.
+) -> list[tuple[Generation, bool]]:
+    """Generations of ``articles`` with ``(generation, was_cached)`` per article, in order.
 
     Only the misses are generated, in one ``model.summarize`` call; each new
-    summary is stored before returning.
+    summary is stored before returning. A hit took no time; its tokens are its
+    words (the cache keeps the summary only).
 
     Raises:
         ValueError: if the model returns a different number of summaries than asked.
@@ -109,8 +130,11 @@ def summarize_cached(
     """
     identity = model.identity()
     keys = [cache_key(identity, article.body) for article in articles]
-    found = [cache.get(key) for key in keys]
-    misses = [i for i, summary in enumerate(found) if summary is None]
+    found: list[Generation | None] = []
+    for key in keys:
+        text = cache.get(key)
+        found.append(None if text is None else Generation(text, len(text.split()), 0.0))
+    misses = [i for i, generation in enumerate(found) if generation is None]
     if misses:
         generated = model.summarize([articles[i] for i in misses])
         if len(generated) != len(misses):
@@ -118,8 +142,8 @@ def summarize_cached(
                 f"model {model.name!r} returned {len(generated)} summaries "
                 f"for {len(misses)} articles"
             )
-        for i, summary in zip(misses, generated, strict=True):
-            cache.put(keys[i], summary, model=model.name, article_id=articles[i].id)
-            found[i] = summary
+        for i, generation in zip(misses, generated, strict=True):
+            cache.put(keys[i], generation.text, model=model.name, article_id=articles[i].id)
+            found[i] = generation
     missed = set(misses)
-    return [(summary, i not in missed) for i, summary in enumerate(found)]
+    return [(generation, i not in missed) for i, generation in enumerate(found)]

