@@ -11,23 +11,11 @@ from omegaconf import OmegaConf
 import harness.app  # noqa: F401 - registers the schema and the ${repo:} resolver
 from harness.config import ConfigError, available, build, config_dir, resolve_plugin
 from harness.metrics.base import Metric, check_keys
-from harness.models.base import Summarizer
-from harness.types import Article
+from harness.models.base import Generation, Summarizer
+from tests.fakes import TWO_ARTICLES
 
 MODELS = available("model")
 METRICS = available("metric")
-
-TWO_ARTICLES = [
-    Article(id="a1", headline="Council approves new bridge over river",
-            lede="The city council approved a new bridge on Monday.",
-            paragraphs=("The city council approved a new bridge on Monday.",
-                        "The bridge will cost 12 million dollars. Work starts in May. "
-                        "Residents welcomed the vote.")),
-    Article(id="a2", headline="Storm closes schools in Leeds",
-            lede="A storm closed 40 schools in Leeds on Friday.",
-            paragraphs=("A storm closed 40 schools in Leeds on Friday.",
-                        "Forecasters expect more rain. Roads were flooded across the city.")),
-]
 
 
 def _compose(*overrides: str):
@@ -74,8 +62,10 @@ def test_model_config_composes(name):
                                   if "extractive" in str(resolve_plugin(m, "model")._target_)])
 def test_weightless_models_run_on_two_articles(name):
     model = build(name, "model")
-    summaries = model.summarize(TWO_ARTICLES)
-    assert len(summaries) == 2 and all(isinstance(s, str) and s for s in summaries)
+    generations = model.summarize(TWO_ARTICLES)
+    assert len(generations) == 2
+    assert all(isinstance(g, Generation) and isinstance(g.text, str) and g.text
+               for g in generations)
 
 
 def _needs_setting(node) -> bool:

@@ -10,10 +10,12 @@ from harness.types import Article
 
 
 def test_lead3_takes_first_three_sentences(seed_article):
-    summary = LeadK(k=3).summarize([seed_article])[0]
+    (generation,) = LeadK(k=3).summarize([seed_article])
+    summary = generation.text
     sentences = article_sentences(seed_article)
     assert summary == " ".join(sentences[:3])
     assert summary.startswith("The White House said Wednesday")
+    assert generation.tokens == len(summary.split())
 
 
 def test_pagerank_of_symmetric_star_ranks_centre_first():
@@ -35,14 +37,16 @@ def test_textrank_picks_central_sentences_in_order():
         "Weather was mild.",
         "Council members said the bridge budget matters.",
     ))
-    summary = TextRank(k=2).summarize([article])[0]
+    summary = TextRank(k=2).summarize([article])[0].text
     assert "Bananas" not in summary and "Weather" not in summary
     assert summary.index("voted") < summary.index("passed")
 
 
 def test_short_article_returns_all_sentences():
     article = Article(id="t", headline="h", lede="l", paragraphs=("One sentence only.",))
-    assert TextRank(k=3).summarize([article]) == ["One sentence only."]
+    (generation,) = TextRank(k=3).summarize([article])
+    assert generation.text == "One sentence only."
+    assert generation.tokens == 3 and generation.seconds >= 0 and generation.warnings == ()
 
 
 def test_bad_k_is_rejected():

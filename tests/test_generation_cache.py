@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from harness.models.base import Summarizer
 from harness.models.cache import (
     GenerationCache,
     cache_key,
@@ -16,29 +15,17 @@ from harness.models.cache import (
     summarize_cached,
 )
 from harness.types import Article
-
-
-class Echo(Summarizer):
-    """Summary = the first ``words`` words of the body; records every call."""
-
-    cacheable = True
-
-    def __init__(self, name: str = "echo", words: int = 3) -> None:
-        super().__init__(name)
-        self.words = words
-        self.calls: list[list[str]] = []
-
-    def identity(self) -> dict:
-        return {**super().identity(), "words": self.words}
-
-    def summarize(self, articles):
-        self.calls.append([a.id for a in articles])
-        return [" ".join(a.body.split()[: self.words]) for a in articles]
+from tests.fakes import Echo, article
 
 
 def art(i: int, body: str | None = None) -> Article:
     text = body or f"article {i} says something new about topic {i}"
-    return Article(id=f"a{i}", headline="h", lede="", paragraphs=(text,))
+    return article(text, id=f"a{i}", headline="h")
+
+
+def texts(results) -> list[tuple[str, bool]]:
+    """``(summary, was_cached)`` of each ``summarize_cached`` result."""
+    return [(generation.text, hit) for generation, hit in results]
 
 
 def test_default_dir_reads_env(monkeypatch, tmp_path):
@@ -61,9 +48,9 @@ def test_key_is_sha256_of_sorted_identity_and_body():
 def test_only_misses_are_generated_in_one_call(tmp_path):
     cache = GenerationCache(tmp_path)
     model = Echo()
-    first = summarize_cached(model, [art(0), art(1)], cache)
+    first = texts(summarize_cached(model, [art(0), art(1)], cache))
     assert first == [("article 0 says", False), ("article 1 says", False)]
-    second = summarize_cached(model, [art(0), art(2), art(1), art(3)], cache)
+    second = texts(summarize_cached(model, [art(0), art(2), art(1), art(3)], cache))
     assert [hit for _, hit in second] == [True, False, True, False]
     assert model.calls == [["a0", "a1"], ["a2", "a3"]]
     assert [s for s, _ in second] == ["article 0 says", "article 2 says",
@@ -74,10 +61,10 @@ def test_full_hit_does_not_call_model_and_changed_setting_misses(tmp_path):
     cache = GenerationCache(tmp_path)
     summarize_cached(Echo(), [art(0)], cache)
     again = Echo()
-    assert summarize_cached(again, [art(0)], cache) == [("article 0 says", True)]
+    assert texts(summarize_cached(again, [art(0)], cache)) == [("article 0 says", True)]
     assert again.calls == []
     other = Echo(words=2)
-    assert summarize_cached(other, [art(0)], cache) == [("article 0", False)]
+    assert texts(summarize_cached(other, [art(0)], cache)) == [("article 0", False)]
 
 
 def test_same_body_under_another_id_hits(tmp_path):
@@ -101,7 +88,7 @@ def test_corrupt_entry_is_a_miss_and_rewritten(tmp_path, caplog):
     cache.path(key).parent.mkdir(parents=True)
     cache.path(key).write_text("{not json")
     model = Echo()
-    assert summarize_cached(model, [art(0)], cache) == [("article 0 says", False)]
+    assert texts(summarize_cached(model, [art(0)], cache)) == [("article 0 says", False)]
     assert "unreadable" in caplog.text
     assert cache.get(key) == "article 0 says"
 
@@ -109,7 +96,7 @@ def test_corrupt_entry_is_a_miss_and_rewritten(tmp_path, caplog):
 def test_wrong_count_from_model_raises(tmp_path):
     class Short(Echo):
         def summarize(self, articles):
-            return ["only one"]
+            return super().summarize(articles[:1])
 
     with pytest.raises(ValueError, match="returned 1 summaries for 2"):
         summarize_cached(Short(), [art(0), art(1)], GenerationCache(tmp_path))

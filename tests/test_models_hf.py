@@ -181,7 +181,8 @@ def test_unknown_generation_setting_fails(tiny_seq2seq, tmp_path):
 
 def test_chat_template_carries_prompt_and_body_not_headline(tiny_causal, tmp_path):
     model = causal(tiny_causal, tmp_path, system_prompt="system words")
-    (text,) = model.inputs([ARTICLES[1]])
+    ((text, warnings),) = model.inputs([ARTICLES[1]])
+    assert warnings == ()
     assert text.startswith("<s>system : system words</s><s>user : summarize the following")
     assert ARTICLES[1].body in text
     assert text.endswith("<s>assistant :")
@@ -190,7 +191,7 @@ def test_chat_template_carries_prompt_and_body_not_headline(tiny_causal, tmp_pat
 
 def test_seq2seq_prompt_wraps_body(tiny_seq2seq, tmp_path):
     model = seq2seq(tiny_seq2seq, tmp_path, prompt="summarize : {article}")
-    assert model.inputs([ARTICLES[0]]) == [f"summarize : {ARTICLES[0].body}"]
+    assert model.inputs([ARTICLES[0]]) == [(f"summarize : {ARTICLES[0].body}", ())]
 
 
 def test_prompt_without_placeholder_fails(tiny_seq2seq, tmp_path):
@@ -255,7 +256,9 @@ def test_cache_hits_on_rerun_and_misses_on_any_change(tiny_causal, tmp_path):
 
     rerun = causal(tiny_causal, tmp_path)
     rerun.load = None  # a full hit must not even load the model
-    assert summarize_cached(rerun, ARTICLES, cache) == [(s, True) for s, _ in first]
+    hits = summarize_cached(rerun, ARTICLES, cache)
+    assert [(g.text, hit) for g, hit in hits] == [(g.text, True) for g, _ in first]
+    assert all(g.seconds == 0.0 and g.tokens == len(g.text.split()) for g, _ in hits)
 
     for change in ({"max_new_tokens": 5}, {"prompt": "summarize : {article}"},
                    {"system_prompt": "be brief"}, {"generation": {"repetition_penalty": 1.2}},
@@ -285,7 +288,8 @@ def test_batch_size_does_not_change_summaries(tiny_seq2seq, tmp_path):
     """Why batch size may stay out of the cache key."""
     many = [article(i, 4 + 3 * i) for i in range(6)]
     one = seq2seq(tiny_seq2seq, tmp_path, batch_size=1).summarize(many)
-    assert seq2seq(tiny_seq2seq, tmp_path, batch_size=4).summarize(many) == one
+    four = seq2seq(tiny_seq2seq, tmp_path, batch_size=4).summarize(many)
+    assert _texts_and_tokens(four) == _texts_and_tokens(one)
 
 
 # --------------------------------------------------------------------- loading errors

@@ -4,33 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 
+from harness.executor import Scoring
 from harness.jsonl import read_jsonl
-from harness.metrics.base import KeySpec, Metric
 from harness.metrics.rouge import Rouge
 from harness.models.base import Summarizer
 from harness.models.extractive import LeadK
-from harness.pipeline import RunPlan, RunState, RunWriter, Scoring, run, score_pairs
-from harness.types import ErrorRow, RawDoc
-
-
-def _doc(i: int, body: str | None = None) -> RawDoc:
-    text = body if body is not None else (
-        f"Headline number {i}\n\nThe story number {i} begins with a sentence long enough. "
-        f"It goes on with detail {i}. And it ends here.")
-    return RawDoc(id=f"d{i}", source=f"mem{i}", text=text)
-
-
-class FailsOn(Summarizer):
-    """Raises on one article id, like a model that chokes on one input."""
-
-    def __init__(self, bad: str) -> None:
-        super().__init__("fails")
-        self.bad = bad
-
-    def summarize(self, articles):
-        if any(a.id == self.bad for a in articles):
-            raise RuntimeError(f"cannot summarize {self.bad}")
-        return [a.lede for a in articles]
+from harness.pipeline import RunPlan, run
+from harness.run_folder import RunState, RunWriter
+from harness.scoring import score_rows
+from harness.types import ErrorRow
+from tests.fakes import FailsOn, SlowLoad, Undeclared, Warns, WordsOrRaise
+from tests.fakes import doc as _doc
 
 
 def _plan(tmp_path, docs, models=None, **kw):
@@ -99,24 +83,6 @@ def test_metric_workers_give_the_same_scores(tmp_path):
     assert one == two and len(one) == 6
 
 
-class WordsOrRaise(Metric):
-    """Counts summary words; raises on one article; counts its resets."""
-
-    KEYS = (KeySpec("summary_words", high=10_000),)
-
-    def __init__(self, bad: str = "") -> None:
-        self.bad = bad
-        self.resets = 0
-
-    def score(self, summary, article):
-        if article.id == self.bad:
-            raise ValueError(f"cannot score {article.id}")
-        return {"summary_words": float(len(summary.split()))}
-
-    def reset(self) -> None:
-        self.resets += 1
-
-
 def test_metrics_are_reset_after_each_chunk(tmp_path):
     metric = WordsOrRaise()
     plan = RunPlan(source=[_doc(i) for i in range(5)], models=[LeadK(), LeadK("lead1", k=1)],
@@ -131,7 +97,7 @@ def test_workers_score_many_chunks_in_flight_like_one_process(tmp_path):
     # written while later chunks are still being summarized.
     docs = [_doc(i) for i in range(24)]
     models = [LeadK(), LeadK("lead1", k=1)]
-    config = {"_target_": "tests.test_pipeline.WordsOrRaise", "bad": "d7"}
+    config = {"_target_": "tests.fakes.WordsOrRaise", "bad": "d7"}
     run(RunPlan(source=docs, models=models, metrics=[WordsOrRaise("d7")],
                 out_dir=tmp_path / "one", progress=False, batch_size=2))
     run(RunPlan(source=docs, models=models, metrics=[], out_dir=tmp_path / "two",
@@ -144,22 +110,6 @@ def test_workers_score_many_chunks_in_flight_like_one_process(tmp_path):
     assert {(e["id"], e["model"]) for e in errors} == {("d7", "lead3"), ("d7", "lead1")}
     assert "cannot score d7" in errors[0]["error"]
     assert len(list(read_jsonl(tmp_path / "two" / "scores.jsonl"))) == 48
-
-
-class SlowLoad(Summarizer):
-    """Loads for 0.3 s on first use, then summarizes instantly."""
-
-    def __init__(self) -> None:
-        super().__init__("slowload")
-        self.load_seconds = 0.0
-
-    def summarize(self, articles):
-        if not self.load_seconds:
-            import time
-
-            time.sleep(0.3)
-            self.load_seconds = 0.3
-        return [a.lede for a in articles]
 
 
 def test_summary_seconds_leave_out_model_loading(tmp_path):
@@ -178,7 +128,7 @@ class _Job:
         return self.finished
 
     def get(self):
-        return score_pairs([WordsOrRaise()], *self.args[0])
+        return score_rows([WordsOrRaise()], self.args[0])
 
 
 class _Pool:
@@ -196,7 +146,7 @@ def test_progress_counts_articles_when_their_scores_are_written(tmp_path):
     plan = RunPlan(source=[], models=[], metrics=[], out_dir=tmp_path, workers=2)
     writer = RunWriter(tmp_path, RunState())
     pool, done = _Pool(), []
-    scoring = Scoring(plan, writer, pool, done=done.append)
+    scoring = Scoring(plan.metrics, writer, pool, plan.workers, done=done.append)
     chunks = [[clean_doc(_doc(i)) for i in range(k, k + 3)] for k in (0, 3)]
     for chunk in chunks:
         scoring.submit([(a, a.lede, "lead") for a in chunk], len(chunk))
@@ -209,15 +159,6 @@ def test_progress_counts_articles_when_their_scores_are_written(tmp_path):
     assert done == [3, 3]
     assert len(list(read_jsonl(tmp_path / "scores.jsonl"))) == 6
     writer.close()
-
-
-class CannotLoad(Metric):
-    """A metric whose model is missing: its constructor fails in the worker."""
-
-    KEYS = (KeySpec("never"),)
-
-    def __init__(self, model: str = "") -> None:
-        raise FileNotFoundError(f"no model at {model!r}")
 
 
 def test_metric_that_cannot_be_built_in_the_workers_fails_the_run_at_once(tmp_path):
@@ -235,9 +176,46 @@ def test_metric_that_cannot_be_built_in_the_workers_fails_the_run_at_once(tmp_pa
     try:
         plan = RunPlan(source=[_doc(i) for i in range(4)], models=[LeadK()], metrics=[],
                        out_dir=tmp_path, progress=False, batch_size=2, workers=2,
-                       metric_configs=[{"_target_": "tests.test_pipeline.CannotLoad",
+                       metric_configs=[{"_target_": "tests.fakes.CannotLoad",
                                         "model": "/no/such/model"}])
         with pytest.raises(ConfigError, match="no model at '/no/such/model'"):
             run(plan)
     finally:
         signal.alarm(0)
+
+
+def test_model_warnings_and_counts_come_from_its_generations(tmp_path):
+    run(_plan(tmp_path, [_doc(1), _doc(2)], models=[Warns()]))
+    summaries = list(read_jsonl(tmp_path / "summaries.jsonl"))
+    assert [(r["tokens"], r["seconds"]) for r in summaries] == [(7, 0.5), (7, 0.5)]
+    warnings = list(read_jsonl(tmp_path / "warnings.jsonl"))
+    assert warnings == [{"id": "d1", "model": "warns", "warning": "article d1 was cut"},
+                        {"id": "d2", "model": "warns", "warning": "article d2 was cut"}]
+
+
+class ReturnsStrings(Summarizer):
+    """A model written against the old contract (plain strings)."""
+
+    def __init__(self) -> None:
+        super().__init__("strings")
+
+    def summarize(self, articles):
+        return [a.lede for a in articles]
+
+
+def test_a_model_returning_plain_strings_is_an_error_row(tmp_path):
+    run(_plan(tmp_path, [_doc(1)], models=[ReturnsStrings(), LeadK()]))
+    (error,) = list(read_jsonl(tmp_path / "errors.jsonl"))
+    assert error["stage"] == "summarize" and "Generation" in error["error"]
+    assert len(list(read_jsonl(tmp_path / "scores.jsonl"))) == 1
+
+
+def test_run_checks_metric_keys_against_their_declaration(tmp_path):
+    plan = RunPlan(source=[_doc(1)], models=[LeadK()], metrics=[Undeclared(), Rouge()],
+                   out_dir=tmp_path, progress=False)
+    run(plan)
+    (error,) = list(read_jsonl(tmp_path / "errors.jsonl"))
+    assert error["stage"] == "score" and error["error"].startswith("Undeclared: ValueError:")
+    assert "extra ['extra']" in error["error"]
+    (row,) = list(read_jsonl(tmp_path / "scores.jsonl"))
+    assert "declared" not in row["scores"] and "rouge1_lede_f" in row["scores"]

@@ -31,7 +31,7 @@ def test_score_dataset_with_two_processes_matches_in_process():
 
 
 def test_rows_read_like_harness_score_and_bad_rows_keep_their_error():
-    from harness.commands.score import to_article
+    from harness.clean import to_article
 
     article = ("Council backs new bridge\n\nThe city council voted on Tuesday to build a new "
                "bridge over the river, its leader said.\n\nWork starts next spring.")
