@@ -107,8 +107,3 @@ def split_sentences(text: str) -> list[str]:
         if buf:
             out.append(buf)
     return out
-
-
-def word_count(text: str) -> int:
-    """Whitespace-delimited word count."""
-    return len(text.split())

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from harness.models.extractive import LeadK, TextRank, article_sentences, pagerank
-from harness.types import Article
+from tests.fakes import article
 
 
 def test_lead3_takes_first_three_sentences(seed_article):
@@ -30,21 +30,18 @@ def test_pagerank_of_symmetric_star_ranks_centre_first():
 
 
 def test_textrank_picks_central_sentences_in_order():
-    article = Article(id="t", headline="h", lede="l", paragraphs=(
-        "Bananas are yellow fruit.",
-        "The council voted on the bridge budget.",
-        "The bridge budget vote passed the council.",
-        "Weather was mild.",
-        "Council members said the bridge budget matters.",
-    ))
-    summary = TextRank(k=2).summarize([article])[0].text
+    art = article("Bananas are yellow fruit.",
+                  "The council voted on the bridge budget.",
+                  "The bridge budget vote passed the council.",
+                  "Weather was mild.",
+                  "Council members said the bridge budget matters.")
+    summary = TextRank(k=2).summarize([art])[0].text
     assert "Bananas" not in summary and "Weather" not in summary
     assert summary.index("voted") < summary.index("passed")
 
 
 def test_short_article_returns_all_sentences():
-    article = Article(id="t", headline="h", lede="l", paragraphs=("One sentence only.",))
-    (generation,) = TextRank(k=3).summarize([article])
+    (generation,) = TextRank(k=3).summarize([article("One sentence only.")])
     assert generation.text == "One sentence only."
     assert generation.tokens == 3 and generation.seconds >= 0 and generation.warnings == ()
 

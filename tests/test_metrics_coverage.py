@@ -5,6 +5,7 @@ import pytest
 from harness.metrics.base import check_keys
 from harness.metrics.coverage import Coverage
 from harness.types import Article
+from tests.fakes import article
 
 ART = Article(
     id="c1",
@@ -40,7 +41,7 @@ def test_embedding_orders_related_first(metric):
 
 
 def test_missing_headline_is_an_error(metric):
-    art = Article(id="x", headline="", lede="A lede.", paragraphs=("A lede.",))
+    art = article("A lede.", id="x", lede="A lede.")
     with pytest.raises(ValueError, match="'x' has no headline"):
         metric.score("Something.", art)
 

@@ -5,7 +5,7 @@ import pytest
 
 from harness.metrics.evidence import entities, negation_count, numbers
 from harness.metrics.fragments import Fragments, greedy_fragments
-from harness.types import Article
+from tests.fakes import article
 
 
 def test_entities_runs_and_sentence_start():
@@ -31,7 +31,7 @@ def test_greedy_fragments_golden():
 
 
 def test_fragment_metric_values():
-    art = Article(id="t", headline="h", lede="l", paragraphs=("the cat sat on the mat today",))
+    art = article("the cat sat on the mat today", id="t", headline="h", lede="l")
     out = Fragments().score("the cat sat on a mat", art)
     # fragments: "the cat sat on" (4), "mat" (1); "a" unmatched; |S| = 6, |A| = 7
     assert out == {"fragment_coverage": 5 / 6, "fragment_density": 17 / 6, "compression": 7 / 6}

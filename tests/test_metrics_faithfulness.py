@@ -6,6 +6,7 @@ from harness.config import available, build
 from harness.metrics.base import check_keys
 from harness.metrics.faithfulness import Faithfulness
 from harness.types import Article
+from tests.fakes import article
 
 ARTICLE = Article(
     id="a1",
@@ -66,7 +67,7 @@ def test_number_and_entity_precision_golden(metric):
 
 
 def test_one_sentence_article(metric):
-    art = Article(id="f", headline="", lede="", paragraphs=("the club signed two players .",))
+    art = article("the club signed two players .", id="f")
     good = metric.score("the club signed two players.", art)["faithfulness"]
     bad = metric.score("the club sold two players.", art)["faithfulness"]
     assert good > bad
@@ -80,8 +81,8 @@ def test_empty_summary_is_an_error(metric):
 @pytest.mark.parametrize("name", [n for n in available("metric") if n not in ("nli",)])
 def test_every_metric_config_matches_its_keys(name):
     metric = build(name, "metric")
-    other = Article(id="a2", headline="Rain floods town", lede="Heavy rain flooded Leeds.",
-                    paragraphs=("Heavy rain flooded Leeds.", "Residents were evacuated."))
+    other = article("Heavy rain flooded Leeds.", "Residents were evacuated.", id="a2",
+                    headline="Rain floods town", lede="Heavy rain flooded Leeds.")
     for values in metric.score_batch([(FAITHFUL, ARTICLE), ("Rain flooded Leeds.", other)]):
         check_keys(metric, values)
         assert all(isinstance(v, float) for v in values.values())
@@ -97,7 +98,7 @@ def test_falke_ranking_beats_rouge2_precision(corpora, metric):
     scorer = rouge_scorer.RougeScorer(["rouge2"], use_stemmer=True)
     ours = base = 0
     for row in rows:
-        art = Article(id="f", headline="", lede="", paragraphs=(row["article_sent"],))
+        art = article(row["article_sent"], id="f")
         good = metric.score(row["correct_sent"], art)["faithfulness"]
         bad = metric.score(row["incorrect_sent"], art)["faithfulness"]
         ours += good > bad
@@ -116,16 +117,15 @@ def test_letter_digit_codes_are_not_bogus_entities(metric):
         assert any(code in e for e in found), code
     assert not any(t in e for e in found for t in ("g", "mp", "mi", "u"))
     assert numbers(text) == set()
-    art = Article(id="c", headline="", lede="", paragraphs=(
-        "Vodafone launched its 3G network in 12 countries. MP3 sales rose.",))
+    art = article("Vodafone launched its 3G network in 12 countries. MP3 sales rose.", id="c")
     out = metric.score("Vodafone launched its 3G network in 12 countries.", art)
     assert out["faith_entity_precision"] == 1.0 and out["faith_number_precision"] == 1.0
     assert out["faithfulness"] == 1.0
 
 
 def test_rather_than_is_not_a_negation_contradiction(metric):
-    art = Article(id="b", headline="", lede="", paragraphs=(
-        "The first supercasino will be built in Manchester, not Blackpool, ministers said.",))
+    art = article("The first supercasino will be built in Manchester, not Blackpool, "
+                  "ministers said.", id="b")
     out = metric.score("Ministers chose Manchester rather than Blackpool for the first "
                        "supercasino.", art)
     assert out["faith_contradiction"] == 0.0
@@ -168,7 +168,7 @@ def test_explain_gives_span_and_reasons(metric):
 
 def test_long_sentences_are_cut_not_lost(metric):
     words = [f"w{i}" for i in range(400)]
-    art = Article(id="l", headline="", lede="", paragraphs=(" ".join(words) + ".",))
+    art = article(" ".join(words) + ".", id="l")
     tail = " ".join(words[320:330])
     checks = metric.explain(tail, art)
     assert tail in checks[0]["evidence"]

@@ -3,7 +3,7 @@
 import pytest
 
 from harness.metrics.base import check_keys
-from harness.types import Article
+from tests.fakes import article
 
 torch = pytest.importorskip("torch")
 
@@ -28,8 +28,8 @@ def test_nli_keys_and_ranges(tiny_nli):
     from harness.metrics.nli import NLIFaithfulness
 
     metric = NLIFaithfulness(model=str(tiny_nli), entailment_index=2, contradiction_index=0)
-    art = Article(id="n", headline="", lede="", paragraphs=("the club signed two players.",
-                                                              "acme profits rose 20%."))
+    art = article("the club signed two players.",
+                                                              "acme profits rose 20%.", id="n")
     out = metric.score("the club sold two players. profits fell.", art)
     check_keys(metric, out)
     assert out["nli_entail_min"] <= out["nli_entail_mean"]

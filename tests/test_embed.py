@@ -1,0 +1,66 @@
+"""The MiniLM encoder: shared read-only weights, caches owned by each encoder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from harness.embed import Encoder, default_model_dir, load_encoder
+
+
+@pytest.fixture(scope="module")
+def folder():
+    try:
+        return default_model_dir()
+    except RuntimeError as exc:
+        pytest.skip(str(exc))
+
+
+def test_encoders_share_weights_but_not_caches(folder):
+    a, b = load_encoder(folder), load_encoder(folder)
+    assert a is not b and a.model is b.model
+    a.encode(["The council met on Monday."])
+    b.encode(["The council met on Monday."])
+    a.clear()
+    assert len(a._vecs) == 0 and len(b._vecs) == 1
+
+
+def test_embeddings_are_unit_float32_and_batch_independent(folder):
+    enc = Encoder(folder)
+    texts = ["The council met on Monday.", "Heavy rain flooded the town centre overnight."]
+    together = enc.encode(texts)
+    assert together.shape == (2, enc.dim) and together.dtype == np.float32
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    alone = Encoder(folder).encode(texts[1:])
+    assert np.allclose(together[1], alone[0], atol=1e-5)
+    assert enc.encode([]).shape == (0, enc.dim)
+    # Related sentences are closer than unrelated ones.
+    near = Encoder(folder).encode(["The council met on Tuesday."])[0]
+    assert float(near @ together[0]) > float(near @ together[1])
+
+
+def test_each_text_is_embedded_once_and_the_cache_is_bounded(folder, monkeypatch):
+    enc = Encoder(folder, cache_size=2)
+    computed: list[str] = []
+    pooled = enc._pooled_batch
+
+    def counting(batch):
+        computed.extend(batch)
+        return pooled(batch)
+
+    monkeypatch.setattr(enc, "_pooled_batch", counting)
+    enc.encode(["one", "two", "one"])
+    enc.encode(["two"])
+    assert sorted(computed) == ["one", "two"]
+    enc.encode(["three"])
+    assert len(enc._vecs) == 2 and "one" not in enc._vecs  # least recently used goes
+
+
+def test_token_vectors_drop_cls_and_sep_and_check_the_layer(folder):
+    enc = Encoder(folder)
+    (vectors,) = enc.encode_tokens(["council meeting"], layer=2)
+    pieces = enc.tokenizer("council meeting", add_special_tokens=False)["input_ids"]
+    assert vectors.shape == (len(pieces), enc.dim)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    with pytest.raises(ValueError, match="layer 9 out of range"):
+        enc.encode_tokens(["x"], layer=9)
