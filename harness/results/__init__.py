@@ -1,8 +1,8 @@
 """Aggregate runs into results tables, compare runs, describe what produced them.
 
 ``write_tables`` is the *aggregate* and *write* steps of DESIGN.md's data flow
-for one run folder (or one Hydra sweep folder); ``run_metadata`` is what the
-pipeline merges into ``run.json``.
+for one run folder (or one Hydra sweep folder); ``run_metadata`` is what
+:func:`harness.app.write_record` merges into ``run.json``.
 """
 
 from __future__ import annotations

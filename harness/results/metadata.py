@@ -1,7 +1,7 @@
 """What produced a run: code version, package versions, machine.
 
-``run_metadata()`` is merged into ``run.json`` by the pipeline, beside the
-seed, metric declarations and stage timings it records itself.
+``run_metadata()`` is merged into ``run.json`` by :func:`harness.app.write_record`,
+beside the seed, the metric declarations and the pipeline's stage timings.
 """
 
 from __future__ import annotations
