@@ -23,9 +23,10 @@ from transformers import (
     PreTrainedTokenizerFast,
 )
 
-from harness.models import hf
+from harness.models import hf, hf_settings
 from harness.models.cache import GenerationCache, summarize_cached
-from harness.models.hf import CausalChatSummarizer, Seq2SeqSummarizer, fit_article
+from harness.models.hf import CausalChatSummarizer, Seq2SeqSummarizer
+from harness.models.hf_settings import fit_article
 from harness.models.weights import ModelLoadError, materialize
 from harness.types import Article
 
@@ -149,7 +150,7 @@ def test_causal_pads_left_and_batch_equals_one_at_a_time(tiny_causal, tmp_path):
 
 def test_generated_lengths_stop_before_eos_or_padding():
     rows = torch.tensor([[5, 6, 2, 0], [5, 0, 0, 0], [5, 6, 7, 8]])
-    assert hf.generated_lengths(rows, {2, 0}) == [2, 1, 4]
+    assert hf_settings.generated_lengths(rows, {2, 0}) == [2, 1, 4]
 
 
 def test_right_padding_would_change_causal_outputs(tiny_causal, tmp_path):
@@ -344,12 +345,12 @@ def test_causal_without_chat_template_fails(tiny_seq2seq, tmp_path):
 
 def test_device_auto_follows_cuda(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert hf.resolve_device("auto") == torch.device("cpu")
-    assert hf.resolve_dtype("auto", torch.device("cpu")) == torch.float32
+    assert hf_settings.resolve_device("auto") == torch.device("cpu")
+    assert hf_settings.resolve_dtype("auto", torch.device("cpu")) == torch.float32
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    assert hf.resolve_device("auto") == torch.device("cuda")
+    assert hf_settings.resolve_device("auto") == torch.device("cuda")
     with pytest.raises(ValueError, match="float33"):
-        hf.resolve_dtype("float33", torch.device("cpu"))
+        hf_settings.resolve_dtype("float33", torch.device("cpu"))
 
 
 def test_materialize_builds_once_and_keeps_a_concurrent_winner(tmp_path):

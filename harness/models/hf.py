@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,15 @@ from transformers import (
 
 from harness.models.base import Generation, Summarizer
 from harness.models.cache import default_cache_dir
+from harness.models.hf_settings import (
+    TOKEN_ID_FIELDS,
+    check_generation_settings,
+    fit_article,
+    generated_lengths,
+    model_input_limit,
+    resolve_device,
+    resolve_dtype,
+)
 from harness.models.weights import (
     ModelLoadError,
     convert_gguf,
@@ -52,102 +61,9 @@ from harness.types import Article
 
 logger = logging.getLogger("harness.models")
 
-#: Generation-config fields taken from the model: ids, not behaviour.
-TOKEN_ID_FIELDS = (
-    "bos_token_id",
-    "eos_token_id",
-    "pad_token_id",
-    "decoder_start_token_id",
-    "forced_bos_token_id",
-    "forced_eos_token_id",
-)
 #: Part of every identity: bump it when a change to this module changes outputs for the
 #: same settings (prompt rendering, truncation, decoding), so old cache entries miss.
 OUTPUT_VERSION = 1
-#: Tokenizers report this (1e30) when they know no limit.
-UNKNOWN_LIMIT = 10**6
-
-
-# --------------------------------------------------------------------- devices and lengths
-
-
-def resolve_device(device: str) -> torch.device:
-    """``auto`` → CUDA when available, else CPU; anything else as torch reads it."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
-
-
-def resolve_dtype(dtype: str, device: torch.device) -> torch.dtype:
-    """``auto`` → float32 on CPU, bfloat16 on CUDA (float16 where bf16 is unsupported)."""
-    if dtype == "auto":
-        if device.type != "cuda":
-            return torch.float32
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    resolved = getattr(torch, dtype, None)
-    if not isinstance(resolved, torch.dtype):
-        raise ValueError(f"unknown dtype {dtype!r}; use auto, float32, bfloat16 or float16")
-    return resolved
-
-
-def model_input_limit(
-    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, reserve: int
-) -> int | None:
-    """Return the most input tokens the model takes, ``reserve`` kept for generated tokens."""
-    config = model.config
-    candidates = [tokenizer.model_max_length]
-    for attr in ("max_position_embeddings", "n_positions"):
-        value = getattr(config, attr, None)
-        if isinstance(value, int):
-            candidates.append(value - reserve)
-    known = [c for c in candidates if isinstance(c, int) and 0 < c < UNKNOWN_LIMIT]
-    return min(known) if known else None
-
-
-def fit_article(
-    body: str, render: Callable[[str], str], count: Callable[[str], int],
-    tokenizer: PreTrainedTokenizerBase, limit: int,
-) -> tuple[str, bool]:
-    """Cut ``body`` to the longest prefix whose rendered prompt fits in ``limit`` tokens.
-
-    Returns:
-        The (possibly cut) body and whether it was cut. The cut falls on a token
-        boundary of ``body``, so no word is split mid-token.
-
-    """
-    total = count(render(body))
-    if total <= limit:
-        return body, False
-    overhead = count(render(""))
-    if overhead >= limit:
-        raise ValueError(f"the prompt alone takes {overhead} tokens, over the limit of {limit}")
-    encoding = tokenizer(body, add_special_tokens=False, return_offsets_mapping=True)
-    offsets = encoding["offset_mapping"]
-    budget = limit - overhead
-    while budget > 0:
-        cut = body[: offsets[min(budget, len(offsets)) - 1][1]]
-        excess = count(render(cut)) - limit
-        if excess <= 0:
-            return cut, True
-        budget -= excess  # tokens can merge across the boundary; shrink and retry
-    raise ValueError(f"cannot fit the article into {limit} tokens")
-
-
-def generated_lengths(new_tokens: torch.Tensor, stop_ids: set[int]) -> list[int]:
-    """Count the content tokens each row generated, before its first stop token.
-
-    ``stop_ids`` are the end-of-sequence and padding ids. The end-of-sequence
-    token itself is not counted: where padding is the same token (SmolLM2), a
-    row padded after a ``stop_strings`` stop could not be told from one that
-    generated it, and counts would then depend on the batch.
-    """
-    lengths = []
-    for row in new_tokens.tolist():
-        stops = [i for i, token in enumerate(row) if token in stop_ids]
-        lengths.append(stops[0] if stops else len(row))
-    return lengths
-
-
 # --------------------------------------------------------------------- summarizers
 
 
@@ -422,25 +338,6 @@ class HFSummarizer(Summarizer):
         stop_ids = {*eos, config.pad_token_id} - {None}
         summaries = tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
         return [s.strip() for s in summaries], generated_lengths(new_tokens, stop_ids)
-
-
-def check_generation_settings(name: str, generation: Mapping[str, Any]) -> dict[str, Any]:
-    """Check that each key of ``generation`` is a GenerationConfig field; return a plain dict.
-
-    Raises:
-        ValueError: on an unknown key (a typo would otherwise be ignored) or a key
-            that has its own top-level setting.
-
-    """
-    settings = {str(k): v for k, v in dict(generation).items()}
-    valid = set(GenerationConfig().to_dict())
-    top_level = {"max_new_tokens", "num_beams", "do_sample"} | set(TOKEN_ID_FIELDS)
-    for key in settings:
-        if key in top_level:
-            raise ValueError(f"model {name!r}: set {key!r} as its own key, not under generation")
-        if key not in valid:
-            raise ValueError(f"model {name!r}: unknown generation setting {key!r}")
-    return settings
 
 
 class Seq2SeqSummarizer(HFSummarizer):
