@@ -25,6 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from validate_metrics import corpora_dir, read_bbc, reword  # noqa: E402
 
 from harness.config import build, default_metrics  # noqa: E402
+from harness.embed import Encoders  # noqa: E402
+from harness.scoring import forget  # noqa: E402
 from harness.text import split_sentences  # noqa: E402
 
 
@@ -41,14 +43,15 @@ def main(argv: list[str] | None = None) -> int:
         lead = " ".join(split_sentences(art.body)[:3])
         pairs += [(lead, art), (reword(lead, rng), art)]
     t0 = time.perf_counter()
-    metrics = {name: build(name, "metric") for name in args.metrics or default_metrics()}
+    encoders = Encoders()  # shared by the metrics, as in a run
+    metrics = {name: build(name, "metric", encoders=encoders)
+               for name in args.metrics or default_metrics()}
     print(f"torch threads: {torch.get_num_threads()}; metrics built in "
           f"{time.perf_counter() - t0:.1f} s")
     spent = dict.fromkeys(metrics, 0.0)
     done = 0
     while done < args.articles:
-        for metric in metrics.values():
-            metric.reset()  # each replica embeds its own sentences
+        forget(list(metrics.values()), encoders)  # each replica embeds its own sentences
         take = pairs[: 2 * min(len(arts), args.articles - done)]
         for start in range(0, len(take), 32):
             batch = take[start : start + 32]

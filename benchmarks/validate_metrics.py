@@ -42,6 +42,7 @@ from validate_headline import (  # noqa: E402
     validate_headline,
 )
 
+from harness.embed import Encoders  # noqa: E402
 from harness.metrics import fit  # noqa: E402
 from harness.metrics.faithfulness import FEATURES, Faithfulness  # noqa: E402
 from harness.text import split_sentences  # noqa: E402
@@ -276,7 +277,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpora folder {folder} not found (set HARNESS_CORPORA)", file=sys.stderr)
         return 2
     only = set(args.only.split(","))
-    metric, before, base = Faithfulness(), Faithfulness(params=None), RougePrecision()
+    encoders = Encoders()  # the two composites share their sentence embeddings
+    metric, before = Faithfulness(encoders=encoders), Faithfulness(params=None, encoders=encoders)
+    base = RougePrecision()
     scorers = {
         "faithfulness": lambda s, a: metric.score(s, a)["faithfulness"],
         "before": lambda s, a: before.score(s, a)["faithfulness"],

@@ -20,6 +20,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from harness import config as cfgmod
 from harness import pipeline
+from harness.embed import Encoders
 from harness.metrics.base import metric_declarations
 from harness.results import run_metadata, write_tables
 from harness.run_folder import CONFIG_YAML, RUN_JSON
@@ -51,7 +52,10 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
     if cfg.workers > 1:
         for m in metric_configs:
             cfgmod.check(m, "metric")
-    metrics = [cfgmod.build(m, "metric") for m in metric_configs] if cfg.workers <= 1 else []
+    # The metrics share one set of sentence encoders, whose caches the run clears.
+    encoders = Encoders()
+    metrics = ([cfgmod.build(m, "metric", encoders=encoders) for m in metric_configs]
+               if cfg.workers <= 1 else [])
     cache = None
     if any(getattr(m, "cacheable", False) for m in models):
         from harness.models.cache import GenerationCache, default_cache_dir
@@ -59,7 +63,8 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
         cache = GenerationCache(Path(cfg.cache_dir) if cfg.cache_dir else default_cache_dir())
     return pipeline.RunPlan(source=source, models=models, metrics=metrics, out_dir=out_dir,
                             batch_size=cfg.batch_size, limit=cfg.limit, cache=cache,
-                            workers=cfg.workers, metric_configs=metric_configs)
+                            workers=cfg.workers, metric_configs=metric_configs,
+                            encoders=encoders)
 
 
 def write_record(cfg: DictConfig, plan: pipeline.RunPlan, result: dict[str, Any]) -> None:

@@ -118,16 +118,32 @@ def check(entry: Any, group: str) -> None:
         raise ConfigError(f"cannot build {group} '{name}': {exc}.{hint}") from exc
 
 
-def build(entry: Any, group: str, overrides: dict[str, Any] | None = None) -> Any:
-    """Instantiate a plugin, naming it in any error."""
-    from hydra.utils import instantiate
+def build(entry: Any, group: str, overrides: dict[str, Any] | None = None,
+          encoders: Any = None) -> Any:
+    """Instantiate a plugin, naming it in any error.
+
+    ``encoders`` (a :class:`harness.embed.Encoders`) goes to plugins whose
+    constructor takes an ``encoders`` argument, so that the metrics of one run
+    share their sentence embeddings.
+    """
+    from hydra.utils import get_class, instantiate
 
     node = resolve_plugin(entry, group, overrides)
     try:
-        return instantiate(node, _convert_="all")
+        shared = encoders is not None and _takes(get_class(node["_target_"]), "encoders")
+        return instantiate(node, _convert_="all", **({"encoders": encoders} if shared else {}))
     except Exception as exc:  # noqa: BLE001 - re-raised with the plugin named
         cause = exc
         while cause.__cause__ is not None:  # Hydra wraps the constructor's own error
             cause = cause.__cause__
         name = node.get("name") or node["_target_"]
         raise ConfigError(f"cannot build {group} '{name}': {cause}") from exc
+
+
+def _takes(cls: Any, name: str) -> bool:
+    import inspect
+
+    try:
+        return name in inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return False

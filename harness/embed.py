@@ -6,11 +6,13 @@ pooling over the attention mask, then L2 normalisation (the model's
 ``modules.json``: Transformer -> Pooling(mean) -> Normalize).
 
 The weights are read-only and loaded once per process and folder
-(:func:`load_weights`); every :class:`Encoder` over them owns its caches.
-Each metric builds its own encoder (:func:`load_encoder`) and clears its
-caches itself (``Metric.reset``), so clearing one metric's embeddings never
-touches another's. Within an encoder an LRU cache keyed by text embeds an
-article's sentences once however many summaries use them.
+(:func:`load_weights`); every :class:`Encoder` over them owns its caches (LRU,
+keyed by text). A run builds one :class:`Encoders` and hands it to the
+metrics it builds (``harness.config.build(..., encoders=...)``), so an
+article's sentences are embedded once however many summaries and metrics use
+them; the run owns those caches and clears them after each chunk of
+articles. A metric built on its own makes its own :class:`Encoders` and
+clears it in ``reset``.
 
 ``encode_tokens`` gives the contextual token vectors of one hidden layer (for
 BERTScore-style token alignment, Zhang et al. 2020); they come from the same
@@ -169,3 +171,26 @@ def load_weights(path: str) -> tuple:
 def load_encoder(path: str | Path | None = None) -> Encoder:
     """A new encoder, with caches of its own, for ``path`` (default: the packaged MiniLM)."""
     return Encoder(path or default_model_dir())
+
+
+class Encoders:
+    """The encoders of one run (or one worker process), one per model folder.
+
+    Metrics built with the same ``Encoders`` share each folder's encoder and its
+    caches; whoever built the ``Encoders`` clears them (:meth:`clear`).
+    """
+
+    def __init__(self) -> None:
+        self._by_path: dict[str, Encoder] = {}
+
+    def get(self, path: str | Path | None = None) -> Encoder:
+        """The encoder of ``path`` (default: the packaged MiniLM), built on first use."""
+        key = str(path or default_model_dir())
+        if key not in self._by_path:
+            self._by_path[key] = Encoder(key)
+        return self._by_path[key]
+
+    def clear(self) -> None:
+        """Forget every cached embedding of every encoder."""
+        for encoder in self._by_path.values():
+            encoder.clear()

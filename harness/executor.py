@@ -3,8 +3,9 @@
 :class:`Scoring` takes each chunk's new (article, summary, model) items and
 scores them with :func:`harness.scoring.score_rows`, here or in workers that
 build their own metrics once from the plain metric configs
-(:func:`worker_pool`). The metrics' per-article caches are cleared after each
-job by whoever owns the metrics: this process, or the worker. A different
+(:func:`worker_pool`). The metrics' per-article caches and the sentence
+encoders they share are cleared after each job by whoever owns them: this
+process, or the worker. A different
 executor (a Ray pool, say) belongs here, behind the same ``apply_async``.
 """
 
@@ -18,24 +19,26 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from harness.embed import Encoders
 from harness.metrics.base import Metric
 from harness.run_folder import RunWriter
-from harness.scoring import score_rows
+from harness.scoring import forget, score_rows
 from harness.types import Article, ErrorRow, ScoreRow
 
 
-def score_and_reset(metrics: Sequence[Metric], items: Sequence[tuple[Article, str, str]]
-                    ) -> tuple[list[ScoreRow], list[ErrorRow]]:
-    """Score rows and errors of ``items``; then the metrics forget these articles."""
+def score_and_reset(metrics: Sequence[Metric], items: Sequence[tuple[Article, str, str]],
+                    encoders: Encoders | None = None) -> tuple[list[ScoreRow], list[ErrorRow]]:
+    """Score rows and errors of ``items``; then the metrics and encoders forget these articles."""
     try:
         return score_rows(metrics, items)
     finally:
-        for metric in metrics:
-            metric.reset()  # per-article caches end with their articles
+        forget(metrics, encoders)
 
 
-# Worker processes build their own metrics once (from the configs) and keep them.
+# Worker processes build their own metrics once (from the configs) and keep them,
+# with the sentence encoders they share.
 _WORKER_METRICS: list[Metric] = []
+_WORKER_ENCODERS = Encoders()
 # Why they could not: raised with every job, since an initializer that raises
 # would only make the pool start new workers forever.
 _WORKER_ERROR: list[Exception] = []
@@ -48,7 +51,8 @@ def _init_worker(metric_configs: list[Any]) -> None:
 
     torch.set_num_threads(1)  # one core per worker; the parent owns the rest
     try:
-        _WORKER_METRICS.extend(build(m, "metric") for m in metric_configs)
+        _WORKER_METRICS.extend(build(m, "metric", encoders=_WORKER_ENCODERS)
+                               for m in metric_configs)
     except Exception as exc:  # noqa: BLE001 - reported through the jobs
         _WORKER_ERROR.append(exc)
 
@@ -56,7 +60,7 @@ def _init_worker(metric_configs: list[Any]) -> None:
 def _score_in_worker(items: list[tuple[Article, str, str]]):
     if _WORKER_ERROR:
         raise _WORKER_ERROR[0]  # a ConfigError from build() stays one for the caller
-    return score_and_reset(_WORKER_METRICS, items)
+    return score_and_reset(_WORKER_METRICS, items, _WORKER_ENCODERS)
 
 
 class Scoring:
@@ -74,10 +78,11 @@ class Scoring:
     IN_FLIGHT = 8
 
     def __init__(self, metrics: Sequence[Metric], writer: RunWriter, pool: Any = None,
-                 workers: int = 1, done: Callable[[int], Any] = lambda n: None) -> None:
-        """Score with ``metrics`` here, or in ``pool``'s ``workers`` (built from the configs)."""
+                 workers: int = 1, done: Callable[[int], Any] = lambda n: None,
+                 encoders: Encoders | None = None) -> None:
+        """Score with ``metrics`` (built with ``encoders``) here, or in ``pool``'s ``workers``."""
         self.metrics, self.writer, self.pool, self.done = metrics, writer, pool, done
-        self.workers = workers
+        self.workers, self.encoders = workers, encoders
         # (job result or None, articles finished when it is collected)
         self.pending: deque[tuple[Any, int]] = deque()
 
@@ -89,7 +94,7 @@ class Scoring:
         todo = [(a, s, m) for a, s, m in items if (a.id, m) not in self.writer.state.scored]
         if self.pool is None or not todo:
             if todo:
-                self._write(*score_and_reset(self.metrics, todo))
+                self._write(*score_and_reset(self.metrics, todo, self.encoders))
             self.pending.append((None, articles))
             self._collect(block=False)
             return

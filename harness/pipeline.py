@@ -22,6 +22,7 @@ from typing import Any
 from tqdm import tqdm
 
 from harness.clean import clean_doc
+from harness.embed import Encoders
 from harness.executor import Scoring, worker_pool
 from harness.metrics.base import Metric
 from harness.models.base import Generation, Summarizer
@@ -46,6 +47,8 @@ class RunPlan:
     #: metrics from ``metric_configs``, the plain configs of ``metrics``.
     workers: int = 1
     metric_configs: list[Any] = field(default_factory=list)
+    #: The sentence encoders ``metrics`` were built with; the run clears them per chunk.
+    encoders: Encoders | None = None
 
 
 class Timer:
@@ -156,7 +159,8 @@ def run(plan: RunPlan) -> dict[str, Any]:
     n_articles = 0
     try:
         with worker_pool(plan.workers, plan.metric_configs) as pool:
-            scoring = Scoring(plan.metrics, writer, pool, plan.workers, done=bar.update)
+            scoring = Scoring(plan.metrics, writer, pool, plan.workers, done=bar.update,
+                              encoders=plan.encoders)
             for chunk in _chunks(load_and_clean(plan, writer, timer), plan.batch_size):
                 items: list[tuple[Article, str, str]] = []
                 for model in plan.models:

@@ -13,22 +13,27 @@ from typing import Any
 
 from harness.clean import to_article
 from harness.config import build
-from harness.scoring import score_pairs
+from harness.embed import Encoders
+from harness.scoring import forget, score_pairs
 
 _COLUMNS = ("id", "article", "summary", "headline", "lede")
 
-_METRICS: dict[str, list[Any]] = {}
+# Metrics (and the encoders they share) per metric configs, built once per
+# process on first use: datasets forks the workers, and a function it maps
+# cannot carry built metrics across processes any other way.
+_METRICS: dict[str, tuple[list[Any], Encoders]] = {}
 
 
-def _metrics_for(configs_json: str) -> list[Any]:
-    # Built once per process, on first use (datasets forks the workers).
+def _metrics_for(configs_json: str) -> tuple[list[Any], Encoders]:
     if configs_json not in _METRICS:
-        _METRICS[configs_json] = [build(c, "metric") for c in json.loads(configs_json)]
+        encoders = Encoders()
+        _METRICS[configs_json] = ([build(c, "metric", encoders=encoders)
+                                   for c in json.loads(configs_json)], encoders)
     return _METRICS[configs_json]
 
 
 def _score_batch(batch: dict[str, list[Any]], configs_json: str) -> dict[str, list[Any]]:
-    metrics = _metrics_for(configs_json)
+    metrics, encoders = _metrics_for(configs_json)
     n = len(batch["id"])
     scores: list[dict[str, float]] = [{} for _ in range(n)]
     # Errors stay with their row index: ids need not be unique in a dataset.
@@ -48,6 +53,7 @@ def _score_batch(batch: dict[str, list[Any]], configs_json: str) -> dict[str, li
     for i, result in zip(where, score_pairs(metrics, pairs), strict=True):
         scores[i] = result.scores
         errors[i] += result.errors
+    forget(metrics, encoders)  # caches stay bounded by one batch
     return {"scores": [json.dumps(s) for s in scores], "error": ["; ".join(e) for e in errors]}
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.embed import Encoders
 from harness.metrics.base import Metric, check_keys
 from harness.types import Article, ErrorRow, ScoreRow
 
@@ -99,3 +100,15 @@ def score_rows(metrics: Sequence[Metric], items: Sequence[tuple[Article, str, st
         rows.append(ScoreRow(article.id, model, result.scores))
         errors += [ErrorRow(article.id, "score", error, model=model) for error in result.errors]
     return rows, errors
+
+
+def forget(metrics: Sequence[Metric], encoders: Encoders | None) -> None:
+    """End the caches of the articles scored so far: each metric's, and the shared encoders'.
+
+    Called by whoever built the metrics (the run, a worker, ``harness score``,
+    a ``datasets`` process) after each chunk, so memory stays bounded by one chunk.
+    """
+    for metric in metrics:
+        metric.reset()
+    if encoders is not None:
+        encoders.clear()

@@ -1,11 +1,11 @@
-"""The MiniLM encoder: shared read-only weights, caches owned by each encoder."""
+"""The MiniLM encoder: shared read-only weights, caches owned by whoever built the encoders."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from harness.embed import Encoder, default_model_dir, load_encoder
+from harness.embed import Encoder, Encoders, default_model_dir, load_encoder
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +64,26 @@ def test_token_vectors_drop_cls_and_sep_and_check_the_layer(folder):
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     with pytest.raises(ValueError, match="layer 9 out of range"):
         enc.encode_tokens(["x"], layer=9)
+
+
+def test_metrics_built_with_the_runs_encoders_share_them_and_leave_clearing_to_it(folder):
+    from harness.config import build
+    from harness.metrics.coverage import Coverage
+    from tests.fakes import TWO_ARTICLES
+
+    encoders = Encoders()
+    coverage = build("coverage", "metric", encoders=encoders)
+    faithfulness = build("faithfulness", "metric", encoders=encoders)
+    assert coverage.encoder is faithfulness.encoder is encoders.get()
+    coverage.score("The council approved a bridge.", TWO_ARTICLES[0])
+    cached = len(encoders.get()._toks)
+    coverage.reset()
+    faithfulness.reset()
+    assert cached and len(encoders.get()._toks) == cached  # the run's caches: the run clears
+    encoders.clear()
+    assert len(encoders.get()._toks) == 0
+    alone = Coverage()  # built on its own: its encoder is its own, cleared by reset
+    assert alone.encoder is not encoders.get()
+    alone.score("The council approved a bridge.", TWO_ARTICLES[0])
+    alone.reset()
+    assert len(alone.encoder._toks) == 0

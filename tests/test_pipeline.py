@@ -219,3 +219,21 @@ def test_run_checks_metric_keys_against_their_declaration(tmp_path):
     assert "extra ['extra']" in error["error"]
     (row,) = list(read_jsonl(tmp_path / "scores.jsonl"))
     assert "declared" not in row["scores"] and "rouge1_lede_f" in row["scores"]
+
+
+class CountingEncoders:
+    """Stands in for harness.embed.Encoders: counts how often the run clears it."""
+
+    def __init__(self) -> None:
+        self.clears = 0
+
+    def clear(self) -> None:
+        self.clears += 1
+
+
+def test_the_run_clears_the_encoders_it_was_given_after_each_chunk(tmp_path):
+    encoders = CountingEncoders()
+    plan = RunPlan(source=[_doc(i) for i in range(5)], models=[LeadK()], metrics=[Rouge()],
+                   out_dir=tmp_path, progress=False, batch_size=2, encoders=encoders)
+    run(plan)
+    assert encoders.clears == 3  # chunks of 2, 2 and 1 articles

@@ -21,8 +21,9 @@ from typing import Any
 
 from harness.clean import to_article
 from harness.config import ConfigError, build, default_metrics
+from harness.embed import Encoders
 from harness.metrics.base import Metric
-from harness.scoring import score_pairs
+from harness.scoring import forget, score_pairs
 from harness.types import Article
 
 CHUNK = 32  # rows scored together, so each metric embeds one batch of sentences
@@ -34,7 +35,8 @@ def main(argv: list[str]) -> int:
     try:
         # The default metric set is the one of `harness run` (configs/config.yaml).
         names = args.metrics if args.metrics is not None else default_metrics()
-        metrics = [build(name, "metric") for name in names]
+        encoders = Encoders()  # shared by the metrics, cleared after each chunk
+        metrics = [build(name, "metric", encoders=encoders) for name in names]
     except ConfigError as exc:
         print(f"harness score: {exc}", file=sys.stderr)
         return 2
@@ -52,6 +54,7 @@ def main(argv: list[str]) -> int:
                 n_ok += bool(row["scores"])
                 n_bad += not row["scores"]
                 n_partial += bool(row["scores"]) and "error" in row
+            forget(metrics, encoders)
     finally:
         if args.output:
             out.close()

@@ -47,10 +47,12 @@ class Metric:
         return [self.score(summary, article) for summary, article in pairs]
 
     def reset(self) -> None:
-        """Forget what was cached for the articles scored so far.
+        """Forget what this metric cached for the articles scored so far.
 
-        The pipeline calls it between chunks of articles, so per-article caches
-        (sentence embeddings) stay bounded by one chunk. Default: nothing cached.
+        Whoever scores with the metric calls it between chunks of articles, so
+        per-article caches stay bounded by one chunk; shared sentence
+        embeddings (:class:`harness.embed.Encoders`) are cleared by the run that
+        built them. Default: nothing cached.
         """
 
 

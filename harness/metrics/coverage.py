@@ -8,9 +8,9 @@ recall (Zhang et al. 2020) with the same layer and vectors as the faithfulness
 metric, rescaled so that unrelated text scores 0. A reference without
 entities (or numbers) has nothing to miss: that share is 1.0.
 
-The token vectors are cached per sentence by the metric's own encoder
-(:func:`harness.embed.load_encoder`: the MiniLM weights are shared, the caches
-are not), so each reference sentence is embedded once per chunk of articles.
+The token vectors are cached per sentence by the run's encoder
+(:class:`harness.embed.Encoders`), shared with faithfulness, so when both run
+coverage costs almost no extra model time.
 
 ``coverage`` is the mean over the two references of the mean of their four
 components (docs/metrics.md).
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from harness.embed import TOKEN_LAYER, load_encoder
+from harness.embed import TOKEN_LAYER, Encoders
 from harness.metrics.base import KeySpec, Metric
 from harness.metrics.evidence import (
     entities,
@@ -63,6 +63,7 @@ class Coverage(Metric):
         model_path: str | None = None,
         layer: int = TOKEN_LAYER,
         baseline: float = BASELINE_RECALL,
+        encoders: Encoders | None = None,
     ):
         """Build the metric.
 
@@ -70,15 +71,20 @@ class Coverage(Metric):
             model_path: MiniLM folder; default the packaged all-MiniLM-L6-v2.
             layer: hidden layer of the token vectors.
             baseline: token recall of unrelated text, mapped to 0.
+            encoders: the run's encoders, shared with its other metrics (the run
+                clears them); None: this metric's own, cleared by ``reset``.
 
         """
-        self.encoder = load_encoder(model_path)
+        # The run's encoders when it shares them (it clears them), else our own.
+        self._own_encoders = encoders is None
+        self.encoder = (encoders or Encoders()).get(model_path)
         self.layer = layer
         self.baseline = baseline
 
     def reset(self) -> None:
-        """Forget this metric's cached sentence embeddings."""
-        self.encoder.clear()
+        """Forget the cached sentence embeddings, if this metric owns its encoder."""
+        if self._own_encoders:
+            self.encoder.clear()
 
     def score(self, summary: str, article: Article) -> dict[str, float]:
         """Score one summary against its article's headline and lede."""

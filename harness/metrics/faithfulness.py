@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from harness.embed import TOKEN_LAYER, load_encoder
+from harness.embed import TOKEN_LAYER, Encoders
 from harness.metrics.base import KeySpec, Metric
 from harness.metrics.evidence import (
     align,
@@ -150,6 +150,7 @@ class Faithfulness(Metric):
         local_penalty: float = 0.6,
         novel_penalty: float = 0.9,
         min_weight: float = 0.5,
+        encoders: Encoders | None = None,
     ):
         """Build the metric.
 
@@ -168,9 +169,13 @@ class Faithfulness(Metric):
             novel_penalty: penalty composite: factor per content word absent from
                 the article.
             min_weight: penalty composite: weight of the worst sentence (rest: the mean).
+            encoders: the run's encoders, shared with its other metrics (the run
+                clears them); None: this metric's own, cleared by ``reset``.
 
         """
-        self.encoder = load_encoder(model_path)
+        # The run's encoders when it shares them (it clears them), else our own.
+        self._own_encoders = encoders is None
+        self.encoder = (encoders or Encoders()).get(model_path)
         self.layer = layer
         self.baseline = baseline
         self.model = None
@@ -188,8 +193,9 @@ class Faithfulness(Metric):
         self._checks: OrderedDict[tuple[str, str, str], list[SentenceCheck]] = OrderedDict()
 
     def reset(self) -> None:
-        """Forget this metric's cached embeddings and articles."""
-        self.encoder.clear()
+        """Forget the cached articles, and the embeddings if this metric owns its encoder."""
+        if self._own_encoders:
+            self.encoder.clear()
         self._indexes.clear()
         self._checks.clear()
 
