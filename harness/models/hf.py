@@ -38,6 +38,7 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
+from harness.models import prompts
 from harness.models.base import Generation, Summarizer
 from harness.models.cache import default_cache_dir
 from harness.models.hf_settings import (
@@ -117,10 +118,8 @@ class HFSummarizer(Summarizer):
         cache_dir: str | None = None,
     ) -> None:
         super().__init__(name)
-        if "{article}" not in prompt:
-            raise ValueError(f"model {name!r}: prompt must contain '{{article}}', got {prompt!r}")
         self.model = model
-        self.prompt = prompt
+        self.prompt = prompts.check_prompt(name, prompt)
         self.generation = check_generation_settings(name, generation or {})
         self.max_new_tokens = int(max_new_tokens)
         self.num_beams = int(num_beams)
@@ -235,7 +234,7 @@ class HFSummarizer(Summarizer):
 
     def render(self, tokenizer: PreTrainedTokenizerBase, body: str) -> str:
         """Return the full input text for ``body``."""
-        return self.prompt.replace("{article}", body)
+        return prompts.fill(self.prompt, body)
 
     def count(self, tokenizer: PreTrainedTokenizerBase, text: str) -> int:
         """Input tokens of a rendered text."""
@@ -379,9 +378,7 @@ class CausalChatSummarizer(HFSummarizer):
 
     def render(self, tokenizer: PreTrainedTokenizerBase, body: str) -> str:
         """Render the chat template: optional system turn, the user turn, the assistant cue."""
-        messages = [{"role": "user", "content": self.prompt.replace("{article}", body)}]
-        if self.system_prompt is not None:
-            messages.insert(0, {"role": "system", "content": self.system_prompt})
+        messages = prompts.chat_messages(self.prompt, body, self.system_prompt)
         return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
     def count(self, tokenizer: PreTrainedTokenizerBase, text: str) -> int:

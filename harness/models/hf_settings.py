@@ -14,6 +14,8 @@ from typing import Any
 import torch
 from transformers import GenerationConfig, PreTrainedModel, PreTrainedTokenizerBase
 
+from harness.models import prompts
+
 #: Generation-config fields taken from the model: ids, not behaviour.
 TOKEN_ID_FIELDS = (
     "bos_token_id",
@@ -64,29 +66,13 @@ def fit_article(
     body: str, render: Callable[[str], str], count: Callable[[str], int],
     tokenizer: PreTrainedTokenizerBase, limit: int,
 ) -> tuple[str, bool]:
-    """Cut ``body`` to the longest prefix whose rendered prompt fits in ``limit`` tokens.
+    """Cut ``body`` to fit ``limit`` tokens, on a token boundary (see :mod:`.prompts`)."""
 
-    Returns:
-        The (possibly cut) body and whether it was cut. The cut falls on a token
-        boundary of ``body``, so no word is split mid-token.
+    def token_ends(text: str) -> list[int]:
+        encoding = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        return [end for _, end in encoding["offset_mapping"]]
 
-    """
-    total = count(render(body))
-    if total <= limit:
-        return body, False
-    overhead = count(render(""))
-    if overhead >= limit:
-        raise ValueError(f"the prompt alone takes {overhead} tokens, over the limit of {limit}")
-    encoding = tokenizer(body, add_special_tokens=False, return_offsets_mapping=True)
-    offsets = encoding["offset_mapping"]
-    budget = limit - overhead
-    while budget > 0:
-        cut = body[: offsets[min(budget, len(offsets)) - 1][1]]
-        excess = count(render(cut)) - limit
-        if excess <= 0:
-            return cut, True
-        budget -= excess  # tokens can merge across the boundary; shrink and retry
-    raise ValueError(f"cannot fit the article into {limit} tokens")
+    return prompts.fit_article(body, render, count, token_ends, limit)
 
 
 def generated_lengths(new_tokens: torch.Tensor, stop_ids: set[int]) -> list[int]:

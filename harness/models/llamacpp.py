@@ -1,0 +1,279 @@
+"""Summarizer on llama.cpp (``llama-cpp-python``), reading GGUF weights natively.
+
+Matches :class:`harness.models.hf.CausalChatSummarizer` on the same GGUF file:
+the same chat turns (optional system turn, ``prompt`` with the article body),
+rendered with the chat template stored in the GGUF (``tokenizer.chat_template``);
+the same input limit rule (the configured ``max_input_tokens``, capped at the
+model's training context less ``max_new_tokens``) and the same cut of a long body
+on a token boundary (:func:`harness.models.prompts.fit_article`); greedy
+decoding with the same stop strings. What differs is the arithmetic: llama.cpp
+multiplies the quantised weights directly (Q4_1 here, activations in 8 bits),
+where transformers de-quantises them to float32 first, so a few summaries differ
+in their later words (``benchmarks/generation.py`` prints how many).
+
+Each article is decoded alone from an empty KV cache (``reset()``), so a summary
+does not depend on which articles came before it. ``llama-cpp-python`` is the
+optional extra ``llamacpp`` (``pip install -e '.[llamacpp]'``; ``make test``
+installs it): it compiles llama.cpp from source, about 8 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from harness.models import prompts
+from harness.models.base import Summarizer
+from harness.models.hf import ModelLoadError, folder_fingerprint, local_folder
+from harness.types import Article
+
+logger = logging.getLogger("harness.models")
+
+#: Bump when a change here changes outputs for the same settings (cache entries miss).
+OUTPUT_VERSION = 1
+INSTALL_HINT = (
+    "llama-cpp-python is not installed; it is the optional extra 'llamacpp': "
+    "pip install -e '.[llamacpp]' (make test installs it; it compiles llama.cpp, "
+    "about 8 minutes on 2 cores)"
+)
+
+
+def import_llama_cpp() -> Any:
+    """Import ``llama_cpp``, or fail with how to install it."""
+    try:
+        import llama_cpp
+    except ImportError as err:
+        raise ModelLoadError(INSTALL_HINT) from err
+    return llama_cpp
+
+
+def gguf_path(model: str, gguf_file: str | None) -> Path:
+    """The GGUF file: ``gguf_file`` inside folder ``model`` (``pkg://`` or a path), or ``model``.
+
+    Raises:
+        ModelLoadError: if the file does not exist.
+
+    """
+    if gguf_file is None:
+        path = Path(model).expanduser()
+    else:
+        folder = local_folder(model)
+        if folder is None:
+            raise ModelLoadError(f"model {model!r} is not a local folder (llama.cpp reads files)")
+        path = folder / gguf_file
+    if not path.is_file():
+        raise ModelLoadError(f"GGUF file {path} does not exist")
+    return path
+
+
+class LlamaCppSummarizer(Summarizer):
+    """Chat model from a GGUF file through llama.cpp, greedy and deterministic.
+
+    Args:
+        name: Display name of the model in results.
+        model: Folder of the GGUF file (``pkg://<package>`` for one inside a pip
+            package), or the GGUF file itself when ``gguf_file`` is None.
+        gguf_file: The GGUF file inside the ``model`` folder.
+        prompt: The user turn; must contain ``{article}``.
+        system_prompt: A system turn before the user turn; None leaves the
+            template's default.
+        max_new_tokens: Most generated tokens per summary.
+        stop_strings: Generation ends at the first of these (not included).
+        max_input_tokens: Input limit; None or above the model's training context
+            (less ``max_new_tokens``) means the model's.
+        n_threads: CPU threads; None means one per core (``os.cpu_count()``).
+        n_batch: Prompt tokens evaluated per llama.cpp batch (speed only).
+        seed: llama.cpp's sampler seed (unused by greedy decoding, recorded).
+
+    """
+
+    cacheable = True
+
+    def __init__(
+        self,
+        name: str,
+        model: str,
+        gguf_file: str | None = None,
+        prompt: str = "{article}",
+        system_prompt: str | None = None,
+        max_new_tokens: int = 128,
+        stop_strings: Sequence[str] = (),
+        max_input_tokens: int | None = None,
+        n_threads: int | None = None,
+        n_batch: int = 512,
+        seed: int = 0,
+    ) -> None:
+        super().__init__(name)
+        self.model = model
+        self.gguf_file = gguf_file
+        self.prompt = prompts.check_prompt(name, prompt)
+        self.system_prompt = system_prompt
+        self.max_new_tokens = int(max_new_tokens)
+        self.stop_strings = [str(s) for s in stop_strings]
+        self.max_input_tokens = max_input_tokens
+        self.n_threads = int(n_threads or os.cpu_count() or 1)
+        self.n_batch = int(n_batch)
+        self.seed = int(seed)
+        #: (article_id, message) of every truncated input.
+        self.warnings: list[tuple[str, str]] = []
+        #: Generated tokens per article id.
+        self.token_counts: dict[str, int] = {}
+        #: Seconds spent loading the model, kept apart from generation.
+        self.load_seconds = 0.0
+        self._llm: Any = None
+        self._formatter: Any = None
+        self._limit = 0
+
+    # ---- identity
+
+    def identity(self) -> dict[str, Any]:
+        """Backend, weights fingerprint and every setting that changes the output."""
+        path = gguf_path(self.model, self.gguf_file)
+        return {
+            "class": f"{type(self).__module__}.{type(self).__qualname__}",
+            "backend": "llama.cpp",
+            "output_version": OUTPUT_VERSION,
+            "model": self.model,
+            "gguf_file": self.gguf_file,
+            "weights": folder_fingerprint(path.parent, only=path.name),
+            "settings": {
+                "prompt": self.prompt,
+                "system_prompt": self.system_prompt,
+                "max_new_tokens": self.max_new_tokens,
+                "stop_strings": self.stop_strings,
+                "max_input_tokens": self.max_input_tokens,
+                "decoding": "greedy",
+            },
+        }
+
+    # ---- loading
+
+    def load(self) -> Any:
+        """The ``llama_cpp.Llama`` model, loaded on first use and kept."""
+        if self._llm is None:
+            llama_cpp = import_llama_cpp()
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            start = time.perf_counter()
+            path = gguf_path(self.model, self.gguf_file)
+            probe = llama_cpp.Llama(str(path), n_ctx=0, vocab_only=True, verbose=False)
+            trained = int(probe.n_ctx_train())
+            template = probe.metadata.get("tokenizer.chat_template")
+            del probe
+            if not template:
+                raise ModelLoadError(f"GGUF {path} has no chat template (tokenizer.chat_template)")
+            own = trained - self.max_new_tokens
+            if self.max_input_tokens and self.max_input_tokens > own:
+                logger.warning("model %s: max_input_tokens=%d is above the model's limit %d",
+                               self.name, self.max_input_tokens, own)
+            self._limit = min(x for x in (own, self.max_input_tokens) if x)
+            self._llm = llama_cpp.Llama(
+                str(path), n_ctx=self._limit + self.max_new_tokens, n_threads=self.n_threads,
+                n_threads_batch=self.n_threads, n_batch=self.n_batch, seed=self.seed,
+                verbose=False,
+            )
+            eos, bos = self._llm.token_eos(), self._llm.token_bos()
+            self._formatter = Jinja2ChatFormatter(
+                template=template,
+                eos_token=self._llm._model.token_get_text(eos) if eos >= 0 else "",
+                bos_token=self._llm._model.token_get_text(bos) if bos >= 0 else "",
+            )
+            self.load_seconds += time.perf_counter() - start
+        return self._llm
+
+    # ---- prompts
+
+    def render_messages(self, messages: list[dict[str, str]]) -> str:
+        """The chat template applied to ``messages``, with the assistant cue."""
+        self.load()
+        return self._formatter(messages=messages).prompt
+
+    def render(self, body: str) -> str:
+        """The full input text for ``body``."""
+        return self.render_messages(prompts.chat_messages(self.prompt, body, self.system_prompt))
+
+    def tokens(self, text: str) -> list[int]:
+        """Token ids of template text (the template writes its special tokens itself)."""
+        return self.load().tokenize(text.encode("utf-8"), add_bos=False, special=True)
+
+    def token_ends(self, text: str) -> list[int]:
+        """Character offset at which each token of plain ``text`` ends."""
+        llm = self.load()
+        ids = llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+        # Byte offset → character offset (a token may end inside a multi-byte character).
+        char_at = [0]
+        for i, ch in enumerate(text):
+            char_at.extend([i + 1] * len(ch.encode("utf-8")))
+        ends, position = [], 0
+        for token in ids:
+            position = min(position + len(llm.detokenize([token])), len(char_at) - 1)
+            ends.append(char_at[position])
+        return ends
+
+    def fitted(self, article: Article) -> str:
+        """The rendered input of ``article``, its body cut to the input limit (warning kept)."""
+        if not article.body.strip():
+            raise ValueError(f"article {article.id!r} has an empty body")
+        self.load()
+        body, cut = prompts.fit_article(
+            article.body, self.render, lambda t: len(self.tokens(t)), self.token_ends, self._limit
+        )
+        if cut:
+            message = (f"model {self.name}: article {article.id} truncated to {self._limit} input "
+                       f"tokens ({len(body)} of {len(article.body)} characters kept)")
+            logger.warning(message)
+            self.warnings.append((article.id, message))
+        return self.render(body)
+
+    # ---- generation
+
+    def complete(self, text: str, max_tokens: int, stop: Sequence[str] = ()) -> tuple[str, int]:
+        """Greedy continuation of rendered ``text`` from an empty cache; text and token count."""
+        llm = self.load()
+        llm.reset()
+        out = llm.create_completion(
+            prompt=self.tokens(text), max_tokens=max_tokens, temperature=0.0, top_k=1,
+            top_p=1.0, min_p=0.0, repeat_penalty=1.0, stop=list(stop) or None, seed=self.seed,
+        )
+        return out["choices"][0]["text"].strip(), int(out["usage"]["completion_tokens"])
+
+    def summarize(self, articles: Sequence[Article]) -> list[str]:
+        """One summary per article, each decoded alone."""
+        summaries = []
+        for article in articles:
+            text, count = self.complete(self.fitted(article), self.max_new_tokens,
+                                        self.stop_strings)
+            self.token_counts[article.id] = count
+            summaries.append(text)
+        return summaries
+
+    # ---- judging (harness.metrics.llm_judge)
+
+    def judge(self, messages: list[dict[str, str]], max_tokens: int,
+              top_logprobs: int) -> tuple[str, dict[str, float] | None]:
+        """Greedy reply to ``messages`` and the log-probabilities of its first token's top choices.
+
+        Returns:
+            The reply text and ``{token text: log-probability}`` of the
+            ``top_logprobs`` likeliest first tokens.
+
+        """
+        llm = self.load()
+        ids = self.tokens(self.render_messages(messages))
+        if len(ids) > self._limit:
+            raise ValueError(f"judge prompt of {len(ids)} tokens is over the limit {self._limit}")
+        llm.reset()
+        llm.eval(ids)
+        # After eval, the row of the last prompt position holds the next token's logits.
+        logits = [float(x) for x in llm.scores[llm.n_tokens - 1]]
+        peak = max(logits)
+        norm = peak + math.log(sum(math.exp(v - peak) for v in logits))
+        best = sorted(range(len(logits)), key=lambda i: -logits[i])[:top_logprobs]
+        top = {llm.detokenize([i]).decode("utf-8", "replace"): logits[i] - norm for i in best}
+        text, _ = self.complete(self.render_messages(messages), max_tokens)
+        return text, top
