@@ -20,7 +20,6 @@ installs it): it compiles llama.cpp from source, about 8 minutes on 2 cores.
 from __future__ import annotations
 
 import logging
-import math
 import os
 import time
 from collections.abc import Sequence
@@ -161,10 +160,16 @@ class LlamaCppSummarizer(Summarizer):
 
             start = time.perf_counter()
             path = gguf_path(self.model, self.gguf_file)
-            probe = llama_cpp.Llama(str(path), n_ctx=0, vocab_only=True, verbose=False)
-            trained = int(probe.n_ctx_train())
-            template = probe.metadata.get("tokenizer.chat_template")
+            # The vocabulary alone (0.1 s) tells the training context and the template,
+            # which size the real context.
+            probe = llama_cpp.Llama(str(path), vocab_only=True, verbose=False)
+            metadata = dict(probe.metadata)
             del probe
+            arch = metadata.get("general.architecture", "llama")
+            trained = int(metadata.get(f"{arch}.context_length", 0))
+            if trained <= 0:
+                raise ModelLoadError(f"GGUF {path} states no context length ({arch}.context_length)")
+            template = metadata.get("tokenizer.chat_template")
             if not template:
                 raise ModelLoadError(f"GGUF {path} has no chat template (tokenizer.chat_template)")
             own = trained - self.max_new_tokens
@@ -263,20 +268,34 @@ class LlamaCppSummarizer(Summarizer):
             ``top_logprobs`` likeliest first tokens.
 
         """
+        import numpy as np
+
         llm = self.load()
         ids = self.tokens(self.render_messages(messages))
-        if len(ids) > self._limit:
-            raise ValueError(f"judge prompt of {len(ids)} tokens is over the limit {self._limit}")
-        llm.reset()
-        llm.eval(ids)
-        # After eval, the row of the last prompt position holds the next token's logits.
-        logits = [float(x) for x in llm.scores[llm.n_tokens - 1]]
-        peak = max(logits)
-        norm = peak + math.log(sum(math.exp(v - peak) for v in logits))
-        best = sorted(range(len(logits)), key=lambda i: -logits[i])[:top_logprobs]
-        top = {llm.detokenize([i]).decode("utf-8", "replace"): logits[i] - norm for i in best}
-        text, _ = self.complete(self.render_messages(messages), max_tokens)
-        return text, top
+        if len(ids) + max_tokens > llm.n_ctx():
+            raise ValueError(f"judge prompt of {len(ids)} tokens does not fit the context "
+                             f"of {llm.n_ctx()} with {max_tokens} to generate")
+        # Judgments of one article share the prompt up to the summary: keep that part of
+        # the KV cache (like llama.cpp's own prompt cache) and evaluate the rest.
+        done = llm.input_ids[: llm.n_tokens].tolist()
+        common = 0
+        while common < min(len(done), len(ids) - 1) and done[common] == ids[common]:
+            common += 1
+        llm.n_tokens = common
+        llm.eval(ids[common:])
+        # Without logits_all (which would keep n_ctx x n_vocab floats), llama-cpp-python
+        # keeps no logits after eval; the context still holds the last position's.
+        logits = np.ctypeslib.as_array(llm._ctx.get_logits_ith(-1), shape=(llm.n_vocab(),))
+        logits = logits.astype(np.float64)
+        logprobs = logits - (logits.max() + np.log(np.exp(logits - logits.max()).sum()))
+        best = np.argsort(-logprobs, kind="stable")[:top_logprobs]
+        top = {llm.detokenize([int(i)]).decode("utf-8", "replace"): float(logprobs[i])
+               for i in best}
+        out = llm.create_completion(
+            prompt=ids, max_tokens=max_tokens, temperature=0.0, top_k=1, top_p=1.0, min_p=0.0,
+            repeat_penalty=1.0, seed=self.seed,
+        )
+        return out["choices"][0]["text"].strip(), top
 
 
 # --------------------------------------------------------------------- a local server
