@@ -137,11 +137,13 @@ def run_server(articles: list[Article], settings: dict[str, Any],
         "stop": "stop_strings"})
     gguf = gguf_path(settings["model"], settings["gguf_file"])
     n_ctx = settings["max_input_tokens"] + settings["max_new_tokens"]
-    start = time.perf_counter()
-    with LocalServer(gguf, alias=server_settings["model"], n_ctx=n_ctx) as server:
-        print(f"llama_cpp.server start: {time.perf_counter() - start:.1f} s, "
-              f"{server.n_threads} threads, n_ctx {n_ctx}")
-        for concurrency in (1, 4):
+    for concurrency in (1, 4):
+        # A fresh server each time: it keeps the last prompt's KV cache, which would
+        # otherwise favour the second pass.
+        start = time.perf_counter()
+        with LocalServer(gguf, alias=server_settings["model"], n_ctx=n_ctx) as server:
+            print(f"llama_cpp.server start: {time.perf_counter() - start:.1f} s, "
+                  f"{server.n_threads} threads, n_ctx {n_ctx}")
             model = OpenAISummarizer(**{**server_settings, "base_url": server.base_url,
                                         "max_concurrency": concurrency})
             label = f"server, concurrency {concurrency}"

@@ -70,6 +70,28 @@ def gguf_path(model: str, gguf_file: str | None) -> Path:
     return path
 
 
+def gguf_context_and_template(path: Path) -> tuple[int, str]:
+    """The training context length and the chat template stored in a GGUF file.
+
+    Raises:
+        ModelLoadError: if the file states either not.
+
+    """
+    llama_cpp = import_llama_cpp()
+    # The vocabulary alone loads in 0.1 s and carries all the metadata.
+    probe = llama_cpp.Llama(str(path), vocab_only=True, verbose=False)
+    metadata = dict(probe.metadata)
+    del probe
+    arch = metadata.get("general.architecture", "llama")
+    trained = int(metadata.get(f"{arch}.context_length", 0))
+    if trained <= 0:
+        raise ModelLoadError(f"GGUF {path} states no context length ({arch}.context_length)")
+    template = metadata.get("tokenizer.chat_template")
+    if not template:
+        raise ModelLoadError(f"GGUF {path} has no chat template (tokenizer.chat_template)")
+    return trained, template
+
+
 class LlamaCppSummarizer(Summarizer):
     """Chat model from a GGUF file through llama.cpp, greedy and deterministic.
 
@@ -160,18 +182,7 @@ class LlamaCppSummarizer(Summarizer):
 
             start = time.perf_counter()
             path = gguf_path(self.model, self.gguf_file)
-            # The vocabulary alone (0.1 s) tells the training context and the template,
-            # which size the real context.
-            probe = llama_cpp.Llama(str(path), vocab_only=True, verbose=False)
-            metadata = dict(probe.metadata)
-            del probe
-            arch = metadata.get("general.architecture", "llama")
-            trained = int(metadata.get(f"{arch}.context_length", 0))
-            if trained <= 0:
-                raise ModelLoadError(f"GGUF {path} states no context length ({arch}.context_length)")
-            template = metadata.get("tokenizer.chat_template")
-            if not template:
-                raise ModelLoadError(f"GGUF {path} has no chat template (tokenizer.chat_template)")
+            trained, template = gguf_context_and_template(path)
             own = trained - self.max_new_tokens
             if self.max_input_tokens and self.max_input_tokens > own:
                 logger.warning("model %s: max_input_tokens=%d is above the model's limit %d",
