@@ -94,3 +94,7 @@ def test_llamacpp_judge_weights_first_token_probabilities(tmp_path, model):
     text, top = model.judge([{"role": "user", "content": "Say a number from 1 to 5."}], 4, 5)
     assert len(top) == 5 and all(v <= 0 for v in top.values())
     assert sorted(top.values(), reverse=True) == list(top.values())
+    # Candidates are reported whatever their rank.
+    _, top = model.judge([{"role": "user", "content": "Write a word."}], 2, 1,
+                         candidates=("1", "2", "3", "4", "5"))
+    assert {"1", "2", "3", "4", "5"} <= set(top)

@@ -55,7 +55,7 @@ def test_logprobs_give_a_weighted_score(tmp_path):
 
 def test_prompts_carry_the_texts(tmp_path):
     class Backend:
-        def judge(self, messages, max_tokens, top_logprobs):
+        def judge(self, messages, max_tokens, top_logprobs, candidates=()):
             return "3", None
 
         def identity(self):

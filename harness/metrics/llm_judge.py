@@ -17,10 +17,12 @@ The criteria follow G-Eval's SummEval prompts: *consistency* for
 own headline and lede named as what matters (the harness's reference).
 
 Any backend serves as the judge: an object with ``judge(messages, max_tokens,
-top_logprobs) -> (text, {token: logprob} | None)`` and ``identity()`` —
-:class:`harness.models.llamacpp.LlamaCppSummarizer` (in process) and
-:class:`harness.models.openai_compat.OpenAISummarizer` (vLLM, TGI, Ollama,
-llama.cpp's server, hosted APIs). Judgments are cached on disk under
+top_logprobs, candidates)`` returning ``(text, {token: logprob} | None)``, and
+``identity()``: :class:`harness.models.llamacpp.LlamaCppSummarizer` (in process;
+it also reports the log-probabilities of the ``candidates``, the tokens 1-5,
+whatever their rank) and :class:`harness.models.openai_compat.OpenAISummarizer`
+(vLLM, TGI, Ollama, llama.cpp's server, hosted APIs; the protocol returns the
+likeliest tokens only). Judgments are cached on disk under
 ``<cache_dir>/judgments/``, keyed by the backend's identity and the full prompt.
 """
 
@@ -39,7 +41,7 @@ from harness.models.cache import cache_key, default_cache_dir, write_atomic
 from harness.types import Article
 
 #: Bump when the prompts or the scoring change, so cached judgments are not reused.
-JUDGE_VERSION = 1
+JUDGE_VERSION = 2
 #: Cache entry format.
 FORMAT_VERSION = 1
 
@@ -191,7 +193,8 @@ class LLMJudge(Metric):
         if found is not None:
             return found
         messages = [{"role": "user", "content": prompt}]
-        text, top = self.backend.judge(messages, self.max_tokens, self.top_logprobs)
+        text, top = self.backend.judge(messages, self.max_tokens, self.top_logprobs,
+                                       candidates=SCORES)
         if self.cache:
             self.cache.put(key, text, top)
         return text, top

@@ -19,6 +19,7 @@ installs it): it compiles llama.cpp from source, about 8 minutes on 2 cores.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import time
@@ -193,6 +194,8 @@ class LlamaCppSummarizer(Summarizer):
                 n_threads_batch=self.n_threads, n_batch=self.n_batch, seed=self.seed,
                 verbose=False,
             )
+            # Freed before the interpreter tears modules down (else __del__ fails noisily).
+            atexit.register(self._llm.close)
             eos, bos = self._llm.token_eos(), self._llm.token_bos()
             self._formatter = Jinja2ChatFormatter(
                 template=template,
@@ -270,13 +273,19 @@ class LlamaCppSummarizer(Summarizer):
 
     # ---- judging (harness.metrics.llm_judge)
 
-    def judge(self, messages: list[dict[str, str]], max_tokens: int,
-              top_logprobs: int) -> tuple[str, dict[str, float] | None]:
+    def judge(self, messages: list[dict[str, str]], max_tokens: int, top_logprobs: int,
+              candidates: Sequence[str] = ()) -> tuple[str, dict[str, float] | None]:
         """Greedy reply to ``messages`` and the log-probabilities of its first token's top choices.
 
+        Args:
+            messages: The chat turns.
+            max_tokens: Most tokens of the reply.
+            top_logprobs: How many of the likeliest first tokens to report.
+            candidates: Texts whose first-token log-probability is reported whatever
+                their rank (each must be one token; others are left out).
+
         Returns:
-            The reply text and ``{token text: log-probability}`` of the
-            ``top_logprobs`` likeliest first tokens.
+            The reply text and ``{token text: log-probability}``.
 
         """
         import numpy as np
@@ -300,8 +309,13 @@ class LlamaCppSummarizer(Summarizer):
         logits = logits.astype(np.float64)
         logprobs = logits - (logits.max() + np.log(np.exp(logits - logits.max()).sum()))
         best = np.argsort(-logprobs, kind="stable")[:top_logprobs]
-        top = {llm.detokenize([int(i)]).decode("utf-8", "replace"): float(logprobs[i])
-               for i in best}
+        wanted = [int(i) for i in best]
+        for text in candidates:
+            ids_of = llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+            if len(ids_of) == 1:
+                wanted.append(ids_of[0])
+        top = {llm.detokenize([i]).decode("utf-8", "replace"): float(logprobs[i])
+               for i in dict.fromkeys(wanted)}
         out = llm.create_completion(
             prompt=ids, max_tokens=max_tokens, temperature=0.0, top_k=1, top_p=1.0, min_p=0.0,
             repeat_penalty=1.0, seed=self.seed,

@@ -289,9 +289,12 @@ class OpenAISummarizer(Summarizer):
 
     # ---- judging (harness.metrics.llm_judge)
 
-    def judge(self, messages: list[dict[str, str]], max_tokens: int,
-              top_logprobs: int) -> tuple[str, dict[str, float] | None]:
+    def judge(self, messages: list[dict[str, str]], max_tokens: int, top_logprobs: int,
+              candidates: Sequence[str] = ()) -> tuple[str, dict[str, float] | None]:
         """Reply to ``messages`` and the log-probabilities of its first token's top choices.
+
+        ``candidates`` (texts the caller wants whatever their rank) cannot be asked
+        of the protocol; only the ``top_logprobs`` likeliest come back.
 
         Returns:
             The reply text and ``{token text: log-probability}``, or None when the
