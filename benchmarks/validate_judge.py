@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from validate_headline import corpora_dir  # noqa: E402
 
-from harness.config import build  # noqa: E402
+from harness.config import build, resolve_plugin  # noqa: E402
 from harness.metrics import fit  # noqa: E402
 from harness.metrics.faithfulness import Faithfulness  # noqa: E402
 from harness.metrics.llm_judge import expected_score, parse_score  # noqa: E402
@@ -67,7 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path} not found (set HARNESS_CORPORA)", file=sys.stderr)
         return 2
     rows = sample(fit.read_frank(path), args.n, np.random.default_rng(SEED))
-    judge = build(args.config, "metric")
+    # Not through the judgment cache: the seconds per judgment printed are real ones.
+    node = resolve_plugin(args.config, "metric")
+    node.cache = False
+    judge = build(node, "metric")
     faithfulness = Faithfulness()
     rouge = rouge_scorer.RougeScorer(["rouge2"], use_stemmer=True)
 
