@@ -6,9 +6,10 @@ import math
 
 import pytest
 
-from harness.metrics.base import check_keys, score_each
+from harness.metrics.base import check_keys
 from harness.metrics.llm_judge import LLMJudge, expected_score, parse_score
 from harness.models.openai_compat import OpenAISummarizer
+from harness.scoring import score_each
 from harness.types import Article
 from tests.openai_fake import FakeOpenAI
 

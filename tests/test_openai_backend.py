@@ -17,7 +17,8 @@ import pytest
 
 from harness.models.cache import GenerationCache
 from harness.models.openai_compat import EndpointError, OpenAISummarizer
-from harness.pipeline import RunPlan, RunState, RunWriter, summarize_chunk
+from harness.pipeline import RunPlan, summarize_chunk
+from harness.run_folder import RunState, RunWriter
 from harness.types import Article
 from tests.conftest import REPO
 from tests.openai_fake import FakeOpenAI
@@ -39,8 +40,8 @@ def _model(server: FakeOpenAI, **kw) -> OpenAISummarizer:
 def test_429_is_retried_with_backoff_then_succeeds():
     with FakeOpenAI() as server:
         model = _model(server)
-        (summary,) = model.summarize([_article(1, "RATE2")])
-    assert summary.startswith("Summary:")
+        (generation,) = model.summarize([_article(1, "RATE2")])
+    assert generation.text.startswith("Summary:")
     assert server.requests["RATE2"] == 3  # two 429s, then the answer
     # The client counts its retries in a header: 0, 1, 2.
     retries = [h.get("x-stainless-retry-count") for h in server.headers
@@ -51,8 +52,9 @@ def test_429_is_retried_with_backoff_then_succeeds():
 def test_a_timed_out_request_is_retried():
     with FakeOpenAI(stall=2.0) as server:
         model = _model(server, timeout=0.5)
-        (summary,) = model.summarize([_article(1, "SLOW1")])
-    assert summary.startswith("Summary:")
+        (generation,) = model.summarize([_article(1, "SLOW1")])
+    assert generation.text.startswith("Summary:")
+    assert generation.seconds > 0.5  # the timed-out attempt counts
     assert server.requests["SLOW1"] == 2
 
 
@@ -84,12 +86,18 @@ def test_concurrency_is_capped():
     assert server.max_in_flight == 3
 
 
-def test_token_usage_is_recorded_per_article():
+def test_token_usage_is_recorded_per_article(tmp_path):
     with FakeOpenAI(reply="Two words") as server:
         model = _model(server)
-        model.summarize([_article(1), _article(2)])
-    assert model.token_counts == {"a1": 2, "a2": 2}
+        generations = model.summarize([_article(1), _article(2)])
+        plan = RunPlan(source=[], models=[model], metrics=[], out_dir=tmp_path, progress=False)
+        writer = RunWriter(tmp_path, RunState())
+        summarize_chunk(plan, model, [_article(3)], writer)
+        writer.close()
+    assert [g.tokens for g in generations] == [2, 2]  # the server's completion_tokens
     assert set(model.usage["a1"]) == {"prompt_tokens", "completion_tokens"}
+    (row,) = [json.loads(line) for line in (tmp_path / "summaries.jsonl").read_text().splitlines()]
+    assert row["tokens"] == 2 and row["seconds"] > 0
 
 
 def test_settings_reach_the_server_and_the_key_comes_from_the_environment(monkeypatch):
@@ -116,8 +124,8 @@ def test_missing_key_variable_is_an_error(monkeypatch):
 def test_completions_endpoint():
     with FakeOpenAI() as server:
         model = _model(server, endpoint="completions")
-        (summary,) = model.summarize([_article(1)])
-    assert summary.startswith("Summary:")
+        (generation,) = model.summarize([_article(1)])
+    assert generation.text.startswith("Summary:")
     assert server.bodies[-1]["prompt"].startswith("Summarize:\nThe Council")
 
 
@@ -134,7 +142,7 @@ def test_cache_identity_covers_endpoint_model_prompt_and_settings(tmp_path):
 
         first = summarize_cached(model, [_article(1)], cache)
         again = summarize_cached(model, [_article(1)], cache)
-    assert not first[0][1] and again[0][1] and first[0][0] == again[0][0]
+    assert not first[0][1] and again[0][1] and first[0][0].text == again[0][0].text
     assert server.requests["plain"] == 1
     with FakeOpenAI() as other:
         assert _model(other).identity() != base  # another endpoint (port)

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.models import prompts
-from harness.models.base import Summarizer
-from harness.models.hf import ModelLoadError, folder_fingerprint, local_folder
+from harness.models.base import Generation, Summarizer
+from harness.models.weights import ModelLoadError, folder_fingerprint, local_folder
 from harness.types import Article
 
 logger = logging.getLogger("harness.models")
@@ -141,12 +141,6 @@ class LlamaCppSummarizer(Summarizer):
         self.n_threads = int(n_threads or os.cpu_count() or 1)
         self.n_batch = int(n_batch)
         self.seed = int(seed)
-        #: (article_id, message) of every truncated input.
-        self.warnings: list[tuple[str, str]] = []
-        #: Generated tokens per article id.
-        self.token_counts: dict[str, int] = {}
-        #: Seconds spent loading the model, kept apart from generation.
-        self.load_seconds = 0.0
         self._llm: Any = None
         self._formatter: Any = None
         self._limit = 0
@@ -181,7 +175,6 @@ class LlamaCppSummarizer(Summarizer):
             llama_cpp = import_llama_cpp()
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-            start = time.perf_counter()
             path = gguf_path(self.model, self.gguf_file)
             trained, template = gguf_context_and_template(path)
             own = trained - self.max_new_tokens
@@ -202,7 +195,6 @@ class LlamaCppSummarizer(Summarizer):
                 eos_token=self._llm._model.token_get_text(eos) if eos >= 0 else "",
                 bos_token=self._llm._model.token_get_text(bos) if bos >= 0 else "",
             )
-            self.load_seconds += time.perf_counter() - start
         return self._llm
 
     # ---- prompts
@@ -234,20 +226,21 @@ class LlamaCppSummarizer(Summarizer):
             ends.append(char_at[position])
         return ends
 
-    def fitted(self, article: Article) -> str:
-        """The rendered input of ``article``, its body cut to the input limit (warning kept)."""
+    def fitted(self, article: Article) -> tuple[str, tuple[str, ...]]:
+        """The rendered input of ``article``, its body cut to the input limit, and warnings."""
         if not article.body.strip():
             raise ValueError(f"article {article.id!r} has an empty body")
         self.load()
         body, cut = prompts.fit_article(
             article.body, self.render, lambda t: len(self.tokens(t)), self.token_ends, self._limit
         )
+        warnings: tuple[str, ...] = ()
         if cut:
             message = (f"model {self.name}: article {article.id} truncated to {self._limit} input "
                        f"tokens ({len(body)} of {len(article.body)} characters kept)")
             logger.warning(message)
-            self.warnings.append((article.id, message))
-        return self.render(body)
+            warnings = (message,)
+        return self.render(body), warnings
 
     # ---- generation
 
@@ -261,15 +254,16 @@ class LlamaCppSummarizer(Summarizer):
         )
         return out["choices"][0]["text"].strip(), int(out["usage"]["completion_tokens"])
 
-    def summarize(self, articles: Sequence[Article]) -> list[str]:
-        """One summary per article, each decoded alone."""
-        summaries = []
+    def summarize(self, articles: Sequence[Article]) -> list[Generation]:
+        """One generation per article, each decoded alone (loading is not timed)."""
+        self.load()
+        out = []
         for article in articles:
-            text, count = self.complete(self.fitted(article), self.max_new_tokens,
-                                        self.stop_strings)
-            self.token_counts[article.id] = count
-            summaries.append(text)
-        return summaries
+            start = time.perf_counter()
+            text, warnings = self.fitted(article)
+            summary, tokens = self.complete(text, self.max_new_tokens, self.stop_strings)
+            out.append(Generation(summary, tokens, time.perf_counter() - start, warnings))
+        return out
 
     # ---- judging (harness.metrics.llm_judge)
 

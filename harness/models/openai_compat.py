@@ -18,8 +18,9 @@ backends (:func:`harness.models.prompts.chat_messages`).
 - **Concurrency**: at most ``max_concurrency`` requests in flight.
 - **Cache**: the identity holds the endpoint, model, prompt and every setting that
   changes a reply (not the key, concurrency, timeout or retries).
-- **Usage**: the server's token counts per article, in ``token_counts``
-  (generated tokens, written to ``summaries.jsonl``) and ``usage`` (both counts).
+- **Usage**: the server's count of generated tokens is each article's
+  ``Generation.tokens`` (``summaries.jsonl``); ``usage`` keeps prompt and
+  completion tokens per article id.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from harness.models import prompts
-from harness.models.base import Summarizer
+from harness.models.base import Generation, Summarizer
 from harness.types import Article
 
 logger = logging.getLogger("harness.models")
@@ -126,15 +128,11 @@ class OpenAISummarizer(Summarizer):
         self.max_concurrency = int(max_concurrency)
         self.extra_body = dict(extra_body or {})
         self.client = self._client(float(timeout), int(max_retries))
-        #: (article_id, message) of every truncated input.
-        self.warnings: list[tuple[str, str]] = []
-        #: Generated tokens per article id, as the server counted them.
-        self.token_counts: dict[str, int] = {}
-        #: ``{"prompt_tokens", "completion_tokens"}`` per article id.
+        #: ``{"prompt_tokens", "completion_tokens"}`` per article id, as the server counted.
         self.usage: dict[str, dict[str, int]] = {}
         # Outcomes of the last call that had failures, handed out when the
         # caller retries those articles one by one (no second round of requests).
-        self._known: dict[str, str | BaseException] = {}
+        self._known: dict[str, Generation | BaseException] = {}
         if check_endpoint:
             self.check()
 
@@ -202,19 +200,18 @@ class OpenAISummarizer(Summarizer):
 
     # ---- requests
 
-    def body(self, article: Article) -> str:
-        """The article body, cut to ``max_input_chars`` at a word boundary (warning kept)."""
+    def body(self, article: Article) -> tuple[str, tuple[str, ...]]:
+        """The article body, cut to ``max_input_chars`` at a word boundary, and warnings."""
         body = article.body
         if not body.strip():
             raise ValueError(f"article {article.id!r} has an empty body")
-        if self.max_input_chars and len(body) > self.max_input_chars:
-            cut = body[: self.max_input_chars].rsplit(None, 1)[0]
-            message = (f"model {self.name}: article {article.id} truncated to "
-                       f"{self.max_input_chars} characters ({len(cut)} of {len(body)} kept)")
-            logger.warning(message)
-            self.warnings.append((article.id, message))
-            body = cut
-        return body
+        if not self.max_input_chars or len(body) <= self.max_input_chars:
+            return body, ()
+        cut = body[: self.max_input_chars].rsplit(None, 1)[0]
+        message = (f"model {self.name}: article {article.id} truncated to "
+                   f"{self.max_input_chars} characters ({len(cut)} of {len(body)} kept)")
+        logger.warning(message)
+        return cut, (message,)
 
     def request(self, text: str | list[dict[str, str]], max_tokens: int,
                 top_logprobs: int = 0, stop: Sequence[str] = ()) -> Any:
@@ -238,9 +235,10 @@ class OpenAISummarizer(Summarizer):
             common["logprobs"] = top_logprobs
         return self.client.completions.create(prompt=text, **common)
 
-    def summary(self, article: Article) -> str:
-        """Summary of one article; records its token usage."""
-        body = self.body(article)
+    def summary(self, article: Article) -> Generation:
+        """One article's summary; its tokens are the server's count of generated tokens."""
+        start = time.perf_counter()
+        body, warnings = self.body(article)
         if self.endpoint == "chat":
             turns: Any = prompts.chat_messages(self.prompt, body, self.system_prompt)
         else:
@@ -250,16 +248,19 @@ class OpenAISummarizer(Summarizer):
         except ValueError as err:  # the JSON decoder's or the response model's
             raise ValueError(f"malformed reply from {self.base_url}: "
                              f"{type(err).__name__}: {err}") from err
-        text = reply_text(response)
+        text = reply_text(response).strip()
         usage = getattr(response, "usage", None)
+        tokens = len(text.split())  # a server that reports no usage: words
         if usage is not None:
             self.usage[article.id] = {"prompt_tokens": int(usage.prompt_tokens or 0),
                                       "completion_tokens": int(usage.completion_tokens or 0)}
-            self.token_counts[article.id] = int(usage.completion_tokens or 0)
-        return text.strip()
+            tokens = self.usage[article.id]["completion_tokens"]
+        return Generation(text, tokens, time.perf_counter() - start, warnings)
 
-    def summarize(self, articles: Sequence[Article]) -> list[str]:
-        """One summary per article, up to ``max_concurrency`` requests at once.
+    def summarize(self, articles: Sequence[Article]) -> list[Generation]:
+        """One generation per article, up to ``max_concurrency`` requests at once.
+
+        Each generation's seconds are its own request's, retries included.
 
         Raises:
             ArticleFailures: when any article failed after its retries; asked again
@@ -281,7 +282,7 @@ class OpenAISummarizer(Summarizer):
         failed = [a.id for a, r in zip(articles, results, strict=True)
                   if isinstance(r, BaseException)]
         if not failed:
-            return [str(r) for r in results]
+            return results  # type: ignore[return-value]
         if len(articles) == 1:
             raise results[0]  # type: ignore[misc]
         self._known = dict(zip(keys, results, strict=True))
