@@ -114,12 +114,14 @@ def run_transformers(args: argparse.Namespace, articles: list[Article],
 
 
 def run_llamacpp(articles: list[Article], settings: dict[str, Any],
-                 runs: dict[str, tuple]) -> None:
+                 runs: dict[str, tuple], threads: int | None) -> None:
     """llama.cpp in process, one article at a time."""
     llama_settings = config("smollm2_llamacpp")
     same_settings(settings, llama_settings, {
         "prompt": "prompt", "system_prompt": "system_prompt", "max_new_tokens": "max_new_tokens",
         "max_input_tokens": "max_input_tokens", "stop_strings": "stop_strings"})
+    if threads:
+        llama_settings["n_threads"] = threads
     model = LlamaCppSummarizer(**llama_settings)
     start = time.perf_counter()
     model.load()
@@ -129,7 +131,7 @@ def run_llamacpp(articles: list[Article], settings: dict[str, Any],
 
 
 def run_server(articles: list[Article], settings: dict[str, Any],
-               runs: dict[str, tuple]) -> None:
+               runs: dict[str, tuple], threads: int | None) -> None:
     """The OpenAI-compatible backend against llama.cpp's server, concurrency 1 and 4."""
     server_settings = config("smollm2_server")
     same_settings(settings, server_settings, {
@@ -141,7 +143,8 @@ def run_server(articles: list[Article], settings: dict[str, Any],
         # A fresh server each time: it keeps the last prompt's KV cache, which would
         # otherwise favour the second pass.
         start = time.perf_counter()
-        with LocalServer(gguf, alias=server_settings["model"], n_ctx=n_ctx) as server:
+        with LocalServer(gguf, alias=server_settings["model"], n_ctx=n_ctx,
+                         n_threads=threads) as server:
             print(f"llama_cpp.server start: {time.perf_counter() - start:.1f} s, "
                   f"{server.n_threads} threads, n_ctx {n_ctx}")
             model = OpenAISummarizer(**{**server_settings, "base_url": server.base_url,
@@ -172,6 +175,9 @@ def main() -> None:
     parser.add_argument("--max-new-tokens", type=int, help="default: the config's")
     parser.add_argument("--dtype", help="default: the config's (auto)")
     parser.add_argument("--threads", type=int, help="torch threads; default: torch's")
+    parser.add_argument("--llama-threads", type=int,
+                        help="llama.cpp threads (in process and server); default: the config's "
+                             "(one per core). On a CPU shared with busy jobs, 1 is faster")
     parser.add_argument("--backends", default="transformers,llamacpp,server",
                         help="comma-separated subset of transformers,llamacpp,server")
     args = parser.parse_args()
@@ -188,9 +194,9 @@ def main() -> None:
     if "transformers" in backends:
         run_transformers(args, articles, settings, runs)
     if "llamacpp" in backends:
-        run_llamacpp(articles, settings, runs)
+        run_llamacpp(articles, settings, runs, args.llama_threads)
     if "server" in backends:
-        run_server(articles, settings, runs)
+        run_server(articles, settings, runs, args.llama_threads)
 
     reference = next(iter(runs.values()))[0]
     print(f"\n{'backend':>30}  {'tokens/s':>8}  {'s/summary':>9}  {'tokens':>6}  "
