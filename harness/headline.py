@@ -78,8 +78,8 @@ class HeadlineChecker:
 
         Returns ``headline_support`` in [0, 1], ``verdict``, ``evidence`` (the
         best body sentences, best first), ``reasons`` (one string per rule
-        finding), ``relatedness`` (P(related)) and ``stance`` (the model's four
-        probabilities).
+        finding), ``relatedness`` (P(related)), ``stance`` (the stance model's four
+        probabilities) and ``asserts`` (the assertion model's P(agree | related)).
 
         Raises:
             ValueError: when the headline has no words or the body no sentences.
@@ -94,7 +94,9 @@ class HeadlineChecker:
         head.vecs, body.vecs = vecs[:1], vecs[1:]
         x, order, findings = features(head, body, self.model.res)
         proba = self.model.proba(x)[0]
-        verdict, support = decide(proba, findings, float(x[IDF_BODY]), self.model.thresholds)
+        asserts = float(self.model.assertion(x)[0])
+        verdict, support = decide(proba, asserts, findings, float(x[IDF_BODY]),
+                                  self.model.thresholds)
         return {
             "headline_support": support,
             "verdict": verdict,
@@ -102,4 +104,5 @@ class HeadlineChecker:
             "reasons": [f.reason for f in findings],
             "relatedness": float(1.0 - proba[0]),
             "stance": {name: float(p) for name, p in zip(LABELS, proba, strict=True)},
+            "asserts": asserts,
         }

@@ -9,9 +9,10 @@ the very same features:
 - ``rule_findings`` applies general claim-checking rules (direction words,
   numbers, names, negation and denial, hedging, exaggeration, who-did-what,
   clickbait), each built on a lexicon below rather than on any one article;
-- ``features`` is the fixed-length vector the stance classifier reads, and
-  ``StanceModel`` is that classifier (a one-hidden-layer MLP in numpy) loaded
-  from ``harness/params/stance.npz``.
+- ``features`` is the fixed-length vector the classifiers read, and
+  ``StanceModel`` holds them (two ensembles of one-hidden-layer MLPs in
+  numpy: the stance model and the assertion model) and the verdict
+  thresholds, loaded from ``harness/params/stance.npz``.
 
 Lexicons are hand-written lists of common English news words; each group
 names where its core comes from. Words are compared as Porter stems
@@ -613,18 +614,26 @@ def _negated_headline_word(head: Text, body: Text, top: list[int]) -> str | None
     return None
 
 
+ROLE_GAP = 3  # at most this many words between a name and the verb phrase's far end
+
+
 def _role_swap(head: Text, body: Text, top: list[int], common: frozenset[str]) -> str | None:
     """Two headline names around a verb, in the opposite order in an evidence sentence.
 
-    "Chelsea beat Arsenal" against "Arsenal beat Chelsea"; a "by" between the
-    names (a passive, "Arsenal were beaten by Chelsea") keeps the roles.
+    "Chelsea beat Arsenal" against "Arsenal beat Chelsea": both are short
+    clauses (at most ``ROLE_GAP`` words between the names) whose middle holds
+    the same verb stem, and both names are capitalised in the evidence
+    sentence (proper names there, not title-case words of the headline). A
+    "by" between the names (a passive, "Arsenal were beaten by Chelsea") keeps
+    the roles.
     """
     h_toks = head.toks[0]
     names = [n for n in _names(head.sents[0], common) if n in h_toks]
     pos = sorted((h_toks.index(n), n) for n in names)
     for (i1, a), (i2, b) in zip(pos, pos[1:], strict=False):
-        verbs = {stem(w) for w in h_toks[i1 + 1: i2] if w not in STOPWORDS}
-        if not verbs:
+        middle = h_toks[i1 + 1: i2]
+        verbs = {stem(w) for w in middle if w not in STOPWORDS}
+        if not verbs or len(middle) > ROLE_GAP or "by" in middle:
             continue
         for i in top:
             toks = body.toks[i]
@@ -632,10 +641,15 @@ def _role_swap(head: Text, body: Text, top: list[int], common: frozenset[str]) -
                 continue
             ja, jb = toks.index(a), toks.index(b)
             between = toks[jb + 1: ja]
-            if jb < ja and {stem(w) for w in between} & verbs and "by" not in between:
-                verb = next(w for w in between if stem(w) in verbs)
-                said = next(w for w in h_toks[i1 + 1: i2] if stem(w) in verbs)
-                return f"headline: {a} {said} {b}; body: {b} {verb} {a}"
+            if not 0 < len(between) <= ROLE_GAP or "by" in between \
+                    or not {stem(w) for w in between} & verbs:
+                continue
+            sent = body.sents[i]
+            if not all(re.search(rf"\b{re.escape(n.capitalize())}\b", sent) for n in (a, b)):
+                continue
+            verb = next(w for w in between if stem(w) in verbs)
+            said = next(w for w in middle if stem(w) in verbs)
+            return f"headline: {a} {said} {b}; body: {b} {verb} {a}"
     return None
 
 
@@ -768,14 +782,26 @@ def features(head: Text, body: Text, res: Resources
 
 # --------------------------------------------------------------------------- model
 class StanceModel:
-    """Four-way stance classifier (unrelated, agree, disagree, discuss) read from an npz.
+    """The headline check's two classifiers and verdict thresholds, read from an npz.
 
-    The file holds the feature standardisation (``mean``, ``std``), an
-    ensemble of one-hidden-layer MLPs (``w1`` (members, d, h), ``b1``, ReLU,
-    ``w2``, ``b2``; their probabilities are averaged), the verdict thresholds
-    (``t_*``) fitted by ``scripts/train_stance.py``, and the ``Resources``:
-    ``common_words``, ``proto`` and the idf table (``idf_stems``, ``idf_values``).
+    Both are four-way (unrelated, agree, disagree, discuss) ensembles of
+    one-hidden-layer MLPs over ``HAND_FEATURES`` (``w1`` (members, d, h),
+    ``b1``, ReLU, ``w2``, ``b2``, after the standardisation ``mean``, ``std``;
+    member probabilities are averaged):
+
+    - the **stance** model (keys without prefix), fitted on FNC-1 train only,
+      gives relatedness, P(disagree) and the ranking score;
+    - the **assertion** model (keys prefixed ``a_``), fitted on FNC-1 train plus
+      real headline/body pairs labelled agree, gives P(agree | related): does
+      the body state the headline's claim, rather than relay it? FNC-1 alone
+      reads most plain news bodies as "discuss".
+
+    The file also holds the verdict thresholds (``t_*``) fitted by
+    ``scripts/train_stance.py`` and the ``Resources``: ``common_words``,
+    ``proto`` and the idf table (``idf_stems``, ``idf_values``).
     """
+
+    KEYS = ("mean", "std", "w1", "b1", "w2", "b2")
 
     def __init__(self, path: str | Path | None = None):
         """Load the parameters (default: the shipped ``harness/params/stance.npz``)."""
@@ -784,7 +810,12 @@ class StanceModel:
             raise RuntimeError(f"stance model parameters {path} not found "
                                "(run scripts/train_stance.py)")
         with np.load(path, allow_pickle=False) as z:
-            self.p = {k: z[k] for k in ("mean", "std", "w1", "b1", "w2", "b2")}
+            missing = [k for k in (*self.KEYS, *(f"a_{k}" for k in self.KEYS)) if k not in z.files]
+            if missing:
+                raise RuntimeError(f"{path} lacks {', '.join(missing)}: retrain with "
+                                   "scripts/train_stance.py")
+            self.p = {k: z[k] for k in self.KEYS}
+            self.a = {k: z[f"a_{k}"] for k in self.KEYS}
             self.thresholds = {k[len("t_"):]: float(z[k]) for k in z.files if k.startswith("t_")}
             self.res = Resources(
                 common=frozenset(z["common_words"].tolist()), proto=z["proto"],
@@ -794,8 +825,17 @@ class StanceModel:
                                f"code computes {len(HAND_FEATURES)}: retrain")
 
     def proba(self, x: np.ndarray) -> np.ndarray:
-        """Class probabilities, shape (n, 4), columns in ``LABELS`` order."""
+        """Stance model class probabilities, shape (n, 4), columns in ``LABELS`` order."""
         return ensemble_proba(self.p, np.atleast_2d(x))
+
+    def assertion(self, x: np.ndarray) -> np.ndarray:
+        """P(agree | related) from the assertion model, shape (n,)."""
+        return agree_given_related(ensemble_proba(self.a, np.atleast_2d(x)))
+
+
+def agree_given_related(proba: np.ndarray) -> np.ndarray:
+    """P(agree) / P(related) per row of four-way probabilities."""
+    return proba[:, 1] / np.maximum(1.0 - proba[:, 0], 1e-9)
 
 
 def ensemble_proba(p: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
@@ -814,23 +854,16 @@ def ensemble_proba(p: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
 # third, a partial one by a quarter, clickbait by half (round values set by hand,
 # not fitted).
 DISPUTE_FACTOR, PARTIAL_FACTOR, CLICKBAIT_FACTOR = 0.35, 0.75, 0.5
-# P(agree | related) from which a related pair with no rule finding is
-# ``supported``. FNC-1's "agree" is stricter than "supported": its "discuss"
-# bodies relay a claim without vouching for it, and the model (fitted on
-# FNC-1) gives most plain BBC news bodies P(discuss) > P(agree) too. The value
-# keeps at least 85 % of real BBC headlines supported (docs/headline.md shows
-# what it costs on FNC-1); it was set on the BBC dev articles, not fitted.
-AGREE_THRESHOLD = 0.1
-
-
-def decide(proba: np.ndarray, findings: list[Finding], idf_share: float,
+def decide(proba: np.ndarray, asserts: float, findings: list[Finding], idf_share: float,
            thresholds: dict[str, float]) -> tuple[str, float]:
-    """Verdict and ``headline_support`` from the stance probabilities and the rule findings.
+    """Verdict and ``headline_support`` from the two models and the rule findings.
 
-    ``unrelated`` when P(related) < ``related``; else ``no claim`` for
-    clickbait; else ``disputed`` when a rule disputes the claim or P(disagree
-    | related) >= ``disagree``; else ``supported`` when no rule found a gap
-    and P(agree | related) >= ``agree``; else ``partly supported``.
+    ``proba`` are the stance model's four probabilities and ``asserts`` the
+    assertion model's P(agree | related). ``unrelated`` when P(related) <
+    ``related``; else ``no claim`` for clickbait; else ``disputed`` when a rule
+    disputes the claim or P(disagree | related) >= ``disagree``; else
+    ``supported`` when no rule found a gap and ``asserts`` >= ``agree``; else
+    ``partly supported``.
 
     The support score is (P(agree) + P(discuss) / 2) x the findings' factors x
     (0.5 + 0.5 x the idf-weighted share of the headline's content stems in the
@@ -850,7 +883,7 @@ def decide(proba: np.ndarray, findings: list[Finding], idf_share: float,
         verdict = "no claim"
     elif any(f.disputes for f in findings) or p_dis / rel >= thresholds["disagree"]:
         verdict = "disputed"
-    elif p_agree / rel >= thresholds["agree"] and not findings:
+    elif asserts >= thresholds["agree"] and not findings:
         verdict = "supported"
     else:
         verdict = "partly supported"

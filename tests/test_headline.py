@@ -7,9 +7,16 @@ import pytest
 from harness.headline import HeadlineChecker
 from harness.stance import prepare_body, prepare_headline, rule_findings
 
+# Article length: the models read a body of a few sentences as a brief that relays
+# a claim (FNC-1 bodies are full articles), so the examples are article-sized.
 BODY = (
     "Acme Corp will build a new factory in Ohio, the company said on Monday. "
-    "The plant will employ 300 people from next year. Local officials welcomed the plan."
+    "The plant will employ 300 people from next year. Local officials welcomed the plan. "
+    "Construction starts in the spring on a site outside Columbus. The company makes parts "
+    "for farm machinery and already runs two plants in Indiana. Chief executive Jane Moore "
+    "said demand had grown for three years in a row. The state offered tax credits worth "
+    "12 million dollars over ten years. Unions said they would seek talks with the firm "
+    "about pay."
 )
 OTHER = "The football season ended with a draw in Madrid. Fans left early in the rain."
 
@@ -107,6 +114,19 @@ def test_who_did_what_disputed(checker):
     out = checker.check("Chelsea beat Arsenal in cup final", MATCH)
     assert out["verdict"] == "disputed", out
     assert any("body: arsenal beat chelsea" in r for r in out["reasons"]), out["reasons"]
+
+
+@pytest.mark.parametrize("head, body", [
+    # Title-case headline words in another order in a longer sentence: no clause swap.
+    ("Ottawa Gunman Identified As Michael Brant",
+     "Michael Brant, the gunman who attacked Ottawa on Wednesday, was identified by police."),
+    # The body's clause is a passive ("by" between the names).
+    ("Chelsea beat Arsenal in cup final",
+     "Arsenal were beaten by Chelsea in the cup final on Saturday."),
+])
+def test_reordered_names_are_not_a_role_swap(head, body):
+    kinds = {f.kind for f in rule_findings(prepare_headline(head), prepare_body(body), [0])}
+    assert "roles" not in kinds
 
 
 @pytest.mark.parametrize("head, body", [
