@@ -94,6 +94,8 @@ def load_and_clean(plan: RunPlan, writer: RunWriter, timer: Timer) -> Iterator[A
                 continue
         if article.id not in writer.state.articles:
             writer.write("articles", article.to_json())
+            for message in article.warnings:
+                writer.write("warnings", {"id": article.id, "stage": "clean", "warning": message})
             writer.state.articles.add(article.id)
         yield article
 

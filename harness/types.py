@@ -20,6 +20,8 @@ class RawDoc:
     html: str | None = None
     headline: str | None = None
     lede: str | None = None
+    #: Reference summaries (gold), when the source has them; scored by ``rouge_ref``.
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,13 @@ class Removed:
 
 @dataclass(frozen=True)
 class Article:
-    """A cleaned article: the references (headline, lede) and the body."""
+    """A cleaned article: the references (headline, lede) and the body.
+
+    ``headline_from`` and ``lede_from`` say where each came from: ``"given"``
+    by the source, ``"detected"`` by the cleaner, or (headline only)
+    ``"absent"``: untitled text, ``headline`` empty and a warning written.
+    ``references`` are gold summaries when the source has them.
+    """
 
     id: str
     headline: str
@@ -40,6 +48,10 @@ class Article:
     paragraphs: tuple[str, ...]
     source: str = ""
     removed: tuple[Removed, ...] = ()
+    headline_from: str = "detected"
+    lede_from: str = "detected"
+    warnings: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
 
     @property
     def body(self) -> str:
@@ -56,6 +68,10 @@ class Article:
             "paragraphs": list(self.paragraphs),
             "body": self.body,
             "removed": [asdict(r) for r in self.removed],
+            "headline_from": self.headline_from,
+            "lede_from": self.lede_from,
+            "warnings": list(self.warnings),
+            "references": list(self.references),
         }
 
     @classmethod
@@ -68,6 +84,10 @@ class Article:
             paragraphs=tuple(row["paragraphs"]),
             source=row.get("source", ""),
             removed=tuple(Removed(**r) for r in row.get("removed", [])),
+            headline_from=row.get("headline_from", "detected"),
+            lede_from=row.get("lede_from", "detected"),
+            warnings=tuple(row.get("warnings", ())),
+            references=tuple(row.get("references", ())),
         )
 
 

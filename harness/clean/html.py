@@ -88,8 +88,8 @@ def clean_html(
         include_tables: Keep the text of tables (see :func:`trafilatura_extract`).
 
     Raises:
-        CleaningError: When trafilatura finds no article text, or no headline or
-            body paragraph is left after the line rules.
+        CleaningError: When trafilatura finds no article text, or no body
+            paragraph is left after the line rules.
 
     """
     if not html.strip():
@@ -97,8 +97,23 @@ def clean_html(
     body, title = trafilatura_extract(html, include_tables)
     if not body or not body.strip():
         raise CleaningError("no article: trafilatura found no main text in the page")
+    return html_article(body, title, doc_id, source, headline, lede)
+
+
+def html_article(
+    body: str,
+    title: str | None,
+    doc_id: str,
+    source: str = "",
+    headline: str | None = None,
+    lede: str | None = None,
+) -> Article:
+    """The article from trafilatura's body text and title: line rules, then headline and lede.
+
+    A page with no title, ``<h1>`` or ``og:title`` (and no given headline)
+    makes an article with an empty headline and a warning.
+    """
     paragraphs, removed = prepare("\n\n".join(body.split("\n")))
-    headline = headline or title
-    if not headline:
-        raise CleaningError("no headline: the page has no title, h1 or og:title")
-    return build_article(doc_id, source, " ".join(headline.split()), paragraphs, lede, removed)
+    head = " ".join((headline or title or "").split())
+    return build_article(doc_id, source, head, paragraphs, lede, removed,
+                         headline_from="given" if headline else "detected")

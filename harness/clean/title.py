@@ -46,7 +46,7 @@ HEADLINE_WEIGHTS = {
 _WORD = re.compile(r"\w+")
 # A sentence boundary inside a line: a lower-case word, a full stop, a capital
 # ("Rep. Ilhan" and "U.S. Forces" are not).
-_INNER_SENTENCE = re.compile(r"[a-z]{3}[.!?][\"'”’]? +[A-Z]")
+INNER_SENTENCE = re.compile(r"[a-z]{3}[.!?][\"'”’]? +[A-Z]")
 # Breadcrumbs ("Home > News > Business", "Mensagens » Autoestima") are not headlines.
 _BREADCRUMB = re.compile(r" [>»›] ")
 
@@ -126,7 +126,7 @@ def headline_score(
     score -= w["label"] * (line.endswith(":") or bool(_BREADCRUMB.search(line)))
     score += w["capital"] * line[:1].isupper()
     score -= w["numbers"] * (digits / max(1, len(tokens)))
-    score -= w["sentences"] * len(_INNER_SENTENCE.findall(line))
+    score -= w["sentences"] * len(INNER_SENTENCE.findall(line))
     if content:
         found = sum(_prefix(t) in body for t in content)
         score += w["overlap"] * found / max(len(content), HEADLINE_MIN_CONTENT)

@@ -1,4 +1,9 @@
-"""``harness clean PATH... [-o OUT.jsonl]``: raw text or HTML in, one Article per line."""
+"""``harness clean PATH... [-o OUT.jsonl]``: raw text or HTML in, one Article per line.
+
+Each line says where its headline and lede came from (``headline_from``,
+``lede_from``: ``detected`` by the cleaner, ``given`` by the source, or
+``absent`` for untitled text) and its ``warnings``, which are also printed.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from harness.types import ErrorRow
 
 def main(argv: list[str]) -> int:
     """Clean files (or folders of them); bad files are reported, the rest written."""
-    parser = argparse.ArgumentParser(prog="harness clean", description=__doc__)
+    parser = argparse.ArgumentParser(prog="harness clean", description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="+", help=".txt, .html or .html.gz files or folders")
     parser.add_argument("-o", "--output", help="output JSONL (default: stdout)")
     args = parser.parse_args(argv)
@@ -37,6 +42,8 @@ def main(argv: list[str]) -> int:
                 print(f"harness clean: {doc.source}: {exc}", file=sys.stderr)
                 failed += 1
                 continue
+            for message in article.warnings:
+                print(f"harness clean: {doc.source}: warning: {message}", file=sys.stderr)
             out.write(json.dumps(article.to_json(), ensure_ascii=False) + "\n")
             written += 1
     finally:
