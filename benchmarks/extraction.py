@@ -26,11 +26,12 @@ feature set chosen by cross-validation on the other folds (see ``VARIANTS``);
 (a')/(b') tables kept (the setting of published trafilatura figures).
 
 The page-text features that were tuned on single dev pages are
-cross-validated: every on/off combination of ``VARIANTS`` is scored on every
-page of both sets; per fold (``--folds``, pages assigned by a hash of their
-id, both sets pooled) the combination with the best mean of the two sets'
-metrics on the other folds is chosen and scored on the fold's pages. The
-chosen combinations are printed.
+cross-validated: each switch of ``VARIANTS`` is scored on every page of both
+sets; per fold (``--folds``, pages assigned by a hash of their id, both sets
+pooled) a feature is switched off when switching it off alone does not lower
+the mean of the two sets' F1 on the other folds, and the fold's pages are
+cleaned with those switches. The switches chosen per fold and the F1 of every
+switch set tried are printed.
 
 Usage: ``python benchmarks/extraction.py [--corpora DIR] [--cache DIR]
 [--show-worst N] [--folds K]``. ``--cache`` keeps trafilatura's output and each
@@ -42,7 +43,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
-import itertools
 import json
 import os
 import re
@@ -255,15 +255,16 @@ EXTRACTORS: dict[str, Callable[[Page], tuple[str, str | None]]] = {
 
 def run_extractor(kind: str, fn: Callable, pages: list[Page]) -> dict:
     """Per-page figures, headline hits and errors of one extractor over one set."""
-    scores, heads, errors = {}, {}, 0
+    scores, heads, failed = {}, {}, set()
     for page in pages:
         try:
             body, headline = fn(page)
         except CleaningError:
-            body, headline, errors = "", None, errors + 1
+            body, headline = "", None
+            failed.add(page.id)
         scores[page.id] = page_score(kind, page.truth, body)
         heads[page.id] = headline_ok(kind, headline, page.title)
-    return {"scores": scores, "heads": heads, "errors": errors}
+    return {"scores": scores, "heads": heads, "failed": failed}
 
 
 def fold_of(page_id: str, kind: str, folds: int) -> int:
@@ -271,34 +272,45 @@ def fold_of(page_id: str, kind: str, folds: int) -> int:
     return int(hashlib.sha1(f"{kind}/{page_id}".encode()).hexdigest(), 16) % folds
 
 
-def cross_validated(sets: dict[str, list[Page]], folds: int) -> tuple[dict, list]:
-    """(c) out of fold: per fold, the variant best on the other folds, scored on this one."""
-    combos = [c for r in range(len(VARIANTS) + 1) for c in itertools.combinations(VARIANTS, r)]
-    runs: dict[tuple, dict[str, dict]] = {}
-    for combo in combos:
-        with variant(combo):
-            runs[combo] = {k: run_extractor(k, _harness_text, pages) for k, pages in sets.items()}
-    chosen = []
-    oof = {k: {"scores": {}, "heads": {}, "errors": 0} for k in sets}
-    for fold in range(folds):
-        def train_score(combo: tuple, fold: int = fold) -> float:
-            values = []
-            for kind, pages in sets.items():
-                got = runs[combo][kind]["scores"]
-                values.append(set_prf(kind, [got[p.id] for p in pages
-                                             if fold_of(p.id, kind, folds) != fold])[0])
-            return statistics.mean(values)
+def cross_validated(sets: dict[str, list[Page]], folds: int) -> tuple[dict, list, dict]:
+    """(c) out of fold: per fold, each feature kept only when the other folds need it.
 
-        best = max(combos, key=lambda c: (train_score(c), -len(c)))
-        chosen.append(best)
+    A feature of ``VARIANTS`` is switched off for a fold when switching it off
+    alone does not lower the mean of the two sets' F1 on the other folds;
+    the fold's pages are then cleaned with every such switch.
+    """
+    runs: dict[tuple, dict[str, dict]] = {}
+
+    def run(combo: tuple) -> dict[str, dict]:
+        if combo not in runs:
+            with variant(combo):
+                runs[combo] = {k: run_extractor(k, _harness_text, p) for k, p in sets.items()}
+        return runs[combo]
+
+    def train_score(combo: tuple, fold: int) -> float:
+        values = []
+        for kind, pages in sets.items():
+            got = run(combo)[kind]["scores"]
+            values.append(set_prf(kind, [got[p.id] for p in pages
+                                         if fold_of(p.id, kind, folds) != fold])[0])
+        return statistics.mean(values)
+
+    chosen = []
+    oof = {k: {"scores": {}, "heads": {}, "failed": set()} for k in sets}
+    for fold in range(folds):
+        shipped = train_score((), fold)
+        combo = tuple(name for name in VARIANTS if train_score((name,), fold) >= shipped)
+        chosen.append(combo)
         for kind, pages in sets.items():
             for p in pages:
                 if fold_of(p.id, kind, folds) == fold:
-                    oof[kind]["scores"][p.id] = runs[best][kind]["scores"][p.id]
-                    oof[kind]["heads"][p.id] = runs[best][kind]["heads"][p.id]
-    full = {c: {k: set_prf(k, list(runs[c][k]["scores"].values()))[0] for k in sets}
-            for c in combos}
-    return oof, [chosen, full]
+                    got = run(combo)[kind]
+                    oof[kind]["scores"][p.id] = got["scores"][p.id]
+                    oof[kind]["heads"][p.id] = got["heads"][p.id]
+                    oof[kind]["failed"] |= got["failed"] & {p.id}
+    full = {c: {k: set_prf(k, list(got[k]["scores"].values()))[0] for k in sets}
+            for c, got in runs.items()}
+    return oof, chosen, full
 
 
 def summary(kind: str, run: dict, pages: list[Page]) -> tuple[float, float, float, float]:
@@ -342,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     if not sets:
         parser.error(f"no extraction or wcxb corpus under {root}")
     start = time.perf_counter()
-    oof, (chosen, full) = cross_validated(sets, args.folds)
+    oof, chosen, full = cross_validated(sets, args.folds)
     ok = True
     for kind, pages in sets.items():
         print(f"\n{kind}: {len(pages)} pages from {root / kind}")
@@ -352,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         rows["(c-cv) out of fold"] = oof[kind]
         for name, run in rows.items():
             f1, p, r, h = summary(kind, run, pages)
-            print(f"{name:<18} {f1:6.3f} {p:6.3f} {r:6.3f} {h:8.3f} {run['errors']:6d}")
+            print(f"{name:<18} {f1:6.3f} {p:6.3f} {r:6.3f} {h:8.3f} {len(run['failed']):6d}")
             worst = sorted(run["scores"].items(), key=lambda kv: _page_f1(kind, kv[1]))
             for page_id, s in worst[: args.show_worst]:
                 print(f"    {_page_f1(kind, s):.3f} {page_id}")

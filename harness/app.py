@@ -63,6 +63,7 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
         cache = GenerationCache(Path(cfg.cache_dir) if cfg.cache_dir else default_cache_dir())
     return pipeline.RunPlan(source=source, models=models, metrics=metrics, out_dir=out_dir,
                             batch_size=cfg.batch_size, limit=cfg.limit, cache=cache,
+                            sample=cfg.sample, seed=cfg.seed,
                             workers=cfg.workers, metric_configs=metric_configs,
                             encoders=encoders)
 

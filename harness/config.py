@@ -40,7 +40,10 @@ class RunConfig:
     model_args: dict[str, Any] = field(default_factory=dict)
     experiment_name: str = "default"
     seed: int = 0
+    #: The first N documents in the source's (sorted) order.
     limit: int | None = None
+    #: N documents drawn at random, seeded by ``seed`` (then ``limit`` applies).
+    sample: int | None = None
     batch_size: int = 16
     workers: int = 1
     cache_dir: str | None = None

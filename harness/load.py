@@ -4,18 +4,21 @@ Each source is a class chosen by ``_target_`` in ``configs/data/*.yaml``. A
 source is an iterable that yields a ``RawDoc`` per document, or an
 ``ErrorRow`` (stage ``load``) for an input it could not read, so that one bad
 file never stops a run. JSONL and CSV go through the ``datasets`` library's
-local loaders; saved ``datasets`` folders through ``load_from_disk``.
+local loaders; saved ``datasets`` folders through ``load_from_disk``; hub
+datasets (or local data-file folders) through ``load_dataset``. A record may
+carry reference summaries (``reference``: a string or a list of strings).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from harness.clean.decode import decode_bytes
-from harness.types import ErrorRow, RawDoc
+from harness.types import ErrorRow, RawDoc, as_references
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -110,19 +113,24 @@ def record_to_doc(row: dict[str, Any], index: int, source: str, fields: dict[str
         raise ValueError(f"record {id_} has no text field ({wanted})")
     headline = row.get(fields.get("headline") or "headline") or None
     lede = row.get(fields.get("lede") or "lede") or None
+    references = as_references(row.get(fields.get("reference") or "reference"))
     return RawDoc(id=id_, source=f"{source}:{index + 1}", text=text if isinstance(text, str)
                   else None, html=html if not isinstance(text, str) else None,
-                  headline=headline, lede=lede)
+                  headline=headline, lede=lede, references=references)
 
 
 class _RecordSource:
     """Shared iteration over records from a tabular file."""
 
     def __init__(self, path: str, id_field: str = "id", text_field: str = "",
-                 headline_field: str = "headline", lede_field: str = "lede") -> None:
-        self.path = _require(Path(path), "any")
+                 headline_field: str = "headline", lede_field: str = "lede",
+                 reference_field: str = "reference") -> None:
+        self.path = self._where(path)
         self.fields = {"id": id_field, "text": text_field, "headline": headline_field,
-                       "lede": lede_field}
+                       "lede": lede_field, "reference": reference_field}
+
+    def _where(self, path: str) -> Any:
+        return _require(Path(path), "any")
 
     def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
         """The file's records (or error rows for unreadable ones)."""
@@ -177,16 +185,125 @@ class CsvSource(_RecordSource):
 
 
 class DatasetSource(_RecordSource):
-    """A ``datasets`` dataset saved with ``save_to_disk``."""
+    """A ``datasets`` dataset saved with ``save_to_disk``; ``split`` names one of several."""
 
-    def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
-        """Rows of the saved dataset (its first split if it has several)."""
+    def __init__(self, path: str, split: str | None = None, id_field: str = "id",
+                 text_field: str = "", headline_field: str = "headline", lede_field: str = "lede",
+                 reference_field: str = "reference") -> None:
         import datasets
 
-        dataset = datasets.load_from_disk(str(self.path))
-        if isinstance(dataset, datasets.DatasetDict):
-            dataset = dataset[next(iter(dataset))]
-        yield from dataset
+        super().__init__(path, id_field, text_field, headline_field, lede_field, reference_field)
+        self.dataset = one_split(datasets.load_from_disk(str(self.path)), split, str(self.path))
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
+        """Rows of the chosen split."""
+        yield from self.dataset
+
+
+class HubSource(_RecordSource):
+    """A dataset through ``datasets.load_dataset(path, name, split=..., revision=...)``.
+
+    ``path`` is a hub name (``abisee/cnn_dailymail``) or a local folder of data
+    files (JSON, CSV, Parquet). A hub dataset is read from the ``datasets``
+    cache when it is there; when it is not and the hub cannot be reached
+    (offline, ``HF_HUB_OFFLINE=1``), building the source fails at once with the
+    fix, instead of retrying the connection.
+    """
+
+    def __init__(self, path: str, name: str | None = None, split: str | None = None,
+                 revision: str | None = None, id_field: str = "id", text_field: str = "",
+                 headline_field: str = "headline", lede_field: str = "lede",
+                 reference_field: str = "reference") -> None:
+        super().__init__(path, id_field, text_field, headline_field, lede_field, reference_field)
+        self.name, self.revision = name, revision
+        self.dataset = one_split(self._load(split), split, path)
+
+    def _where(self, path: str) -> Any:
+        return path  # a hub name, or a local folder that load_dataset reads
+
+    def _load(self, split: str | None) -> Any:
+        import datasets
+
+        datasets.disable_progress_bars()
+        local = Path(self.path).exists()
+        offline = not local and not hub_reachable()
+        try:
+            with _offline(offline):
+                return datasets.load_dataset(self.path, self.name, split=split,
+                                             revision=self.revision)
+        except (ConnectionError, OSError) as exc:
+            if local:
+                raise SourceError(f"cannot read dataset folder {self.path}: {exc}") from exc
+            raise SourceError(
+                f"dataset {self.path!r} is not in the datasets cache and the hub cannot be "
+                f"reached ({type(exc).__name__}). Fix: load it once where the hub is reachable "
+                "(it is cached), or save it there with load_dataset(...).save_to_disk(DIR) and "
+                "run data=hf_disk data.path=DIR, or point data.path at a local folder of "
+                "JSON/CSV/Parquet files") from exc
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
+        """Rows of the chosen split."""
+        yield from self.dataset
+
+
+def one_split(dataset: Any, split: str | None, where: str) -> Any:
+    """The named split of a ``DatasetDict`` (its only one when it has one); a ``Dataset`` as is.
+
+    Raises:
+        SourceError: When the split is not there, or several are and none is named.
+
+    """
+    import datasets
+
+    if not isinstance(dataset, datasets.DatasetDict | datasets.IterableDatasetDict):
+        return dataset
+    names = list(dataset)
+    if split is None and len(names) == 1:
+        return dataset[names[0]]
+    if split is None:
+        raise SourceError(f"{where} has several splits ({', '.join(names)}): choose one with "
+                          f"data.split={names[0]}")
+    if split not in dataset:
+        raise SourceError(f"{where} has no split {split!r}; its splits: {', '.join(names)}")
+    return dataset[split]
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """Whether the Hugging Face hub answers a TCP connection (``HF_HUB_OFFLINE=1``: no)."""
+    import socket
+    from urllib.parse import urlparse
+
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return False
+    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
+    try:
+        socket.create_connection((host, 443), timeout=timeout).close()
+    except OSError:
+        return False
+    return True
+
+
+@contextmanager
+def _offline(on: bool) -> Iterator[None]:
+    """``datasets`` and ``huggingface_hub`` in offline mode (cache only) while ``on``."""
+    import datasets.config
+    from huggingface_hub import constants
+
+    saved = datasets.config.HF_HUB_OFFLINE, constants.HF_HUB_OFFLINE
+    if on:
+        datasets.config.HF_HUB_OFFLINE = constants.HF_HUB_OFFLINE = True
+    try:
+        yield
+    finally:
+        datasets.config.HF_HUB_OFFLINE, constants.HF_HUB_OFFLINE = saved
 
 
 def _datasets_rows(builder: str, path: Path) -> Iterator[dict[str, Any]]:

@@ -41,6 +41,9 @@ class RunPlan:
     out_dir: Path
     batch_size: int = 16
     limit: int | None = None
+    #: Documents drawn at random from the source (seeded by ``seed``), in source order.
+    sample: int | None = None
+    seed: int = 0
     cache: GenerationCache | None = None  # for the cacheable models
     progress: bool = True
     #: Worker processes for the metrics (1: in this process). Workers build their
@@ -70,7 +73,7 @@ class Timer:
 def load_and_clean(plan: RunPlan, writer: RunWriter, timer: Timer) -> Iterator[Article]:
     """Stream cleaned articles; bad inputs and duplicate ids become error rows."""
     seen: dict[str, str] = {}
-    docs = iter(plan.source)
+    docs = iter(sampled(plan.source, plan.sample, plan.seed) if plan.sample else plan.source)
     count = 0
     while plan.limit is None or count < plan.limit:
         with timer.stage("load"):
@@ -98,6 +101,26 @@ def load_and_clean(plan: RunPlan, writer: RunWriter, timer: Timer) -> Iterator[A
                 writer.write("warnings", {"id": article.id, "stage": "clean", "warning": message})
             writer.state.articles.add(article.id)
         yield article
+
+
+def sampled(source: Iterable[Any], n: int, seed: int) -> Iterator[Any]:
+    """``n`` documents of ``source`` drawn without replacement, in the source's order.
+
+    The draw is ``numpy.random.default_rng(seed).choice`` over the positions,
+    so one seed gives one sample (a 50-article sample of BBC spans its topics,
+    where ``limit`` takes the first 50, all business). A source without a
+    length is read once to count it.
+    """
+    import numpy as np
+
+    items = None
+    total = _length(source)
+    if total is None:
+        items = list(source)
+        total = len(items)
+    keep = set(np.random.default_rng(seed).choice(total, size=min(n, total),
+                                                   replace=False).tolist())
+    return (doc for i, doc in enumerate(items if items is not None else source) if i in keep)
 
 
 def generate(model: Summarizer, articles: Sequence[Article], cache: GenerationCache | None
@@ -156,7 +179,11 @@ def run(plan: RunPlan) -> dict[str, Any]:
     """Run the pipeline into ``plan.out_dir``; returns counts and stage timings."""
     writer = RunWriter(plan.out_dir, RunState.read(plan.out_dir))
     timer = Timer()
-    total = plan.limit if plan.limit is not None else _length(plan.source)
+    total = _length(plan.source)
+    if plan.sample is not None and total is not None:
+        total = min(total, plan.sample)
+    if plan.limit is not None:
+        total = min(total, plan.limit) if total is not None else plan.limit
     bar = tqdm(total=total, unit="article", desc="articles", disable=not plan.progress)
     n_articles = 0
     try:

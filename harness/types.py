@@ -24,6 +24,22 @@ class RawDoc:
     references: tuple[str, ...] = ()
 
 
+def as_references(value: Any) -> tuple[str, ...]:
+    """A record's reference summaries: one string, a list of strings, or none (``None``, ``""``).
+
+    Raises:
+        ValueError: When the value is neither a string nor a list of strings.
+
+    """
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,) if value.strip() else ()
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(v for v in value if v.strip())
+    raise ValueError(f"reference must be a string or a list of strings, not {type(value).__name__}")
+
+
 @dataclass(frozen=True)
 class Removed:
     """A line the cleaner dropped, with the rule that dropped it."""

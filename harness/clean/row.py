@@ -15,7 +15,7 @@ import dataclasses
 from typing import Any
 
 from harness.clean.text import clean_text
-from harness.types import Article
+from harness.types import Article, as_references
 
 
 def to_article(row: dict[str, Any]) -> Article:
@@ -29,22 +29,6 @@ def to_article(row: dict[str, Any]) -> Article:
     article = clean_text(text, str(row["id"]), headline=row.get("headline") or None,
                          lede=row.get("lede") or None)
     return dataclasses.replace(article, references=references)
-
-
-def as_references(value: Any) -> tuple[str, ...]:
-    """A row's reference summaries: one string, a list of strings, or none.
-
-    Raises:
-        ValueError: When the value is neither a string nor a list of strings.
-
-    """
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,) if value.strip() else ()
-    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        return tuple(v for v in value if v.strip())
-    raise ValueError(f"reference must be a string or a list of strings, not {type(value).__name__}")
 
 
 def _paragraphs(text: str) -> tuple[str, ...]:

@@ -26,6 +26,9 @@ class KeySpec:
     high: float = 1.0
     higher_is_better: bool = True
     doc: str = ""
+    #: Computed only for some articles (reference ROUGE: those with a reference
+    #: summary); rows without it lack the key, which is not an error.
+    optional: bool = False
 
 
 class Metric:
@@ -59,8 +62,9 @@ class Metric:
 def check_keys(metric: Metric, values: dict[str, float]) -> None:
     """Raise if ``values`` does not match the metric's declaration."""
     declared = {k.name: k for k in metric.keys()}
-    if set(values) != set(declared):
-        missing = sorted(set(declared) - set(values))
+    required = {k.name for k in metric.keys() if not k.optional}
+    if not required <= set(values) <= set(declared):
+        missing = sorted(required - set(values))
         extra = sorted(set(values) - set(declared))
         raise ValueError(
             f"{type(metric).__name__}: keys differ from KEYS (missing {missing}, extra {extra})"
@@ -77,7 +81,7 @@ def metric_declarations(metrics: Sequence[type[Metric]]) -> dict[str, dict[str, 
     """The declared keys of every metric class, for ``run.json`` and the tables."""
     return {
         k.name: {"low": k.low, "high": k.high, "higher_is_better": k.higher_is_better,
-                 "doc": k.doc, "metric": m.__name__}
+                 "doc": k.doc, "metric": m.__name__, **({"optional": True} if k.optional else {})}
         for m in metrics
         for k in m.keys()
     }

@@ -1,4 +1,4 @@
-"""ROUGE of the summary against the article's headline and lede.
+"""ROUGE of the summary against the article's headline and lede, and against gold summaries.
 
 Reproduces ``rouge_score.rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"],
 use_stemmer=True)`` (itself a Python port of ROUGE-1.5.5 with ``-m``), with the
@@ -6,6 +6,14 @@ headline and the lede each used as the single reference. The tokenizer is
 rouge-score's own (``DefaultTokenizer``'s steps) with the stemmer of
 :mod:`harness.text`, the same ``PorterStemmer()`` with each stem remembered,
 so ROUGE and the content-word metrics see the same stems.
+
+:class:`ReferenceRouge` scores against the article's reference (gold)
+summaries, when its source has them: ``rouge_scorer.RougeScorer(["rouge1",
+"rouge2", "rougeL", "rougeLsum"], use_stemmer=True)``, the standard table of
+summarization papers. With several references it is ``RougeScorer.score_multi``:
+per ROUGE type, the precision, recall and F1 of the reference with the highest
+F1. ``rougeLsum`` takes each line as a sentence (CNN/DailyMail's highlights
+are one per line); texts are scored as they are, not re-split.
 """
 
 from __future__ import annotations
@@ -68,4 +76,38 @@ class Rouge(Metric):
             for rt in _TYPES:
                 out[f"{rt}_{ref_name}_r"] = result[rt].recall
                 out[f"{rt}_{ref_name}_f"] = result[rt].fmeasure
+        return out
+
+
+_REF_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+
+
+class ReferenceRouge(Metric):
+    """ROUGE-1/2/L/Lsum precision, recall and F1 against the reference summaries.
+
+    Articles without a reference get no keys (not an error); with several, the
+    best-matching one per ROUGE type counts (``score_multi``).
+    """
+
+    KEYS = tuple(
+        KeySpec(f"{rt}_ref_{part}", doc=f"{rt} {name} against the reference summaries (max)",
+                optional=True)
+        for rt in _REF_TYPES
+        for part, name in (("p", "precision"), ("r", "recall"), ("f", "F1"))
+    )
+
+    def __init__(self, use_stemmer: bool = True) -> None:
+        self._scorer = rouge_scorer.RougeScorer(list(_REF_TYPES),
+                                                tokenizer=_Tokenizer(use_stemmer))
+
+    def score(self, summary: str, article: Article) -> dict[str, float]:
+        """``rouge{1,2,L,Lsum}_ref_{p,r,f}``, or nothing when the article has no reference."""
+        if not article.references:
+            return {}
+        result = self._scorer.score_multi(list(article.references), summary)
+        out: dict[str, float] = {}
+        for rt in _REF_TYPES:
+            out[f"{rt}_ref_p"] = float(result[rt].precision)
+            out[f"{rt}_ref_r"] = float(result[rt].recall)
+            out[f"{rt}_ref_f"] = float(result[rt].fmeasure)
         return out

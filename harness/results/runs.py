@@ -189,8 +189,18 @@ def load_results(paths: Sequence[Path], needed: Sequence[str]) -> Results:
         _add_job(results, job, rows, label_of, needed)
     for key in _score_keys(results):
         results.metrics.setdefault(key, MetricSpec(key))
+    _drop_unscored_optional(results)
     results.metrics = _ordered(results.metrics)
     return results
+
+
+def _drop_unscored_optional(results: Results) -> None:
+    """Leave out optional keys (reference ROUGE) that no row of any run carries."""
+    seen = set(_score_keys(results))
+    for run in results.runs.values():
+        for key, spec in run.get("metrics", {}).items():
+            if isinstance(spec, dict) and spec.get("optional") and key not in seen:
+                results.metrics.pop(key, None)
 
 
 def _add_job(
