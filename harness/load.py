@@ -235,14 +235,16 @@ class HubSource(_RecordSource):
                 return datasets.load_dataset(self.path, self.name, split=split,
                                              revision=self.revision)
         except (ConnectionError, OSError) as exc:
+            # "from None": the plugin builder reports the innermost cause, and
+            # this message, which names the fix, must be the one shown.
             if local:
-                raise SourceError(f"cannot read dataset folder {self.path}: {exc}") from exc
+                raise SourceError(f"cannot read dataset folder {self.path}: {exc}") from None
             raise SourceError(
                 f"dataset {self.path!r} is not in the datasets cache and the hub cannot be "
-                f"reached ({type(exc).__name__}). Fix: load it once where the hub is reachable "
-                "(it is cached), or save it there with load_dataset(...).save_to_disk(DIR) and "
-                "run data=hf_disk data.path=DIR, or point data.path at a local folder of "
-                "JSON/CSV/Parquet files") from exc
+                f"reached ({exc}). Fix: load it once where the hub is reachable (it is then "
+                "cached), or save it there with load_dataset(...).save_to_disk(DIR) and run "
+                "data=hf_disk data.path=DIR, or point data.path at a local folder of "
+                "JSON/CSV/Parquet files") from None
 
     def __len__(self) -> int:
         return len(self.dataset)

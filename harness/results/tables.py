@@ -185,7 +185,16 @@ def _legend(table: Table) -> str:
     )
     if table.unassigned_errors:
         text += f" {table.unassigned_errors} error(s) before summarization (no model)."
-    return text
+    return text + _reference_note(table)
+
+
+def _reference_note(table: Table) -> str:
+    """How many articles carry reference summaries (the only ones with ``*_ref_*`` keys)."""
+    key = next((k for k in table.metrics if "_ref_" in k), None)
+    if key is None:
+        return ""
+    counts = ", ".join(f"{r.label} {r.cells[key].n} of {r.articles}" for r in table.rows)
+    return f" *_ref_*: against reference summaries, on the articles that carry one ({counts})."
 
 
 def _paired_markdown(table: Table) -> list[str]:
