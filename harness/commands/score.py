@@ -1,7 +1,8 @@
 """``harness score IN.jsonl [-o OUT.jsonl]``: score existing summaries, no generation.
 
 Input line: ``{"id", "article", "summary"}`` plus optional ``"headline"``,
-``"lede"``, ``"model"``. Without headline and lede the article text is cleaned
+``"lede"``, ``"model"`` and ``"reference"`` (a gold summary or a list of them:
+the ``rouge_ref`` metric scores against it). Without headline and lede the article text is cleaned
 (:func:`harness.clean.to_article`) and they are extracted; text with no title
 line keeps no headline, and the metrics that need one (coverage) record that
 as their error for the row while the others still score it. Output line:
@@ -65,7 +66,8 @@ def main(argv: list[str]) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="harness score", description=__doc__.splitlines()[0])
-    p.add_argument("input", help="JSONL with id, article, summary [, headline, lede, model]")
+    p.add_argument("input",
+                   help="JSONL with id, article, summary [, headline, lede, model, reference]")
     p.add_argument("-o", "--output", help="output JSONL (default: stdout)")
     p.add_argument("--metrics", nargs="+", default=None,
                    help="configs/metric names (default: the metrics of configs/config.yaml)")
