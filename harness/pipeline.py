@@ -73,7 +73,8 @@ class Timer:
 def load_and_clean(plan: RunPlan, writer: RunWriter, timer: Timer) -> Iterator[Article]:
     """Stream cleaned articles; bad inputs and duplicate ids become error rows."""
     seen: dict[str, str] = {}
-    docs = iter(sampled(plan.source, plan.sample, plan.seed) if plan.sample else plan.source)
+    source = plan.source
+    docs = iter(source if plan.sample is None else sampled(source, plan.sample, plan.seed))
     count = 0
     while plan.limit is None or count < plan.limit:
         with timer.stage("load"):

@@ -30,10 +30,10 @@ from harness.types import Article, Removed
 # A plain article's lede comes within this many lines of the headline (BBC
 # sport reports put up to six lines of match facts between them).
 PLAIN_LEDE_WITHIN = 7
-NO_HEADLINE = ("no headline: the text opens with its story, not a title line; the "
-               "headline is left empty (give one in a 'headline' field to score against it)")
+NO_HEADLINE = ("no headline: no title line before the story, so the headline is left "
+               "empty (give one in a 'headline' field to score against it)")
 # Longer than headlines run: 99% of the 792 WCXB dev titles have at most 17
-# words, one has more than 20; BBC headlines have at most 8.
+# words, three have more than 20 (21-25); BBC headlines have at most 8.
 STORY_MIN_WORDS = 20
 # A paragraph that ends with a full stop is a sentence; headlines end without
 # one (or with a question or exclamation mark).
