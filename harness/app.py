@@ -23,7 +23,14 @@ from harness import pipeline
 from harness.embed import Encoders
 from harness.metrics.base import metric_declarations
 from harness.results import run_metadata, write_tables
-from harness.run_folder import CONFIG_YAML, RUN_JSON
+from harness.run_folder import (
+    CONFIG_YAML,
+    RUN_JSON,
+    FingerprintMismatch,
+    fingerprint,
+    prepare_folder,
+)
+from harness.verbosity import quiet_libraries
 
 log = logging.getLogger("harness")
 cfgmod.register()
@@ -36,16 +43,27 @@ TASK_STARTED = False
 
 
 def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
-    """Build the source, models, metrics and cache named by the config."""
+    """Build the source, models, metrics and cache named by the config.
+
+    Everything that can be checked before the first article is: unknown keys,
+    plugin settings, model weights (:meth:`Summarizer.check_available`) and the
+    run folder's fingerprint.
+    """
+    cfgmod.check_run_config(cfg)
     source = cfgmod.build(cfg.data, "data")
     if not cfg.models:
         raise cfgmod.ConfigError("no models: set models=[lead3,...]")
-    overrides = OmegaConf.to_container(cfg.model_args, resolve=True)
-    models = [cfgmod.build(m, "model", overrides) for m in cfg.models]
+    models = [cfgmod.build(m, "model", cfg.model) for m in cfg.models]
     names = [m.name for m in models]
     if len(set(names)) != len(names):
         raise cfgmod.ConfigError(f"two models share a name: {names}")
-    metric_configs = [OmegaConf.to_container(cfgmod.resolve_plugin(m, "metric"), resolve=True)
+    for model in models:
+        try:
+            model.check_available()
+        except ValueError as exc:  # ModelLoadError: weights absent, hub unreachable
+            raise cfgmod.ConfigError(f"model '{model.name}' is not available: {exc}") from None
+    metric_configs = [OmegaConf.to_container(cfgmod.resolve_plugin(m, "metric", cfg.metric),
+                                             resolve=True)
                       for m in cfg.metrics]
     # With worker processes, each worker builds the metrics; the parent only
     # checks their configs, so that a bad one still fails here, at once.
@@ -61,17 +79,32 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
         from harness.models.cache import GenerationCache, default_cache_dir
 
         cache = GenerationCache(Path(cfg.cache_dir) if cfg.cache_dir else default_cache_dir())
+    try:
+        prepare_folder(out_dir, run_fingerprint(cfg, models, metric_configs), resume=cfg.resume)
+    except FingerprintMismatch as exc:
+        raise cfgmod.ConfigError(str(exc)) from None
     return pipeline.RunPlan(source=source, models=models, metrics=metrics, out_dir=out_dir,
                             batch_size=cfg.batch_size, limit=cfg.limit, cache=cache,
                             sample=cfg.sample, seed=cfg.seed,
                             workers=cfg.workers, metric_configs=metric_configs,
-                            encoders=encoders)
+                            encoders=encoders, progress=cfg.verbose or sys.stderr.isatty())
+
+
+def run_fingerprint(cfg: DictConfig, models: list[Any], metric_configs: list[dict[str, Any]]
+                    ) -> dict[str, Any]:
+    """What defines the rows of the run folder (see :func:`harness.run_folder.fingerprint`)."""
+    return fingerprint(
+        data=OmegaConf.to_container(cfg.data, resolve=True),
+        limit=cfg.limit,
+        models={m.name: m.identity() for m in models},
+        metrics={str(m.get("_target_")): m for m in metric_configs},
+    )
 
 
 def write_record(cfg: DictConfig, plan: pipeline.RunPlan, result: dict[str, Any]) -> None:
     """``config.yaml`` (resolved) and ``run.json``."""
     out = plan.out_dir
-    (out / CONFIG_YAML).write_text(OmegaConf.to_yaml(cfg, resolve=True))
+    (out / CONFIG_YAML).write_text(OmegaConf.to_yaml(chosen_config(cfg), resolve=True))
     record: dict[str, Any] = {
         "experiment": cfg.experiment_name,
         "seed": cfg.seed,
@@ -84,10 +117,19 @@ def write_record(cfg: DictConfig, plan: pipeline.RunPlan, result: dict[str, Any]
     (out / RUN_JSON).write_text(json.dumps(record, indent=2, default=str) + "\n")
 
 
-def print_tables(out_dir: Path, seed: int) -> None:
-    """Write table.csv / table.md and print the table."""
-    print(write_tables(out_dir, seed=seed))
-    print(f"\nresults: {out_dir}")
+def chosen_config(cfg: DictConfig) -> DictConfig:
+    """The config with only the settings of the models and metrics that ran."""
+    out = OmegaConf.create(OmegaConf.to_container(cfg))
+    for group in cfgmod.GROUPS:
+        chosen = {str(e) for e in cfg[f"{group}s"] if isinstance(e, str)}
+        out[group] = {k: v for k, v in out[group].items() if k in chosen}
+    return out
+
+
+def print_tables(out_dir: Path, seed: int, full: bool = False) -> None:
+    """Write the table files and print the short table (``full``: the whole of table.md)."""
+    print(write_tables(out_dir, seed=seed, full=full))
+    print(f"\nresults: {out_dir}" + ("" if full else " (full and paired tables: table.md)"))
 
 
 @hydra.main(version_base="1.3", config_path=str(cfgmod.config_dir()), config_name="config")
@@ -95,6 +137,8 @@ def main(cfg: DictConfig) -> None:
     """Run one experiment (one job of a sweep)."""
     global TASK_STARTED
     TASK_STARTED = True
+    if not cfg.verbose:
+        quiet_libraries()
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         plan = build_plan(cfg, out_dir)
@@ -103,4 +147,4 @@ def main(cfg: DictConfig) -> None:
         print(f"harness run: configuration error: {exc}", file=sys.stderr)
         sys.exit(2)
     write_record(cfg, plan, result)
-    print_tables(out_dir, cfg.seed)
+    print_tables(out_dir, cfg.seed, full=cfg.full_table)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import os
 import sys
 
 USAGE = """usage: harness COMMAND [ARGS]
@@ -33,18 +34,51 @@ COMMANDS = {
 
 def _run(argv: list[str]) -> int:
     from harness import app
+    from harness import config as cfgmod
 
+    cfgmod.register()  # reads configs/ now, so $HARNESS_CONFIG_DIR set by the caller applies
     sys.argv = ["harness run", *argv]
+    # Hydra raises instead of printing its own message, so that a composition
+    # error (misspelt key, unknown option) becomes one line with a suggestion.
+    full_error = os.environ.get("HYDRA_FULL_ERROR")
+    os.environ["HYDRA_FULL_ERROR"] = "1"
     try:
         app.main()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        # Hydra exits 1 on a composition error (misspelt key, unknown option),
-        # before our task starts: that is bad configuration, exit 2.
+        # Hydra exits 1 on a bad command line before our task starts: exit 2.
         if code == 1 and not app.TASK_STARTED:
             return 2
         return code
+    except Exception as exc:
+        if app.TASK_STARTED:
+            raise
+        print(f"harness run: configuration error: {composition_message(exc)}", file=sys.stderr)
+        return 2
+    finally:
+        if full_error is None:
+            os.environ.pop("HYDRA_FULL_ERROR", None)
+        else:
+            os.environ["HYDRA_FULL_ERROR"] = full_error
     return 0
+
+
+def composition_message(exc: BaseException) -> str:
+    """Hydra's error in one line; for an unknown key, the closest existing one.
+
+    Hydra advises ``+key=value`` for a key the config lacks; harness refuses such
+    keys too (nothing reads them), so the advice is replaced by a suggestion.
+    """
+    from harness.config import did_you_mean
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        parent, key = getattr(cause, "parent_node", None), getattr(cause, "key", None)
+        if parent is not None and key is not None and hasattr(parent, "keys"):
+            where = getattr(cause, "full_key", None) or key
+            return f"unknown key '{where}'.{did_you_mean(key, list(parent.keys()))}"
+        cause = cause.__cause__ or cause.__context__
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def main(argv: list[str] | None = None) -> int:

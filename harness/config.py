@@ -1,17 +1,22 @@
-"""Typed configuration schema and plugin lookup (Hydra stays at the edge).
+"""Typed configuration schema, plugin lookup and strict checks (Hydra stays at the edge).
 
 ``RunConfig`` is registered in Hydra's ConfigStore as ``base_config``; the
 YAML in ``configs/`` extends it, so a misspelt override is an error rather than
-a silently ignored key. Models and metrics are listed by name and resolved to
-``configs/model/<name>.yaml`` / ``configs/metric/<name>.yaml`` (or given inline
-as a mapping with ``_target_``).
+a silently ignored key. Every file of the config groups ``configs/model/`` and
+``configs/metric/`` is composed into the run config under ``model.<name>`` and
+``metric.<name>`` (:func:`register`), so Hydra overrides them like any key
+(``model.lead3.k=2``) and refuses unknown ones; ``models: [...]`` and
+``metrics: [...]`` choose which of them run (names, or inline mappings with
+``_target_``). :func:`check_run_config` refuses what Hydra lets through: keys
+added with ``+`` that nothing reads, settings of models that do not run, and
+keys a plugin's constructor does not take.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +41,11 @@ class RunConfig:
     data: Any = MISSING
     models: list[Any] = field(default_factory=list)
     metrics: list[Any] = field(default_factory=list)
-    #: Per-model setting overrides: ``+model_args.smollm2.max_new_tokens=32``.
-    model_args: dict[str, Any] = field(default_factory=dict)
+    #: Settings of every ``configs/model/*.yaml``, by name (filled by :func:`register`);
+    #: override one with ``model.lead3.k=2``. ``models`` chooses which run.
+    model: dict[str, Any] = field(default_factory=dict)
+    #: Settings of every ``configs/metric/*.yaml``, by name: ``metric.rouge.use_stemmer=false``.
+    metric: dict[str, Any] = field(default_factory=dict)
     experiment_name: str = "default"
     seed: int = 0
     #: The first N documents in the source's (sorted) order.
@@ -47,14 +55,36 @@ class RunConfig:
     batch_size: int = 16
     workers: int = 1
     cache_dir: str | None = None
+    #: Rerunning into a folder resumes it when its fingerprint matches (exit 2 when
+    #: not); ``resume=false`` deletes the rows there and starts over.
     resume: bool = True
+    #: Print the full table and the paired table (they always go to table.md).
+    full_table: bool = False
+    #: Let libraries print their progress bars and logs.
+    verbose: bool = False
+
+
+#: Group folder of each plugin kind, and the run-config key holding its settings.
+GROUPS = {"model": "model", "metric": "metric"}
 
 
 def register() -> None:
-    """Register the schema in Hydra's ConfigStore."""
+    """Register the schema, with every model and metric config composed in, in the ConfigStore.
+
+    Called by the Hydra entry point before composition (it reads ``configs/``
+    then, so ``$HARNESS_CONFIG_DIR`` set before the run is honoured).
+    """
     from hydra.core.config_store import ConfigStore
 
-    ConfigStore.instance().store(name="base_config", node=RunConfig)
+    node = OmegaConf.structured(RunConfig)
+    for group in GROUPS:
+        node[group] = {name: group_file(group, name) for name in available(group)}
+    ConfigStore.instance().store(name="base_config", node=node)
+
+
+def group_file(group: str, name: str) -> DictConfig:
+    """The YAML of ``configs/<group>/<name>.yaml`` as written (no override applied)."""
+    return OmegaConf.load(config_dir() / group / f"{name}.yaml")
 
 
 def default_metrics() -> list[str]:
@@ -67,18 +97,32 @@ def available(group: str) -> list[str]:
     return sorted(p.stem for p in (config_dir() / group).glob("*.yaml"))
 
 
-def resolve_plugin(entry: Any, group: str, overrides: dict[str, Any] | None = None) -> DictConfig:
-    """A plugin config from a name (``configs/<group>/<name>.yaml``) or an inline mapping."""
+def did_you_mean(word: str, choices: Any) -> str:
+    """`` Did you mean 'x'?`` for the closest of ``choices``, or an empty string."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def resolve_plugin(entry: Any, group: str, settings: Any = None) -> DictConfig:
+    """A plugin config from a name or an inline mapping.
+
+    Args:
+        entry: A name, or a mapping with ``_target_``.
+        group: ``model``, ``metric`` or ``data``.
+        settings: The composed ``model`` / ``metric`` node of a run config, where a
+            name is looked up (with its overrides); None reads
+            ``configs/<group>/<name>.yaml``.
+
+    """
     if isinstance(entry, str):
-        path = config_dir() / group / f"{entry}.yaml"
-        if not path.is_file():
-            names = available(group)
-            close = difflib.get_close_matches(entry, names, n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else ""
+        names = list(settings) if settings is not None else available(group)
+        if entry not in names:
             raise ConfigError(
-                f"unknown {group} '{entry}'.{hint} Available: {', '.join(names)}"
+                f"unknown {group} '{entry}'.{did_you_mean(entry, names)} "
+                f"Available: {', '.join(names)}"
             )
-        node = OmegaConf.load(path)
+        node = (OmegaConf.create(OmegaConf.to_container(settings[entry]))
+                if settings is not None else group_file(group, entry))
         name = entry
     else:
         node = OmegaConf.create(OmegaConf.to_container(entry, resolve=True)
@@ -86,11 +130,10 @@ def resolve_plugin(entry: Any, group: str, overrides: dict[str, Any] | None = No
         name = node.get("name", node.get("_target_", "?"))
     if "_target_" not in node:
         raise ConfigError(f"{group} '{name}' has no _target_")
-    extra = (overrides or {}).get(name)
-    return OmegaConf.merge(node, extra) if extra else node
+    return node
 
 
-def check(entry: Any, group: str) -> None:
+def check(entry: Any, group: str, settings: Any = None) -> None:
     """Check a plugin config without building it: its class imports and takes its keys.
 
     For plugins built elsewhere (metrics in worker processes), so that a bad
@@ -100,7 +143,7 @@ def check(entry: Any, group: str) -> None:
 
     from hydra.utils import get_class
 
-    node = resolve_plugin(entry, group)
+    node = resolve_plugin(entry, group, settings)
     name = node.get("name") or node["_target_"]
     missing = sorted(OmegaConf.missing_keys(node))
     if missing:
@@ -116,13 +159,49 @@ def check(entry: Any, group: str) -> None:
     except TypeError as exc:
         params = signature.parameters
         unknown = [k for k in kwargs if k not in params]
-        close = [c for k in unknown for c in difflib.get_close_matches(str(k), params, n=1)]
-        hint = f" Did you mean '{close[0]}'?" if close else ""
+        hint = did_you_mean(unknown[0], params) if unknown else ""
         raise ConfigError(f"cannot build {group} '{name}': {exc}.{hint}") from exc
 
 
-def build(entry: Any, group: str, overrides: dict[str, Any] | None = None,
-          encoders: Any = None) -> Any:
+def check_run_config(cfg: DictConfig) -> None:
+    """Refuse what composition lets through, before any work.
+
+    - top-level keys the schema does not have (added with ``+``);
+    - settings (``model.NAME`` / ``metric.NAME``) that differ from their file for a
+      plugin that does not run, or that name no file;
+    - for every plugin that runs, and the data source: keys its constructor does
+      not take, and required values left unset.
+
+    Raises:
+        ConfigError: naming the key, with the closest known one.
+
+    """
+    known = {f.name for f in fields(RunConfig)}
+    for key in cfg:
+        if key not in known:
+            hint = (" Per-model settings are model.NAME.KEY, e.g. model.lead3.k=2."
+                    if key == "model_args" else did_you_mean(key, known))
+            raise ConfigError(f"unknown key '{key}'.{hint}")
+    check(cfg.data, "data")
+    for group in GROUPS:
+        chosen = cfg[f"{group}s"]
+        settings = cfg[group]
+        names = set(available(group))
+        for name in settings:
+            if name in chosen:
+                continue
+            if name not in names:
+                raise ConfigError(f"{group}.{name} is set but there is no configs/{group}/"
+                                  f"{name}.yaml.{did_you_mean(name, names)}")
+            if OmegaConf.to_container(settings[name]) != OmegaConf.to_container(
+                    group_file(group, name)):
+                raise ConfigError(f"{group}.{name} is set but {name} is not in {group}s="
+                                  f"[{','.join(map(str, chosen))}]: add it there to run it")
+        for entry in chosen:
+            check(entry, group, settings)
+
+
+def build(entry: Any, group: str, settings: Any = None, encoders: Any = None) -> Any:
     """Instantiate a plugin, naming it in any error.
 
     ``encoders`` (a :class:`harness.embed.Encoders`) goes to plugins whose
@@ -131,7 +210,7 @@ def build(entry: Any, group: str, overrides: dict[str, Any] | None = None,
     """
     from hydra.utils import get_class, instantiate
 
-    node = resolve_plugin(entry, group, overrides)
+    node = resolve_plugin(entry, group, settings)
     try:
         shared = encoders is not None and _takes(get_class(node["_target_"]), "encoders")
         return instantiate(node, _convert_="all", **({"encoders": encoders} if shared else {}))

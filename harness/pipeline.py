@@ -163,7 +163,8 @@ def summarize_chunk(plan: RunPlan, model: Summarizer, chunk: Sequence[Article],
     done = writer.state.summaries
     todo = [a for a in chunk if (a.id, model.name) not in done]
     for article, g, hit in _generate_safely(model, todo, plan.cache, writer):
-        row = Summary(article.id, model.name, g.text, round(g.seconds, 4), g.tokens, cached=hit)
+        row = Summary(article.id, model.name, g.text, round(g.seconds, 4), g.tokens, cached=hit,
+                      timing=g.timing)
         writer.write("summaries", row.to_json())
         for message in g.warnings:
             writer.write("warnings", {"id": article.id, "model": model.name, "warning": message})

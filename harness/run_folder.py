@@ -6,10 +6,15 @@
 reads what an interrupted run already wrote, so a rerun into the same folder
 does only what is missing; :class:`RunWriter` appends the new rows.
 :mod:`harness.results.runs` reads the same files back by these names.
+
+A rerun may only resume rows made the same way: ``fingerprint.json`` records
+what defines them (:func:`fingerprint`), and :func:`prepare_folder` refuses a
+folder whose fingerprint differs, listing the differences, before any work.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +29,13 @@ ERRORS = "errors.jsonl"
 WARNINGS = "warnings.jsonl"
 CONFIG_YAML = "config.yaml"
 RUN_JSON = "run.json"
+FINGERPRINT = "fingerprint.json"
+#: What ``write_tables`` and the report write from the rows (removed when starting over).
+DERIVED = ("table.md", "table.csv", "paired.csv", "per_article.parquet", "report.html")
+
+#: Distributions whose versions can change the rows (cleaning, generation, scores).
+#: Versions that only change speed or the tables (hydra, numpy's bootstrap) are left out.
+ROW_PACKAGES = ("harness", "torch", "transformers", "rouge-score", "nltk", "trafilatura")
 
 #: The append-only row files, by the name :meth:`RunWriter.write` takes.
 ROW_FILES = {"articles": ARTICLES, "summaries": SUMMARIES, "scores": SCORES,
@@ -82,3 +94,87 @@ class RunWriter:
         """Close every file."""
         for fh in self.files.values():
             fh.close()
+
+
+class FingerprintMismatch(ValueError):
+    """The folder holds rows made another way; the message lists the differences."""
+
+
+def fingerprint(data: Any, limit: int | None, models: dict[str, Any],
+                metrics: dict[str, Any]) -> dict[str, Any]:
+    """What defines a run folder's rows: data, models and metrics with their settings, versions.
+
+    Args:
+        data: The data source's resolved config (class and path included).
+        limit: The article limit (a resumed run with another limit would mix sets).
+        models: Each model's ``identity()`` (class, weights, every output setting).
+        metrics: Each metric's resolved config, by class.
+
+    Batch size, workers, seed and verbosity are left out: they do not change rows.
+
+    """
+    from harness.results.metadata import package_versions
+
+    record = {"data": data, "limit": limit, "models": models, "metrics": metrics,
+              "versions": package_versions(ROW_PACKAGES)}
+    return json.loads(json.dumps(record, default=str, sort_keys=True))
+
+
+def differences(old: Any, new: Any, path: str = "") -> list[str]:
+    """``key: old -> new`` for every leaf that differs between two JSON values."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = []
+        for key in sorted(set(old) | set(new), key=str):
+            where = f"{path}.{key}" if path else str(key)
+            if key not in old:
+                out.append(f"{where}: (absent) -> {_short(new[key])}")
+            elif key not in new:
+                out.append(f"{where}: {_short(old[key])} -> (absent)")
+            else:
+                out += differences(old[key], new[key], where)
+        return out
+    return [] if old == new else [f"{path or '(all)'}: {_short(old)} -> {_short(new)}"]
+
+
+def _short(value: Any, width: int = 80) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def has_rows(out_dir: Path) -> bool:
+    """Tell whether ``out_dir`` holds any non-empty row file."""
+    return any((out_dir / f).is_file() and (out_dir / f).stat().st_size
+               for f in ROW_FILES.values())
+
+
+def prepare_folder(out_dir: Path, record: dict[str, Any], resume: bool = True) -> None:
+    """Make ``out_dir`` ready for rows defined by ``record``, or refuse before any work.
+
+    - a new or empty folder: ``fingerprint.json`` is written;
+    - ``resume=False``: the rows and tables there are deleted, then as above;
+    - rows with the same fingerprint: kept, the run resumes;
+    - rows with another fingerprint, or without one: :class:`FingerprintMismatch`.
+
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / FINGERPRINT
+    if not resume:
+        for name in (*ROW_FILES.values(), *DERIVED, FINGERPRINT, RUN_JSON):
+            (out_dir / name).unlink(missing_ok=True)
+    elif has_rows(out_dir):
+        if not path.is_file():
+            raise FingerprintMismatch(
+                f"{out_dir} holds rows but no {FINGERPRINT}, so they cannot be matched to this "
+                "config. Choose a new folder (hydra.run.dir=...), or resume=false to delete "
+                "them and start over.")
+        old = json.loads(path.read_text(encoding="utf-8"))
+        diff = differences(old, record)
+        if diff:
+            listed = "\n  ".join(diff[:20]) + ("\n  …" if len(diff) > 20 else "")
+            raise FingerprintMismatch(
+                f"{out_dir} holds rows made with another configuration, so resuming would mix "
+                f"two experiments. Differences (folder -> this run):\n  {listed}\n"
+                "Choose a new folder (hydra.run.dir=...), or resume=false to delete its rows "
+                "and start over.")
+        return
+    path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")

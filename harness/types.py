@@ -117,6 +117,8 @@ class Summary:
     seconds: float = 0.0
     tokens: int = 0
     cached: bool = False
+    #: ``article`` (timed alone) or ``batch`` (the mean of its batch); Generation.timing.
+    timing: str = "article"
 
     def to_json(self) -> dict[str, Any]:
         """The ``summaries.jsonl`` line."""

@@ -19,12 +19,16 @@ from harness.types import Article
 
 @dataclass(frozen=True)
 class KeySpec:
-    """One output of a metric: its range and which direction is better."""
+    """One output of a metric: its range and which direction is better.
+
+    ``higher_is_better=None`` declares a style figure (length, copying): shown,
+    never marked best, never a regression.
+    """
 
     name: str
     low: float = 0.0
     high: float = 1.0
-    higher_is_better: bool = True
+    higher_is_better: bool | None = True
     doc: str = ""
     #: Computed only for some articles (reference ROUGE: those with a reference
     #: summary); rows without it lack the key, which is not an error.

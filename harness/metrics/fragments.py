@@ -20,17 +20,22 @@ from harness.types import Article
 class Fragments(Metric):
     """Newsroom's extractive fragment statistics of a summary against its article."""
 
+    # Style, not quality: how much a summary copies and how short it is. Declared
+    # without a direction, so no table calls one "best" and no drop is a regression
+    # (a one-sentence extract is not a better summary for compressing more).
     KEYS = (
-        KeySpec("fragment_coverage", doc="share of summary tokens inside copied fragments"),
+        KeySpec("fragment_coverage", higher_is_better=None,
+                doc="share of summary tokens inside copied fragments"),
         KeySpec(
             "fragment_density",
             high=float("inf"),
-            higher_is_better=False,
+            higher_is_better=None,
             doc="mean squared fragment length per summary token (lower: more abstractive)",
         ),
         KeySpec(
             "compression",
             high=float("inf"),
+            higher_is_better=None,
             doc="article tokens per summary token (higher: shorter summary)",
         ),
     )

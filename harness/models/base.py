@@ -26,6 +26,7 @@ class Generation:
         text: The summary.
         tokens: Generated tokens (neural models) or words (extractive ones).
         seconds: Time spent producing this summary; loading the model is left out.
+            For a batch generated at once, the batch's time over its size (``timing``).
         warnings: What the run should know about this article (an input cut
             to the model's limit, ...); written to ``warnings.jsonl``.
 
@@ -35,6 +36,9 @@ class Generation:
     tokens: int
     seconds: float
     warnings: tuple[str, ...] = ()
+    #: ``article``: ``seconds`` timed this article alone; ``batch``: the article's
+    #: batch took ``seconds`` × its size (a batched backend cannot time one article).
+    timing: str = "article"
 
 
 class Summarizer:
@@ -49,6 +53,15 @@ class Summarizer:
     def identity(self) -> dict[str, Any]:
         """Everything that determines the output, for cache keys and run records."""
         return {"class": f"{type(self).__module__}.{type(self).__qualname__}", "name": self.name}
+
+    def check_available(self) -> None:
+        """Raise ``ValueError`` (e.g. ``ModelLoadError``) when the model cannot run here.
+
+        Called for every model before the first article is cleaned, so a missing
+        weight file or an unreachable hub is a configuration error (exit 2), not a
+        failure half-way. Cheap: it looks for the weights, it does not load them.
+        Default: nothing to check (models without weights).
+        """
 
     def summarize(self, articles: Sequence[Article]) -> list[Generation]:
         """One :class:`Generation` per article, in order."""

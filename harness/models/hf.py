@@ -54,9 +54,12 @@ from harness.models.weights import (
     ModelLoadError,
     convert_gguf,
     folder_fingerprint,
+    hub_offline,
+    hub_reachable,
     hub_snapshot,
     load_pretrained,
     local_folder,
+    offline_message,
 )
 from harness.types import Article
 
@@ -183,6 +186,29 @@ class HFSummarizer(Summarizer):
 
     # ---- loading
 
+    def check_available(self) -> None:
+        """Find the weights (folder, ``pkg://`` package, GGUF file, local hub cache or
+        a reachable hub) without loading them.
+
+        Raises:
+            ModelLoadError: saying what is missing and how to point the config at a copy.
+
+        """
+        folder = local_folder(self.model)
+        if folder is not None:
+            if self.gguf_file and not (folder / self.gguf_file).is_file():
+                raise ModelLoadError(f"GGUF file {folder / self.gguf_file} does not exist")
+            return
+        if hub_snapshot(self.model, self.revision) is not None:
+            return
+        if hub_offline():
+            raise ModelLoadError(offline_message(self.model, "HF_HUB_OFFLINE is set"))
+        if not hub_reachable():
+            from huggingface_hub import constants
+
+            reason = f"the hub ({constants.ENDPOINT}) is unreachable"
+            raise ModelLoadError(offline_message(self.model, reason))
+
     def load(self) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, int]:
         """Model, tokenizer and input limit, loaded on first use and kept."""
         if self._loaded is None:
@@ -290,8 +316,10 @@ class HFSummarizer(Summarizer):
             start = time.perf_counter()
             outputs, lengths = self.generate(model, tokenizer, [texts[i] for i in batch])
             seconds = prepare_each + (time.perf_counter() - start) / len(batch)
+            # One generate call makes the whole batch: its articles share its mean time.
+            timing = "batch" if len(batch) > 1 else "article"
             for i, summary, length in zip(batch, outputs, lengths, strict=True):
-                out[i] = Generation(summary, length, seconds, prepared[i][1])
+                out[i] = Generation(summary, length, seconds, prepared[i][1], timing)
         return [g for g in out if g is not None]
 
     def batches(self, counts: Sequence[int]) -> list[list[int]]:

@@ -14,6 +14,7 @@ from harness.results.runs import TABLE_FILES, RunFolderError, load_results
 from harness.results.tables import (
     aggregate,
     format_markdown,
+    format_short,
     write_csv,
     write_paired_csv,
     write_per_article,
@@ -22,15 +23,16 @@ from harness.results.tables import (
 __all__ = ["RunFolderError", "run_metadata", "write_tables"]
 
 
-def write_tables(run_dir: Path, seed: int = 0) -> str:
+def write_tables(run_dir: Path, seed: int = 0, full: bool = True) -> str:
     """Write table.md, table.csv, paired.csv and per_article.parquet into ``run_dir``.
 
     Args:
         run_dir: a run folder, or a sweep folder whose jobs are pooled into one table.
         seed: seeds every bootstrap interval (recorded in table.md).
+        full: return the whole of table.md; False: the short table with its verdict.
 
     Returns:
-        The markdown table, for printing.
+        The table to print.
 
     Raises:
         RunFolderError: a needed file is missing or malformed (the message names it).
@@ -44,4 +46,4 @@ def write_tables(run_dir: Path, seed: int = 0) -> str:
     write_csv(table, run_dir / "table.csv")
     write_paired_csv(table, run_dir / "paired.csv")
     write_per_article(results, run_dir / "per_article.parquet")
-    return text
+    return text if full else format_short(table)

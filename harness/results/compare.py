@@ -15,7 +15,7 @@ and any row that only one run has.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from harness.results.runs import MetricSpec, Results, RunFolderError
 from harness.results.stats import MIN_ARTICLES, Interval, cell_rng, paired_difference, verdict
@@ -60,12 +60,23 @@ class Comparison:
 
 
 def shared_metrics(a: Results, b: Results) -> dict[str, MetricSpec]:
-    """Metrics both runs have, with A's declaration first (the baseline states intent)."""
+    """Metrics both runs have, with the direction both declare.
+
+    A key declared by one run only takes that declaration. When both declare it
+    with different directions (a metric made a style figure since the baseline,
+    like ``compression``), it has no direction: it is shown, never a regression.
+    """
     specs = {}
     for key, spec in a.metrics.items():
-        if key in b.metrics:
-            declared = spec if spec.higher_is_better is not None else b.metrics[key]
-            specs[key] = declared
+        if key not in b.metrics:
+            continue
+        other = b.metrics[key]
+        if not spec.declared:
+            specs[key] = other
+        elif other.declared and other.higher_is_better != spec.higher_is_better:
+            specs[key] = replace(spec, higher_is_better=None)
+        else:
+            specs[key] = spec
     return specs
 
 

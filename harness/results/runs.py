@@ -45,6 +45,8 @@ class MetricSpec:
     low: float = -math.inf
     high: float = math.inf
     higher_is_better: bool | None = None
+    #: Whether a run.json declared the key (``None`` then means a style figure).
+    declared: bool = False
 
     @property
     def span(self) -> float | None:
@@ -165,6 +167,7 @@ def parse_metrics(declared: dict[str, Any], into: dict[str, MetricSpec]) -> None
             low=-math.inf if low is None else float(low),
             high=math.inf if high is None else float(high),
             higher_is_better=None if hib is None else bool(hib),
+            declared=True,
         )
 
 

@@ -28,6 +28,10 @@ LEVEL = 0.95
 # point itself. The verdict still follows it (on the same article the change
 # is exact) but says it rests on one article.
 MIN_ARTICLES = 2
+# Below ten articles no better/worse mark is given at all: a percentile bootstrap
+# interval of so few values is too narrow (Efron & Tibshirani 1993, §13.3: it
+# undercovers for small samples), so a mark would claim more than the data shows.
+MIN_MARK_ARTICLES = 10
 # Resamples drawn per block, so memory stays near CHUNK × n floats.
 CHUNK = 250
 
@@ -92,14 +96,21 @@ def verdict(diff: Interval, higher_is_better: bool | None) -> str:
     """``better`` / ``worse`` / ``no clear difference`` for ``b`` against ``a``.
 
     A side wins only when the whole interval lies on its side of zero. Without a
-    declared direction the mark says ``higher`` or ``lower`` instead.
+    declared direction the mark says ``higher`` or ``lower`` instead. Below
+    :data:`MIN_MARK_ARTICLES` paired articles there is no mark, and it says why.
     """
     if diff.n == 0:
         return "no data"
-    note = " (1 article, no interval)" if diff.n < MIN_ARTICLES else ""
+    if diff.n < MIN_MARK_ARTICLES:
+        return f"no mark: {diff.n} article{'s' * (diff.n != 1)}, fewer than {MIN_MARK_ARTICLES}"
     if diff.low <= 0.0 <= diff.high:
-        return "no clear difference" + note
+        return "no clear difference"
     up = diff.low > 0.0
     if higher_is_better is None:
-        return ("higher" if up else "lower") + note
-    return ("better" if up == higher_is_better else "worse") + note
+        return "higher" if up else "lower"
+    return "better" if up == higher_is_better else "worse"
+
+
+def clearly_better(diff: Interval, higher_is_better: bool | None) -> bool:
+    """Tell whether ``b`` beats ``a`` with enough articles and the whole interval past zero."""
+    return verdict(diff, higher_is_better) == "better"

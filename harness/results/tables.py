@@ -4,8 +4,10 @@
 :class:`Table`; the ``format_*`` and ``write_*`` functions render it. Files
 written into the run (or sweep) folder:
 
-- ``table.md``: the table a person reads (best mean per metric in bold, ↑/↓ for
-  the metric's direction) and the paired comparison against the first model;
+- ``table.md``: the full table (best mean per metric in bold, ↑/↓ for the
+  metric's direction) and the paired comparison against the first model;
+  :func:`format_short` is what the commands print: a few columns per model and
+  a one-line verdict;
 - ``table.csv``: the same numbers, one row per model, for programs;
 - ``paired.csv``: every pair of models, every metric;
 - ``per_article.parquet``: one row per (model, article) with every score.
@@ -25,10 +27,12 @@ import pyarrow.parquet as pq
 from harness.results.runs import MetricSpec, Results
 from harness.results.stats import (
     LEVEL,
+    MIN_MARK_ARTICLES,
     RESAMPLES,
     Interval,
     bootstrap_mean,
     cell_rng,
+    clearly_better,
     paired_difference,
     verdict,
 )
@@ -45,6 +49,10 @@ class ModelRow:
     errors: int
     seconds: float
     cells: dict[str, Interval]
+    #: Mean summary length in words (a style figure: never best, never a regression).
+    words: float = math.nan
+    #: Whether ``seconds`` are per article or batch means (``article``, ``batch``, ``mixed``).
+    timing: str = "article"
 
 
 @dataclass(frozen=True)
@@ -89,17 +97,28 @@ def _model_row(results: Results, label: str, seed: int) -> ModelRow:
         for key in results.metrics
     }
     errors = sum(1 for e in results.errors if e.get("label") == label)
-    return ModelRow(label, len(ids), errors, _seconds_per_article(results, label), cells)
+    seconds, timing = _seconds_per_article(results, label)
+    return ModelRow(label, len(ids), errors, seconds, cells, _mean_words(results, label, ids),
+                    timing)
 
 
-def _seconds_per_article(results: Results, label: str) -> float:
-    """Mean generation time over summaries made in this run (cache hits left out)."""
-    times = [
-        float(row.get("seconds", math.nan))
-        for (lab, _), row in results.summaries.items()
-        if lab == label and not row.get("cached", False)
-    ]
-    return sum(times) / len(times) if times else math.nan
+def _seconds_per_article(results: Results, label: str) -> tuple[float, str]:
+    """Mean generation time over summaries made in this run (cache hits left out), and
+    whether those times were per article, batch means, or both."""
+    rows = [row for (lab, _), row in results.summaries.items()
+            if lab == label and not row.get("cached", False)
+            and isinstance(row.get("seconds"), int | float)]
+    kinds = {row.get("timing", "article") for row in rows}
+    timing = kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else "article")
+    times = [float(row["seconds"]) for row in rows]
+    return (sum(times) / len(times) if times else math.nan), timing
+
+
+def _mean_words(results: Results, label: str, ids: list[str]) -> float:
+    """Mean whitespace-separated words of ``label``'s summaries of ``ids``."""
+    counts = [len(str(results.summaries[(label, aid)].get("summary", "")).split())
+              for aid in ids if (label, aid) in results.summaries]
+    return sum(counts) / len(counts) if counts else math.nan
 
 
 def _best(rows: list[ModelRow], spec: MetricSpec) -> set[str]:
@@ -138,6 +157,68 @@ def fmt_interval(cell: Interval, signed: bool = False) -> str:
     return f"{mean} [{cell.low:.3f}, {cell.high:.3f}]"
 
 
+#: The two composites the verdict line names a best model on.
+VERDICT_KEYS = ("faithfulness", "coverage")
+#: ROUGE-L F1 columns of the short table, when the run has them: against the
+#: lede, and against a reference summary (data with reference summaries).
+ROUGE_COLUMNS = ("rougeL_lede_f", "rougeL_reference_f", "rougeL_ref_f")
+
+
+def short_keys(table: Table) -> list[str]:
+    """The metric columns of the printed table: the composites, then ROUGE-L F1."""
+    return [k for k in (*VERDICT_KEYS, *ROUGE_COLUMNS) if k in table.metrics]
+
+
+def format_short(table: Table) -> str:
+    """What a command prints: per model articles, errors, the key metrics, words, seconds.
+
+    Then the verdict on faithfulness and coverage, and where the rest is.
+    """
+    keys = short_keys(table)
+    head = ["model", "articles", "errors", *(key_head(table.metrics[k]) for k in keys),
+            "words", "s/summary"]
+    lines = [_md_row(head), _md_row(["---"] * len(head))]
+    for r in table.rows:
+        cells = [_marked(fmt_interval(r.cells[k]), r.label in table.best[k]) for k in keys]
+        seconds = fmt(r.seconds) + (" (batch mean)" if r.timing != "article" else "")
+        words = "–" if math.isnan(r.words) else f"{r.words:.1f}"
+        lines.append(_md_row([r.label, str(r.articles), str(r.errors), *cells, words, seconds]))
+    lines += ["", *verdict_lines(table)]
+    return "\n".join(lines) + "\n"
+
+
+def verdict_lines(table: Table) -> list[str]:
+    """One line per composite: the model that beats every other one, or why none is named."""
+    labels = [r.label for r in table.rows]
+    out = []
+    for key in (k for k in VERDICT_KEYS if k in table.metrics):
+        if len(labels) < 2:
+            out.append(f"{key}: one model, nothing to compare.")
+            continue
+        pairs = [p for p in table.paired if p.key == key]
+        fewest = min((p.diff.n for p in pairs), default=0)
+        if fewest < MIN_MARK_ARTICLES:
+            out.append(f"{key}: no verdict, the models share {fewest} scored article(s); "
+                       f"a verdict needs {MIN_MARK_ARTICLES}.")
+            continue
+        winners = [lab for lab in labels if all(_beats(p, lab, key) for p in pairs
+                                                 if lab in (p.a, p.b))]
+        if winners:
+            out.append(f"{key}: best is {winners[0]} (its paired interval against every other "
+                       "model lies above zero).")
+        else:
+            out.append(f"{key}: no model is clearly best (some paired intervals include zero).")
+    return out
+
+
+def _beats(p: Paired, label: str, key: str) -> bool:
+    """Tell whether ``label`` is the clearly better side of pair ``p``."""
+    if p.b == label:
+        return clearly_better(p.diff, True)
+    flipped = Interval(-p.diff.mean, -p.diff.high, -p.diff.low, p.diff.n)
+    return clearly_better(flipped, True)
+
+
 def format_markdown(table: Table) -> str:
     """Render the human table, then the paired differences against the first model.
 
@@ -151,7 +232,10 @@ def format_markdown(table: Table) -> str:
     ]
     lines.append(_md_row(["articles", *(str(r.articles) for r in table.rows)]))
     lines.append(_md_row(["errors", *(str(r.errors) for r in table.rows)]))
-    lines.append(_md_row(["s/article", *(fmt(r.seconds) for r in table.rows)]))
+    lines.append(_md_row(["s/article", *(fmt(r.seconds) + ("*" if r.timing != "article" else "")
+                                         for r in table.rows)]))
+    lines.append(_md_row(["words", *("–" if math.isnan(r.words) else f"{r.words:.1f}"
+                                     for r in table.rows)]))
     for key, spec in table.metrics.items():
         cells = [
             _marked(fmt_interval(r.cells[key]), r.label in table.best[key]) for r in table.rows
@@ -180,8 +264,11 @@ def _legend(table: Table) -> str:
     """Say what the numbers are, and the seed that fixes them."""
     text = (
         f"Mean [{LEVEL:.0%} percentile bootstrap interval, {RESAMPLES} resamples, "
-        f"seed {table.seed}]. ↑ higher is better, ↓ lower is better; best mean in bold. "
-        "s/article: mean generation seconds, cache hits left out."
+        f"seed {table.seed}]. ↑ higher is better, ↓ lower is better; best mean in bold; no "
+        "arrow: a style figure (length, copying), never best and never a regression. "
+        "s/article: mean generation seconds, cache hits left out; * batch means (the model "
+        "generates a batch at once). Paired marks need "
+        f"{MIN_MARK_ARTICLES} shared articles."
     )
     if table.unassigned_errors:
         text += f" {table.unassigned_errors} error(s) before summarization (no model)."
