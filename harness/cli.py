@@ -37,6 +37,7 @@ def _run(argv: list[str]) -> int:
     from harness import config as cfgmod
 
     cfgmod.register()  # reads configs/ now, so $HARNESS_CONFIG_DIR set by the caller applies
+    app.TASK_STARTED = False
     sys.argv = ["harness run", *argv]
     # Hydra raises instead of printing its own message, so that a composition
     # error (misspelt key, unknown option) becomes one line with a suggestion.

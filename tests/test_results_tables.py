@@ -173,9 +173,14 @@ def test_paired_noise_gives_no_clear_difference():
     assert verdict(paired_difference(a, b, cell_rng(0, "m")), True) == "no clear difference"
 
 
-def test_one_article_verdict_says_so():
-    diff = paired_difference([0.5], [0.2], cell_rng(0, "m"))
-    assert verdict(diff, True) == "worse (1 article, no interval)"
+def test_too_few_articles_get_no_mark_and_say_why():
+    # Issue 14: on the one-article default job -0.001 was marked "worse".
+    diff = paired_difference([0.5], [0.499], cell_rng(0, "m"))
+    assert verdict(diff, True) == "no mark: 1 article, fewer than 10"
+    nine = paired_difference([0.5] * 9, [0.2] * 9, cell_rng(0, "m"))
+    assert verdict(nine, True) == "no mark: 9 articles, fewer than 10"
+    ten = paired_difference([0.5] * 10, [0.2] * 10, cell_rng(0, "m"))
+    assert verdict(ten, True) == "worse"
 
 
 def test_sweep_pools_jobs_and_labels_shared_models(tmp_path):
