@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from harness.commands import score as score_cmd
 
 ARTICLE = (
@@ -82,3 +84,95 @@ def test_evidence_names_what_the_article_lacks(tmp_path):
     reasons = " | ".join(sentence["reasons"])
     assert "numbers not in the article: 900" in reasons
     assert "texas" in reasons
+
+
+# ---- issue 14: bring-your-own summaries as a run folder; CSV; empty input; option order
+
+def _two_models(path):
+    rows = [{"id": f"s{i}", "article": ARTICLE, "summary": text, "model": model}
+            for i in range(2)
+            for model, text in (("good", "Acme will build a factory in Ohio."),
+                                ("bad", "Acme will build a factory in Texas with 900 jobs."))]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows) + "{broken\n")
+    return path
+
+
+def test_output_folder_is_a_run_folder_that_compare_and_report_read(tmp_path, capsys):
+    from harness.commands import compare as compare_cmd
+    from harness.commands import report as report_cmd
+
+    src = _two_models(tmp_path / "in.jsonl")
+    out = tmp_path / "mine"
+    assert score_cmd.main([str(src), "-o", str(out), "--metrics", "faithfulness", "rouge"]) == 0
+    for name in ("articles.jsonl", "summaries.jsonl", "scores.jsonl", "errors.jsonl",
+                 "table.md", "table.csv", "config.yaml", "run.json"):
+        assert (out / name).is_file(), name
+    scores = [json.loads(line) for line in (out / "scores.jsonl").read_text().splitlines()]
+    assert {(s["article_id"], s["model"]) for s in scores} == {
+        ("s0", "good"), ("s1", "good"), ("s0", "bad"), ("s1", "bad")}
+    assert all("faithfulness" in s["evidence"] for s in scores)
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert [e["stage"] for e in errors] == ["load"] and "malformed JSON" in errors[0]["error"]
+    assert json.loads((out / "run.json").read_text())["models"] == ["good", "bad"]
+    printed = capsys.readouterr().out
+    assert "| good |" in printed and "| bad |" in printed
+    assert compare_cmd.main([str(out), str(out)]) == 0
+    assert report_cmd.main([str(out), "-o", str(tmp_path / "r.html")]) == 0
+
+
+def test_rows_without_model_become_one_model(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "article": ARTICLE, "summary": "Acme builds."}) + "\n")
+    out = tmp_path / "mine"
+    assert score_cmd.main([str(src), "-o", str(out), "--metrics", "rouge"]) == 0
+    assert json.loads((out / "run.json").read_text())["models"] == ["input"]
+
+
+def test_csv_input_is_read(tmp_path):
+    import csv
+
+    src = tmp_path / "in.csv"
+    with src.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "article", "summary", "model"])
+        writer.writerow([7, ARTICLE, "Acme will build an Ohio plant.", "m1"])
+        writer.writerow(["8", ARTICLE, "", "m1"])
+    out = tmp_path / "out.jsonl"
+    assert score_cmd.main([str(src), "-o", str(out), "--metrics", "rouge"]) == 0
+    got = [json.loads(line) for line in out.read_text().splitlines()]
+    assert got[0]["id"] == "7" and got[0]["model"] == "m1" and got[0]["scores"]
+    assert got[1]["error"] == f"{src}:3: missing or empty field 'summary'"
+
+
+def test_csv_named_jsonl_is_refused_saying_what_is_read(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text("id,article,summary\na,Some text.,Text.\n")
+    assert score_cmd.main([str(src), "--metrics", "rouge"]) == 2
+    err = capsys.readouterr().err
+    assert "no line is a JSON object" in err and "CSV" in err and "JSON Lines" in err
+
+
+def test_csv_without_the_needed_columns_is_refused(tmp_path, capsys):
+    src = tmp_path / "in.csv"
+    src.write_text("a,b\n1,2\n")
+    assert score_cmd.main([str(src), "--metrics", "rouge"]) == 2
+    assert "CSV header lacks id, article, summary" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content", ["", "\n\n", "id,article,summary\n"])
+def test_empty_input_exits_1_with_a_message(tmp_path, capsys, content):
+    src = tmp_path / ("in.csv" if content.startswith("id") else "in.jsonl")
+    src.write_text(content)
+    assert score_cmd.main([str(src), "--metrics", "rouge"]) == 1
+    assert "no rows to score" in capsys.readouterr().err
+
+
+def test_options_before_or_after_the_input(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "article": ARTICLE, "summary": "Acme builds."}) + "\n")
+    out1, out2 = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
+    assert score_cmd.main(["--metrics", "rouge", str(src), "-o", str(out1)]) == 0
+    assert score_cmd.main(["-o", str(out2), str(src), "--metrics", "rouge"]) == 0
+    assert out1.read_text() == out2.read_text()
+    keys = set(json.loads(out1.read_text())["scores"])
+    assert "rougeL_lede_f" in keys and all(k.startswith("rouge") for k in keys)

@@ -1,15 +1,26 @@
-"""``harness score IN.jsonl [-o OUT.jsonl]``: score existing summaries, no generation.
+"""``harness score IN [-o OUT.jsonl | -o DIR]``: score existing summaries, no generation.
 
-Input line: ``{"id", "article", "summary"}`` plus optional ``"headline"``,
-``"lede"``, ``"model"`` and ``"reference"`` (a gold summary or a list of them:
-the ``rouge_ref`` metric scores against it). Without headline and lede the article text is cleaned
-(:func:`harness.clean.to_article`) and they are extracted; text with no title
-line keeps no headline, and the metrics that need one (coverage) record that
-as their error for the row while the others still score it. Output line:
-``id`` (and ``model`` when given), a ``scores`` object, an ``evidence`` object
-(per metric that explains itself, e.g. faithfulness: per summary sentence its
-score, the article span that supports it best and the reasons it lost points),
-and an ``error`` string when a metric could not score the row.
+Input: JSON Lines (one object a line) or CSV (``.csv``, a header row, read
+through ``datasets``), each row ``{"id", "article", "summary"}`` plus optional
+``"headline"``, ``"lede"``, ``"model"`` and ``"reference"`` (a gold summary or a
+list of them: the ``rouge_ref`` metric scores against it). Without headline and lede the article
+text is cleaned (:func:`harness.clean.to_article`) and they are extracted;
+text with no title line keeps no headline, and the metrics that need one
+(coverage) record that as their error for the row while the others still
+score it. A JSONL file is read line by line, so a malformed line costs only
+its own row; anything else is refused with a message naming the formats.
+
+Output, ``-o OUT.jsonl`` or stdout: one line per input row, ``id`` (and
+``model`` when given), a ``scores`` object, an ``evidence`` object (per metric
+that explains itself, e.g. faithfulness: per summary sentence its score, the
+article span that supports it best and the reasons it lost points), and an
+``error`` string when a metric could not score the row.
+
+Output ``-o DIR`` (a path not ending in ``.jsonl``): a run folder like
+``harness run`` writes (articles, summaries, scores, errors, tables,
+``config.yaml``, ``run.json``), one model per distinct ``model`` value
+(``input`` for rows without one), so ``harness compare`` and ``harness
+report`` read it.
 """
 
 from __future__ import annotations
@@ -18,21 +29,35 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from harness.clean import to_article
-from harness.config import ConfigError, build, default_metrics
+from harness.config import ConfigError, available, build, default_metrics
 from harness.embed import Encoders
 from harness.metrics.base import Metric
 from harness.scoring import forget, score_pairs
 from harness.types import Article
+from harness.verbosity import quiet_libraries
 
 CHUNK = 32  # rows scored together, so each metric embeds one batch of sentences
+#: The model name of rows without a ``model`` field, in a run folder.
+DEFAULT_MODEL = "input"
+FORMATS = ("JSON Lines (one {\"id\", \"article\", \"summary\"} object a line) or CSV "
+           "(a .csv file with a header row naming id, article, summary)")
+
+
+class InputError(ValueError):
+    """An input file that cannot be read as rows; the message names it and the cause."""
 
 
 def main(argv: list[str]) -> int:
-    """Score every line of the input; rows that fail get an ``error``."""
-    args = _parser().parse_args(argv)
+    """Score every row of the input; rows that fail get an ``error``."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _take_input_from_metrics(args, parser)
+    if not args.verbose:
+        quiet_libraries()
     try:
         # The default metric set is the one of `harness run` (configs/config.yaml).
         names = args.metrics if args.metrics is not None else default_metrics()
@@ -42,36 +67,126 @@ def main(argv: list[str]) -> int:
         print(f"harness score: {exc}", file=sys.stderr)
         return 2
     try:
-        lines = open(args.input, encoding="utf-8").read().splitlines()
-    except OSError as exc:
-        print(f"harness score: cannot read {args.input}: {exc}", file=sys.stderr)
+        rows = read_input(Path(args.input))
+    except InputError as exc:
+        print(f"harness score: {exc}", file=sys.stderr)
         return 2
+    if not any(text.strip() for _, text in rows):
+        print(f"harness score: {args.input}: no rows to score (the input is empty)",
+              file=sys.stderr)
+        return 1
+    if args.output and not args.output.endswith(".jsonl"):
+        from harness.commands.score_folder import write_run_folder
+
+        return write_run_folder(Path(args.output), metrics, encoders, rows, args, names)
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     n_ok = n_bad = n_partial = 0
     try:
-        for chunk in _chunks(list(enumerate(lines, 1)), CHUNK):
-            for row in score_rows(metrics, chunk, args.input):
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                n_ok += bool(row["scores"])
-                n_bad += not row["scores"]
-                n_partial += bool(row["scores"]) and "error" in row
-            forget(metrics, encoders)
+        for result in score_all(metrics, encoders, rows, args.input):
+            row = result[0]
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n_ok += bool(row["scores"])
+            n_bad += not row["scores"]
+            n_partial += bool(row["scores"]) and "error" in row
     finally:
         if args.output:
             out.close()
+    summarize_counts(n_ok, n_bad, n_partial)
+    return 0 if n_ok or not n_bad else 1
+
+
+def summarize_counts(n_ok: int, n_bad: int, n_partial: int) -> None:
+    """The closing line on stderr."""
     partly = f" ({n_partial} missing a metric: see their error)" if n_partial else ""
     print(f"harness score: {n_ok} scored{partly}, {n_bad} failed", file=sys.stderr)
-    return 0 if n_ok or not n_bad else 1
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="harness score", description=__doc__.splitlines()[0])
-    p.add_argument("input",
-                   help="JSONL with id, article, summary [, headline, lede, model, reference]")
-    p.add_argument("-o", "--output", help="output JSONL (default: stdout)")
+    p.add_argument("input", nargs="?",
+                   help="JSONL or CSV with id, article, summary "
+                        "[, headline, lede, model, reference]")
+    p.add_argument("-o", "--output",
+                   help="OUT.jsonl (default: stdout), or a folder: a run folder for "
+                        "harness compare / report")
     p.add_argument("--metrics", nargs="+", default=None,
                    help="configs/metric names (default: the metrics of configs/config.yaml)")
+    p.add_argument("--full", action="store_true",
+                   help="with -o DIR: print the full table and the paired table")
+    p.add_argument("--verbose", action="store_true", help="let libraries print progress bars")
     return p
+
+
+def _take_input_from_metrics(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """``--metrics rouge IN`` puts IN among the metrics: take it back as the input."""
+    if args.input is None and args.metrics:
+        known = set(available("metric"))
+        if args.metrics[-1] not in known:
+            args.input = args.metrics.pop()
+    if args.input is None:
+        parser.error("the input file is required")
+    if args.metrics == []:
+        parser.error("--metrics needs at least one metric name")
+
+
+def read_input(path: Path) -> list[tuple[str, str]]:
+    """``(where, JSON line)`` per input row: JSONL as it is, CSV rows turned into JSON.
+
+    Raises:
+        InputError: the file cannot be read, or is neither JSONL nor CSV.
+
+    """
+    if path.suffix.lower() == ".csv":
+        return _read_csv(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc
+    filled = [line for line in lines if line.strip()]
+    if filled and not any(_is_json_object(line) for line in filled):
+        raise InputError(f"{path}: no line is a JSON object; harness score reads {FORMATS}")
+    return [(f"{path}:{n}", line) for n, line in enumerate(lines, 1)]
+
+
+def _is_json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
+
+
+def _read_csv(path: Path) -> list[tuple[str, str]]:
+    """CSV rows through ``datasets``, as JSON lines (ids as text)."""
+    import datasets
+
+    try:
+        with path.open(encoding="utf-8") as handle:
+            if sum(1 for line in handle if line.strip()) <= 1:
+                return []  # no file, or a header only: nothing to score
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc
+    try:
+        # keep_default_na: an empty cell stays "", so the row's error says "empty field".
+        table = datasets.Dataset.from_csv(str(path), keep_default_na=False, keep_in_memory=True)
+    except Exception as exc:  # noqa: BLE001 - pandas/pyarrow raise many types; re-raised named
+        raise InputError(f"cannot read {path} as CSV ({type(exc).__name__}: {exc}); "
+                         f"harness score reads {FORMATS}") from exc
+    missing = [c for c in ("id", "article", "summary") if c not in table.column_names]
+    if missing:
+        raise InputError(f"{path}: CSV header lacks {', '.join(missing)} "
+                         f"(it has {', '.join(table.column_names)})")
+    # Line numbers count the header row, as an editor shows them.
+    return [(f"{path}:{n}", json.dumps({**row, "id": str(row["id"])}, ensure_ascii=False,
+                                       default=str))
+            for n, row in enumerate(table, 2)]
+
+
+def score_all(metrics: Sequence[Metric], encoders: Encoders, rows: list[tuple[str, str]],
+              path: str) -> Iterator[tuple[dict[str, Any], Article | None, str | None]]:
+    """Per input row: the output row, its Article and summary (None when it failed to parse)."""
+    for chunk in _chunks(rows, CHUNK):
+        yield from score_rows(metrics, chunk)
+        forget(metrics, encoders)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -93,34 +208,40 @@ def parse_row(line: str, where: str) -> tuple[dict[str, Any], str, Article]:
             continue
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"{where}: missing or empty field {name!r}")
-    return row, row["summary"], to_article(row)
+    try:
+        article = to_article(row)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from exc
+    return row, row["summary"], article
 
 
-def score_rows(metrics: Sequence[Metric], chunk: list[tuple[int, str]], path: str) -> list[dict]:
-    """Output rows of one chunk of numbered input lines, in input order."""
-    rows: list[dict] = []
+def score_rows(metrics: Sequence[Metric], chunk: list[tuple[str, str]]
+               ) -> list[tuple[dict[str, Any], Article | None, str | None]]:
+    """Output rows of one chunk of ``(where, line)`` input rows, in input order."""
+    rows: list[tuple[dict[str, Any], Article | None, str | None]] = []
     good: list[tuple[int, str, Article]] = []
-    for lineno, line in chunk:
+    for where, line in chunk:
         if not line.strip():
             continue
-        rid = _peek_id(line, f"line {lineno}")
+        rid = _peek_id(line, "line " + where.rpartition(":")[2])
         try:
-            row, summary, article = parse_row(line, f"{path}:{lineno}")
+            row, summary, article = parse_row(line, where)
         except ValueError as exc:
-            rows.append({"id": rid, "scores": {}, "error": str(exc)})
+            rows.append(({"id": rid, "scores": {}, "error": str(exc)}, None, None))
             continue
         out = {"id": str(row["id"]), "scores": {}}
         if row.get("model"):
             out["model"] = row["model"]
-        rows.append(out)
+        rows.append((out, article, summary))
         good.append((len(rows) - 1, summary, article))
     scored = score_pairs(metrics, [(s, a) for _, s, a in good], explain=True)
     for (k, _, _), result in zip(good, scored, strict=True):
-        rows[k]["scores"].update(result.scores)
+        out = rows[k][0]
+        out["scores"].update(result.scores)
         if result.evidence:
-            rows[k]["evidence"] = result.evidence
+            out["evidence"] = result.evidence
         if result.errors:
-            rows[k]["error"] = "; ".join(result.errors)
+            out["error"] = "; ".join(result.errors)
     return rows
 
 

@@ -122,9 +122,13 @@ def _mean_words(results: Results, label: str, ids: list[str]) -> float:
 
 
 def _best(rows: list[ModelRow], spec: MetricSpec) -> set[str]:
-    """Labels holding the best mean of ``spec`` (ties all marked; none without direction)."""
+    """Labels holding the best mean of ``spec`` (ties all marked; none without direction
+    or on fewer than :data:`MIN_MARK_ARTICLES` articles)."""
     means = {r.label: r.cells[spec.key].mean for r in rows if r.cells[spec.key].n}
     if spec.higher_is_better is None or not means:
+        return set()
+    # As for paired marks: too few articles for an interval, no "best" either.
+    if min(r.cells[spec.key].n for r in rows if r.cells[spec.key].n) < MIN_MARK_ARTICLES:
         return set()
     top = max(means.values()) if spec.higher_is_better else min(means.values())
     return {label for label, mean in means.items() if mean == top}
