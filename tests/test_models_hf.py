@@ -411,3 +411,22 @@ def test_batches_cap_padded_tokens_and_size():
     assert model.batches([30, 60, 30, 10, 30]) == [[1], [0, 2, 4], [3]]
     model.max_batch_tokens = None
     assert model.batches([30, 60, 30, 10, 30]) == [[1, 0, 2], [4, 3]]
+
+
+# --------------------------------------------------------------------- issue 14
+
+def test_batched_seconds_are_labelled_batch_means(tiny_seq2seq, tmp_path):
+    model = seq2seq(tiny_seq2seq, tmp_path)
+    assert {g.timing for g in model.summarize(ARTICLES)} == {"batch"}
+    assert model.summarize(ARTICLES[:1])[0].timing == "article"
+
+
+def test_check_available_finds_weights_without_loading(tiny_seq2seq, tmp_path, monkeypatch):
+    seq2seq(tiny_seq2seq, tmp_path).check_available()
+    with pytest.raises(ModelLoadError, match="does not exist"):
+        seq2seq(tmp_path / "nope", tmp_path).check_available()
+    with pytest.raises(ModelLoadError, match="GGUF file"):
+        seq2seq(tiny_seq2seq, tmp_path, gguf_file="missing.gguf").check_available()
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelLoadError, match="HF_HUB_OFFLINE"):
+        Seq2SeqSummarizer("x", "org/not-cached-model", device="cpu").check_available()
