@@ -92,12 +92,15 @@ def score_rows(metrics: Sequence[Metric], items: Sequence[tuple[Article, str, st
                ) -> tuple[list[ScoreRow], list[ErrorRow]]:
     """The ``scores.jsonl`` rows and ``errors.jsonl`` rows of (article, summary, model) items.
 
-    Every item gets its score row, with the values of the metrics that scored it.
+    Every item gets its score row, with the values of the metrics that scored it
+    and the evidence of those that explain themselves.
     """
-    scored = score_pairs(metrics, [(summary, article) for article, summary, _ in items])
+    # Evidence is cheap here: faithfulness keeps the sentence checks of the chunk.
+    scored = score_pairs(metrics, [(summary, article) for article, summary, _ in items],
+                         explain=True)
     rows, errors = [], []
     for (article, _, model), result in zip(items, scored, strict=True):
-        rows.append(ScoreRow(article.id, model, result.scores))
+        rows.append(ScoreRow(article.id, model, result.scores, result.evidence))
         errors += [ErrorRow(article.id, "score", error, model=model) for error in result.errors]
     return rows, errors
 

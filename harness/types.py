@@ -149,7 +149,13 @@ class ScoreRow:
     article_id: str
     model: str
     scores: dict[str, float] = field(default_factory=dict)
+    #: Per metric that explains itself (faithfulness: per summary sentence its score,
+    #: best-supporting article span and reasons); read by the report's explorer.
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """The ``scores.jsonl`` line."""
-        return {"article_id": self.article_id, "model": self.model, "scores": self.scores}
+        """The ``scores.jsonl`` line (``evidence`` only when a metric gave some)."""
+        row = {"article_id": self.article_id, "model": self.model, "scores": self.scores}
+        if self.evidence:
+            row["evidence"] = self.evidence
+        return row

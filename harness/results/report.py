@@ -1,64 +1,275 @@
-"""The self-contained HTML report of ``harness report``: tables, plots, outliers.
+"""The self-contained HTML report of ``harness report``: an explorer of runs.
 
-One HTML file with inline CSS and inline SVG (:mod:`harness.results.svg`): no
-script, no stylesheet or font fetched, so it opens offline and can be mailed.
-Sections: runs (seed, commit, timings), results table, metric means with
-intervals, paired differences, faithfulness against coverage per summary,
-lowest-scoring summaries beside their headline and lede, errors.
+One HTML file, no network: inline CSS, inline SVG plots
+(:mod:`harness.results.svg`) and, for the article explorer, one embedded JSON
+document with a small script (:mod:`harness.results.explorer`). Sections:
+leaderboard (the short table and its verdict), distributions (a histogram per
+model per key metric), paired differences (forest plots), the article
+explorer, the summaries that lost points, every metric, errors, runs.
+
+Everything is computed on the articles that all compared models scored, and
+the counts say how many that is of each model's own. Labels are short: the
+model name plus only the overrides that differ between the runs that share
+it (the full label is the hover text).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from html import escape
 from typing import Any
 
+from harness.results.explorer import explorer_data, explorer_section
 from harness.results.runs import HEADLINE_KEYS, MetricSpec, Results
-from harness.results.stats import LEVEL, RESAMPLES
-from harness.results.svg import color, interval_plot, scatter_plot
-from harness.results.tables import Paired, Table, aggregate, fmt, fmt_interval, key_head
+from harness.results.stats import LEVEL, MIN_MARK_ARTICLES, RESAMPLES
+from harness.results.svg import color, forest, histograms
+from harness.results.tables import (
+    ROUGE_COLUMNS,
+    Table,
+    aggregate,
+    fmt,
+    fmt_interval,
+    key_head,
+    verdict_lines,
+)
 
-# Summaries shown per model and per outlier metric: enough to see a pattern,
+# Summaries listed per model and metric: enough to see a pattern,
 # few enough that the report stays readable with many models.
 OUTLIERS_PER_MODEL = 5
 # Errors listed in full before the rest are only counted.
 ERRORS_SHOWN = 50
 
 CSS = """
-body { font-family: sans-serif; margin: 2em; color: #222; max-width: 1400px; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 13px; }
+body { font-family: sans-serif; margin: 1.5em; color: #222; max-width: 1400px; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 13px; display: block;
+        overflow-x: auto; max-width: 100%; }
 th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
 td.num { white-space: nowrap; }
 td.best { font-weight: bold; background: #eef7ee; }
-td.better { color: #1a7f37; } td.worse { color: #c62828; }
 .plots { display: flex; flex-wrap: wrap; gap: 16px; }
-.plot { border: 1px solid #eee; background: #fff; }
+svg.plot { border: 1px solid #eee; background: #fff; max-width: 100%; height: auto; }
 .text { max-width: 420px; white-space: pre-wrap; }
 .muted { color: #666; font-size: 12px; }
+.verdict { font-size: 14px; margin: 0.2em 0; }
+.swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; }
+.controls { margin: 0.5em 0; } .controls select { max-width: 90vw; }
+#article-pick { max-width: min(70ch, 90vw); }
+.refs { background: #f7f7f7; padding: 8px 12px; margin: 8px 0; }
+.refs .label { font-size: 11px; color: #666; text-transform: uppercase; margin-top: 4px; }
+.refs .headline { font-weight: bold; }
+.cols { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px; }
+.col { border: 1px solid #ddd; border-top: 5px solid #999; padding: 6px 10px; }
+.col h4 { margin: 4px 0; }
+.sent { border-radius: 3px; padding: 1px 0; cursor: help; }
+.sent.good { background: #e3f4e6; } .sent.doubt { background: #fdf0c8; }
+.sent.bad { background: #f9d3d3; } .sent.none { background: #eee; }
+table.scores { font-size: 12px; }
 """
 
 
 def build_report(results: Results, seed: int, title: str) -> str:
     """Build the complete HTML document for ``results``."""
-    table = aggregate(results, seed)
-    colors = {label: color(i) for i, label in enumerate(results.labels)}
+    labels = list(results.labels)
+    shared = shared_articles(results, labels)
+    view = restrict(results, shared)
+    table = aggregate(view, seed)
+    colors = {label: color(i) for i, label in enumerate(labels)}
+    short = short_labels(results)
+    keys = key_metrics(view.metrics)
     body = [
         f"<h1>{escape(title)}</h1>",
-        _runs_section(results),
-        _table_section(table),
-        _means_section(table, colors),
-        _paired_section(table),
-        _scatter_section(results, colors),
-        _outliers_section(results),
+        _coverage_note(results, labels, shared),
+        _leaderboard(table, short, colors, keys),
+        _distributions(view, table, short, colors, keys),
+        _forest_section(table, short, keys),
+        explorer_section(explorer_data(view, labels, short, colors, shared, keys)),
+        _lost_points_section(view, short),
+        _all_metrics_section(table, short),
         _errors_section(results),
+        _runs_section(results),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>\n"
         + "\n".join(body)
         + "\n</body></html>\n"
     )
+
+
+def shared_articles(results: Results, labels: list[str]) -> list[str]:
+    """Ids of the articles every label has a score row for, in the first label's order."""
+    if not labels:
+        return []
+    others = [set(results.article_ids(lab)) for lab in labels[1:]]
+    return [aid for aid in results.article_ids(labels[0]) if all(aid in o for o in others)]
+
+
+def restrict(results: Results, ids: list[str]) -> Results:
+    """``results`` with only the score rows of ``ids`` (the compared article set)."""
+    keep = set(ids)
+    return replace(results, scores={k: v for k, v in results.scores.items() if k[1] in keep},
+                   errors=[e for e in results.errors if str(e.get("id")) in keep
+                           or e.get("label") is None])
+
+
+def key_metrics(metrics: dict[str, MetricSpec]) -> list[str]:
+    """The composites and ROUGE-L F1 columns when present, else the first directed metric."""
+    keys = [k for k in (*HEADLINE_KEYS, *ROUGE_COLUMNS) if k in metrics]
+    return keys or [k for k, spec in metrics.items() if spec.higher_is_better][:1]
+
+
+def short_labels(results: Results) -> dict[str, str]:
+    """Model name plus the overrides that differ between the jobs sharing that model.
+
+    Sweep labels are ``model [override override ...]``; overrides common to all of
+    a model's jobs, and ``models=...`` (which only says what ran), are dropped.
+    """
+    parts = {lab: _split_label(lab) for lab in results.labels}
+    by_model: dict[str, list[list[str]]] = {}
+    for model, tokens in parts.values():
+        by_model.setdefault(model, []).append(tokens)
+    out = {}
+    for label, (model, tokens) in parts.items():
+        if not tokens:
+            out[label] = model
+            continue
+        common = set.intersection(*(set(t) for t in by_model[model]))
+        kept = [t for t in tokens if t not in common and not t.startswith(("models=", "hydra."))]
+        out[label] = f"{model} [{' '.join(kept)}]" if kept else label
+    if len(set(out.values())) < len(out):  # shortening made two labels equal: keep them whole
+        return {lab: lab for lab in results.labels}
+    return out
+
+
+def _split_label(label: str) -> tuple[str, list[str]]:
+    model, sep, rest = label.partition(" [")
+    if not sep or not rest.endswith("]"):
+        return label, []
+    return model, rest[:-1].split(" ")
+
+
+def _coverage_note(results: Results, labels: list[str], shared: list[str]) -> str:
+    """How many articles are compared, of how many each model has."""
+    own = ", ".join(f"{escape(lab)} {len(results.article_ids(lab))}" for lab in labels)
+    return (f'<p class="counts">Compared on the <b>{len(shared)}</b> articles that all '
+            f"{len(labels)} model(s) scored (each model's own: {own}). Every table, plot and "
+            "the explorer below use these articles only.</p>")
+
+
+def _leaderboard(table: Table, short: dict[str, str], colors: dict[str, str],
+                 keys: list[str]) -> str:
+    """The short table, ordered by faithfulness, with the verdict lines."""
+    first = keys[0] if keys else None
+    rows = sorted(table.rows, key=lambda r: -_mean(r.cells[first].mean) if first else 0)
+    head = ["model", "articles", "errors", *(key_head(table.metrics[k]) for k in keys),
+            "words", "s/summary"]
+    out = ["<h2>Leaderboard</h2><table><tr>", *(f"<th>{escape(h)}</th>" for h in head), "</tr>"]
+    for r in rows:
+        swatch = f'<span class="swatch" style="background:{colors[r.label]}"></span>'
+        out.append(f'<tr><td title="{escape(r.label)}">{swatch}{escape(short[r.label])}</td>'
+                   f"<td>{r.articles}</td><td>{r.errors}</td>")
+        for k in keys:
+            css = "num best" if r.label in table.best[k] else "num"
+            out.append(f'<td class="{css}">{escape(fmt_interval(r.cells[k]))}</td>')
+        words = "–" if math.isnan(r.words) else f"{r.words:.1f}"
+        seconds = fmt(r.seconds) + (" (batch mean)" if r.timing != "article" else "")
+        out.append(f"<td>{words}</td><td>{escape(seconds)}</td></tr>")
+    out.append("</table>")
+    out += [f'<p class="verdict">{escape(line)}</p>' for line in verdict_lines(table)]
+    out.append(
+        f'<p class="muted">Mean [{LEVEL:.0%} percentile bootstrap interval over articles, '
+        f"{RESAMPLES} resamples, seed {table.seed}]. Best (highlighted) and better/worse marks "
+        f"need {MIN_MARK_ARTICLES} articles. s/summary: mean generation seconds, cache hits "
+        "left out; “batch mean”: the model generates a batch at once.</p>")
+    return "".join(out)
+
+
+def _mean(value: float) -> float:
+    return -math.inf if math.isnan(value) else value
+
+
+def _distributions(view: Results, table: Table, short: dict[str, str],
+                   colors: dict[str, str], keys: list[str]) -> str:
+    """A histogram per model per key metric, on an axis zoomed to the scores."""
+    plots = []
+    for key in keys:
+        spec = table.metrics[key]
+        rows = [(short[r.label], colors[r.label],
+                 view.values(r.label, key, view.article_ids(r.label))) for r in table.rows]
+        plots.append(histograms(f"{key_head(spec)} (line: mean)", rows, (spec.low, spec.high)))
+    if not plots:
+        return "<h2>Distributions</h2><p>No key metric in these runs.</p>"
+    return '<h2>Distributions</h2><div class="plots">' + "".join(plots) + "</div>"
+
+
+def _forest_section(table: Table, short: dict[str, str], keys: list[str]) -> str:
+    """Paired differences of every pair of models, one forest plot per key metric."""
+    if not table.paired:
+        return "<h2>Paired differences</h2><p>One model: nothing to pair.</p>"
+    plots = []
+    for key in keys:
+        rows = [(f"{short[p.b]} − {short[p.a]}", p.diff, p.mark)
+                for p in table.paired if p.key == key]
+        plots.append(forest(key_head(table.metrics[key]), rows))
+    note = ('<p class="muted">Second minus first over the shared articles, with the paired '
+            "bootstrap interval; green “better” / red “worse” when the whole interval lies on "
+            "one side of zero, grey otherwise. Every metric's pairs are in paired.csv.</p>")
+    return f'<h2>Paired differences</h2>{note}<div class="plots">{"".join(plots)}</div>'
+
+
+def _lost_points_section(view: Results, short: dict[str, str]) -> str:
+    """Per model, the lowest summaries among those that scored below the metric's maximum."""
+    keys = [k for k in HEADLINE_KEYS if k in view.metrics]
+    if not keys:
+        names = " and ".join(repr(k) for k in HEADLINE_KEYS)
+        return f"<h2>Summaries that lost points</h2><p>The runs have no {escape(names)} scores.</p>"
+    rows = []
+    for key in keys:
+        top = view.metrics[key].high
+        for label in view.labels:
+            scored = sorted((v, aid) for aid in view.article_ids(label)
+                            if (v := float(view.scores[(label, aid)].get(key, math.nan)))
+                            < top - 1e-9)
+            rows += [_lost_row(view, short, label, aid, key, v)
+                     for v, aid in scored[:OUTLIERS_PER_MODEL]]
+    head = ["metric", "model", "article", "score", "headline", "lede", "summary"]
+    note = (f'<p class="muted">Per model, the {OUTLIERS_PER_MODEL} lowest on each of '
+            f"{', '.join(keys)}, among summaries below the maximum (a summary that scored "
+            "1.000 lost nothing and is not listed). Click an article to open it in the "
+            "explorer.</p>")
+    if not rows:
+        return f"<h2>Summaries that lost points</h2>{note}<p>None: every summary scored the maximum.</p>"
+    return f"<h2>Summaries that lost points</h2>{note}" + _html_table(head, rows, text_from=4)
+
+
+def _lost_row(view: Results, short: dict[str, str], label: str, aid: str, key: str,
+              value: float) -> list[Any]:
+    article = view.articles.get(aid, {})
+    link = f'<a class="pick" href="#explorer" data-id="{escape(aid)}">{escape(aid)}</a>'
+    return [key, short[label], _Raw(link), f"{value:.3f}", article.get("headline", "–"),
+            article.get("lede", "–"), view.summaries.get((label, aid), {}).get("summary", "–")]
+
+
+class _Raw(str):
+    """A cell already escaped (a link)."""
+
+
+def _all_metrics_section(table: Table, short: dict[str, str]) -> str:
+    """Every metric (metrics as rows, as in table.md), folded."""
+    out = ["<details><summary><b>All metrics</b> (as table.md)</summary><table><tr><th></th>"]
+    out += [f'<th title="{escape(r.label)}">{escape(short[r.label])}</th>' for r in table.rows]
+    out.append("</tr>")
+    for key, spec in table.metrics.items():
+        out.append(f"<tr><th>{escape(key_head(spec))}</th>")
+        for r in table.rows:
+            css = "num best" if r.label in table.best[key] else "num"
+            out.append(f'<td class="{css}">{escape(fmt_interval(r.cells[key]))}</td>')
+        out.append("</tr>")
+    out.append("</table><p class=\"muted\">No arrow: a style figure, never best.</p></details>")
+    return "".join(out)
 
 
 def _runs_section(results: Results) -> str:
@@ -74,153 +285,6 @@ def _runs_section(results: Results) -> str:
         )  # fmt: skip
     head = ["run folder", "job", "seed", "commit", "models", "timings"]
     return "<h2>Runs</h2>" + _html_table(head, rows)
-
-
-def _table_section(table: Table) -> str:
-    """Render the results table (metrics as rows, as in table.md), best mean highlighted."""
-    out = ["<h2>Results</h2><table><tr><th></th>"]
-    out += [f"<th>{escape(r.label)}</th>" for r in table.rows] + ["</tr>"]
-    for name, values in (
-        ("articles", [str(r.articles) for r in table.rows]),
-        ("errors", [str(r.errors) for r in table.rows]),
-        ("s/article", [fmt(r.seconds) for r in table.rows]),
-    ):
-        out.append(f"<tr><th>{name}</th>" + "".join(f"<td>{v}</td>" for v in values) + "</tr>")
-    for key, spec in table.metrics.items():
-        out.append(f"<tr><th>{escape(key_head(spec))}</th>")
-        for r in table.rows:
-            css = ' class="num best"' if r.label in table.best[key] else ' class="num"'
-            out.append(f"<td{css}>{escape(fmt_interval(r.cells[key]))}</td>")
-        out.append("</tr>")
-    out.append("</table>")
-    out.append(
-        f'<p class="muted">Mean [{LEVEL:.0%} percentile bootstrap interval over articles, '
-        f"{RESAMPLES} resamples, seed {table.seed}]. ↑ higher is better, ↓ lower is better; "
-        "best mean highlighted. s/article: mean generation seconds, cache hits left out."
-        + (
-            f" {table.unassigned_errors} error(s) before summarization."
-            if table.unassigned_errors
-            else ""
-        )
-        + "</p>"
-    )
-    return "".join(out)
-
-
-def _means_section(table: Table, colors: dict[str, str]) -> str:
-    """One dot-and-whisker plot per metric."""
-    plots = []
-    for key, spec in table.metrics.items():
-        rows = [(r.label, r.cells[key], colors[r.label]) for r in table.rows]
-        plots.append(interval_plot(key_head(spec), rows, (spec.low, spec.high)))
-    return '<h2>Metric means with intervals</h2><div class="plots">' + "".join(plots) + "</div>"
-
-
-def _paired_section(table: Table) -> str:
-    """Each model against the first in view; the other pairs folded below."""
-    if not table.paired:
-        return "<h2>Paired differences</h2><p>Only one model: nothing to pair.</p>"
-    ref = table.rows[0].label
-    first = [p for p in table.paired if p.a == ref]
-    rest = [p for p in table.paired if p.a != ref]
-    note = (
-        '<p class="muted">Paired bootstrap over the articles both models scored; '
-        "“better” / “worse” when the whole interval lies on one side of zero.</p>"
-    )
-    out = f"<h2>Paired differences</h2>{note}<h3>Against {escape(ref)}</h3>" + _paired_table(
-        table, first
-    )
-    if rest:
-        out += (
-            f"<details><summary>The other {len(rest)} model/metric pairs</summary>"
-            + _paired_table(table, rest)
-            + "</details>"
-        )
-    return out
-
-
-def _paired_table(table: Table, paired: list[Paired]) -> str:
-    """Render paired differences, coloured by verdict."""
-    rows, classes = [], []
-    for p in paired:
-        rows.append(
-            [f"{p.b} − {p.a}", key_head(table.metrics[p.key]), fmt_interval(p.diff, True),
-             str(p.diff.n), p.mark]
-        )  # fmt: skip
-        word = p.mark.split()[0]
-        classes.append(word if word in ("better", "worse") else "")
-    head = ["pair (second minus first)", "metric", "difference [interval]", "articles", "mark"]
-    return _html_table(head, rows, classes)
-
-
-def _scatter_section(results: Results, colors: dict[str, str]) -> str:
-    """Faithfulness against coverage, one point per summary."""
-    fx, fy = "coverage", "faithfulness"
-    if fx not in results.metrics or fy not in results.metrics:
-        missing = f"The runs have no {fx!r} and {fy!r} scores."
-        return f"<h2>Faithfulness against coverage</h2><p>{escape(missing)}</p>"
-    groups = []
-    for label in results.labels:
-        points = []
-        for aid in results.article_ids(label):
-            s = results.scores[(label, aid)]
-            x, y = float(s.get(fx, math.nan)), float(s.get(fy, math.nan))
-            points.append((x, y, f"{label} / {aid}: coverage {x:.3f}, faithfulness {y:.3f}"))
-        groups.append((label, colors[label], points))
-    mx, my = results.metrics[fx], results.metrics[fy]
-    svg = scatter_plot(
-        "Faithfulness against coverage (one point per summary)",
-        (fx, fy),
-        groups,
-        (mx.low, mx.high),
-        (my.low, my.high),
-    )
-    return f'<h2>Faithfulness against coverage</h2><div class="plots">{svg}</div>'
-
-
-def outlier_keys(metrics: dict[str, MetricSpec]) -> list[str]:
-    """Pick the composites when present, else the first higher-is-better metric."""
-    keys = [k for k in HEADLINE_KEYS if k in metrics]
-    if not keys:
-        keys = [k for k, spec in metrics.items() if spec.higher_is_better][:1]
-    return keys
-
-
-def _outliers_section(results: Results) -> str:
-    """Per model, the lowest-scoring summaries with the headline and lede beside them."""
-    keys = outlier_keys(results.metrics)
-    rows = []
-    for key in keys:
-        for label in results.labels:
-            scored = [
-                (float(results.scores[(label, aid)].get(key, math.nan)), aid)
-                for aid in results.article_ids(label)
-            ]
-            scored = sorted((v, aid) for v, aid in scored if not math.isnan(v))
-            rows += [
-                _outlier_row(results, label, aid, key, v) for v, aid in scored[:OUTLIERS_PER_MODEL]
-            ]
-    head = ["metric", "model", "article", "score", "headline", "lede", "summary"]
-    return (
-        f'<h2>Lowest-scoring summaries</h2><p class="muted">Per model, the {OUTLIERS_PER_MODEL} '
-        f"lowest on each of {', '.join(keys) or 'no metric'}.</p>"
-        + _html_table(head, rows, text_from=4)
-    )
-
-
-def _outlier_row(results: Results, label: str, aid: str, key: str, value: float) -> list[str]:
-    """One outlier: the metric, who, which article, its references and the summary."""
-    article = results.articles.get(aid, {})
-    summary = results.summaries.get((label, aid), {})
-    return [
-        key,
-        label,
-        aid,
-        f"{value:.3f}",
-        article.get("headline", "–"),
-        article.get("lede", "–"),
-        summary.get("summary", "–"),
-    ]
 
 
 def _errors_section(results: Results) -> str:
@@ -258,7 +322,8 @@ def _html_table(
         cells = []
         for j, cell in enumerate(row):
             cell_css = ' class="text"' if text_from is not None and j >= text_from else css
-            cells.append(f"<td{cell_css}>{escape(str(cell))}</td>")
+            text = cell if isinstance(cell, _Raw) else escape(str(cell))
+            cells.append(f"<td{cell_css}>{text}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table>")
     return "".join(out)

@@ -77,6 +77,8 @@ class Results:
     errors: list[dict[str, Any]] = field(default_factory=list)
     seed: int | None = None
     runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Per (label, article) the metrics' evidence (score rows that carry it; report only).
+    evidence: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def article_ids(self, label: str) -> list[str]:
         """Ids of the articles that ``label`` has a score row for, in file order."""
@@ -224,6 +226,8 @@ def _add_job(
         if label not in results.labels:
             results.labels.append(label)
         results.scores[(label, str(row["article_id"]))] = dict(row.get("scores", {}))
+        if row.get("evidence") and ARTICLES in needed:
+            results.evidence[(label, str(row["article_id"]))] = row["evidence"]
     if SUMMARIES in needed:
         for row in read_rows(job.path / SUMMARIES):
             label = label_of.get((job, row["model"]), row["model"])

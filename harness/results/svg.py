@@ -1,9 +1,10 @@
 """Inline SVG plots for the HTML report: no plotting library, no network.
 
-Two kinds: a dot-and-whisker plot (one model per row: mean and its interval)
-and a scatter plot (one point per summary, coloured by model). Both return an
-``<svg>`` element as a string, sized in user units with a ``viewBox`` so the
-browser scales them.
+Two kinds: histograms (one row per model: how its scores spread, mean marked)
+and a forest plot (one row per pair of models: the paired mean difference and
+its interval, zero marked). Axes zoom to the data, so 0.990 and 0.983 do not
+sit on one pixel of a 0-1 axis. Both return an ``<svg>`` element as a string,
+sized in user units with a ``viewBox`` so the browser scales them.
 """
 
 from __future__ import annotations
@@ -34,16 +35,16 @@ def color(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def axis_range(low: float, high: float, values: Sequence[float]) -> tuple[float, float]:
-    """Use the declared range when finite, else the data's range with 5% padding."""
-    if math.isfinite(low) and math.isfinite(high) and high > low:
-        return low, high
-    finite = [v for v in values if math.isfinite(v)]
+def zoom_range(values: Sequence[float], low: float = -math.inf, high: float = math.inf,
+               keep: Sequence[float] = ()) -> tuple[float, float]:
+    """The data's range (and ``keep``, e.g. zero) padded by 5%, clipped to the declared range."""
+    finite = [v for v in (*values, *keep) if math.isfinite(v)]
     if not finite:
-        return 0.0, 1.0
+        return (low, high) if math.isfinite(low) and math.isfinite(high) else (0.0, 1.0)
     lo, hi = min(finite), max(finite)
-    pad = (hi - lo) * 0.05 or max(abs(hi), 1.0) * 0.05
-    return lo - pad, hi + pad
+    pad = (hi - lo) * 0.05 or max(abs(hi), 1.0) * 0.01
+    lo, hi = max(lo - pad, low), min(hi + pad, high)
+    return (lo, hi) if hi > lo else (lo - 0.01, hi + 0.01)
 
 
 def ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -51,18 +52,25 @@ def ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     return [lo + (hi - lo) * i / (count - 1) for i in range(count)]
 
 
-def interval_plot(
-    title: str,
-    rows: Sequence[tuple[str, Interval, str]],
-    declared: tuple[float, float],
-) -> str:
-    """Dot-and-whisker plot: one row per (label, interval, colour)."""
+def tick_label(value: float, lo: float, hi: float) -> str:
+    """Enough decimals to tell neighbouring ticks of a zoomed axis apart."""
+    span = hi - lo
+    digits = 2 if span >= 0.4 else 3 if span >= 0.04 else 4
+    return f"{value:.{digits}f}"
+
+
+#: Bins per histogram: fine enough to show a pile-up, coarse enough for 20 articles.
+BINS = 24
+
+
+def histograms(title: str, rows: Sequence[tuple[str, str, Sequence[float]]],
+               declared: tuple[float, float] = (-math.inf, math.inf)) -> str:
+    """One histogram per (label, colour, values), stacked on a shared, zoomed axis."""
     longest = max((len(_clip(label, LABEL_CHARS)) for label, _, _ in rows), default=0)
     left = max(90, round(longest * CHAR_WIDTH) + 16)
-    width, right, top, row_h = left + 320, 60, 28, 22
+    width, right, top, row_h = left + 360, 70, 28, 46
     height = top + row_h * len(rows) + 30
-    values = [v for _, cell, _ in rows for v in (cell.low, cell.high, cell.mean)]
-    lo, hi = axis_range(*declared, values)
+    lo, hi = zoom_range([v for _, _, vals in rows for v in vals], *declared)
 
     def x(v: float) -> float:
         return left + (width - left - right) * (v - lo) / (hi - lo)
@@ -70,77 +78,77 @@ def interval_plot(
     parts = [_open(width, height, title), _text(8, 16, title, 'font-weight="bold"')]
     bottom = top + row_h * len(rows)
     for t in ticks(lo, hi):
-        parts.append(_line(x(t), top - 6, x(t), bottom, "#ddd"))
-        parts.append(_text(x(t), bottom + 16, f"{t:.2f}", 'text-anchor="middle" fill="#555"'))
-    for i, (label, cell, fill) in enumerate(rows):
-        y = top + row_h * i + row_h / 2
-        parts.append(_text(left - 8, y + 4, _clip(label, LABEL_CHARS), 'text-anchor="end"'))
-        if cell.n == 0:
-            parts.append(_text(left + 4, y + 4, "no scores", 'fill="#999"'))
+        parts.append(_line(x(t), top - 4, x(t), bottom, "#e5e5e5"))
+        parts.append(_text(x(t), bottom + 16, tick_label(t, lo, hi),
+                           'text-anchor="middle" fill="#555"'))
+    step = (hi - lo) / BINS
+    for i, (label, fill, values) in enumerate(rows):
+        base = top + row_h * (i + 1) - 6
+        finite = [v for v in values if math.isfinite(v)]
+        parts.append(_text(left - 8, base - 12, _clip(label, LABEL_CHARS), 'text-anchor="end"'))
+        parts.append(_line(left, base, width - right, base, "#bbb"))
+        if not finite:
+            parts.append(_text(left + 4, base - 12, "no scores", 'fill="#999"'))
             continue
-        tip = f"{label}: {cell.mean:.3f} [{cell.low:.3f}, {cell.high:.3f}], n={cell.n}"
-        parts.append(
-            f'<g class="interval"><title>{escape(tip)}</title>'
-            + _line(x(cell.low), y, x(cell.high), y, fill, 2)
-            + _line(x(cell.low), y - 5, x(cell.low), y + 5, fill, 2)
-            + _line(x(cell.high), y - 5, x(cell.high), y + 5, fill, 2)
-            + f'<circle cx="{x(cell.mean):.1f}" cy="{y:.1f}" r="4.5" fill="{fill}"/></g>'
-        )
-        parts.append(_text(width - right + 6, y + 4, f"{cell.mean:.3f}", 'fill="#333"'))
+        counts = [0] * BINS
+        for v in finite:
+            counts[min(BINS - 1, max(0, int((v - lo) / step)))] += 1
+        most = max(counts)
+        bars = []
+        for b, count in enumerate(counts):
+            if count:
+                h = (row_h - 12) * count / most
+                tip = f"{label}: {count} in [{lo + b * step:.4f}, {lo + (b + 1) * step:.4f})"
+                bars.append(f'<rect x="{x(lo + b * step):.1f}" y="{base - h:.1f}" '
+                            f'width="{max(x(lo + step) - x(lo) - 1, 1):.1f}" height="{h:.1f}">'
+                            f"<title>{escape(tip)}</title></rect>")
+        parts.append(f'<g class="hist" fill="{fill}" fill-opacity="0.8">{"".join(bars)}</g>')
+        mean = sum(finite) / len(finite)
+        parts.append(_line(x(mean), base - row_h + 10, x(mean), base, "#222", 1.5))
+        parts.append(_text(width - right + 6, base - 12, f"{mean:.3f}", 'fill="#333"'))
     return "".join(parts) + "</svg>"
 
 
-def scatter_plot(
-    title: str,
-    axes: tuple[str, str],
-    groups: Sequence[tuple[str, str, Sequence[tuple[float, float, str]]]],
-    x_declared: tuple[float, float],
-    y_declared: tuple[float, float],
-) -> str:
-    """Scatter of (x, y, tooltip) points, one group per (label, colour, points)."""
-    longest = max((len(_clip(label, LABEL_CHARS)) for label, _, _ in groups), default=0)
-    size, left, bottom_pad, top = 420, 52, 44, 28
-    legend_w = round((longest + 5) * CHAR_WIDTH) + 40
-    width, height = left + size + legend_w, top + size + bottom_pad
-    xs = [p[0] for _, _, pts in groups for p in pts]
-    ys = [p[1] for _, _, pts in groups for p in pts]
-    x_lo, x_hi = axis_range(*x_declared, xs)
-    y_lo, y_hi = axis_range(*y_declared, ys)
+#: Forest plot colours: the better side, the worse side, no clear difference.
+MARK_COLORS = {"better": "#1a7f37", "worse": "#c62828"}
 
-    def px(v: float) -> float:
-        return left + size * (v - x_lo) / (x_hi - x_lo)
 
-    def py(v: float) -> float:
-        return top + size * (1 - (v - y_lo) / (y_hi - y_lo))
+def forest(title: str, rows: Sequence[tuple[str, Interval, str]]) -> str:
+    """One row per (label, paired difference, mark): mean and interval against zero."""
+    longest = max((len(_clip(label, LABEL_CHARS)) for label, _, _ in rows), default=0)
+    left = max(90, round(longest * CHAR_WIDTH) + 16)
+    width, right, top, row_h = left + 300, 150, 28, 24
+    height = top + row_h * len(rows) + 30
+    values = [v for _, d, _ in rows if d.n for v in (d.low, d.high, d.mean)]
+    lo, hi = zoom_range(values, keep=(0.0,))
+
+    def x(v: float) -> float:
+        return left + (width - left - right) * (v - lo) / (hi - lo)
 
     parts = [_open(width, height, title), _text(8, 16, title, 'font-weight="bold"')]
-    parts.append(
-        f'<rect x="{left}" y="{top}" width="{size}" height="{size}" fill="none" stroke="#999"/>'
-    )
-    for tx, ty in zip(ticks(x_lo, x_hi), ticks(y_lo, y_hi), strict=True):
+    bottom = top + row_h * len(rows)
+    for t in ticks(lo, hi):
+        parts.append(_line(x(t), top - 4, x(t), bottom, "#e5e5e5"))
+        parts.append(_text(x(t), bottom + 16, tick_label(t, lo, hi),
+                           'text-anchor="middle" fill="#555"'))
+    parts.append(_line(x(0.0), top - 6, x(0.0), bottom, "#333", 1.2))
+    for i, (label, d, mark) in enumerate(rows):
+        y = top + row_h * i + row_h / 2
+        parts.append(_text(left - 8, y + 4, _clip(label, LABEL_CHARS), 'text-anchor="end"'))
+        if d.n == 0:
+            parts.append(_text(left + 4, y + 4, "no shared scores", 'fill="#999"'))
+            continue
+        fill = MARK_COLORS.get(mark, "#777")
+        tip = f"{label}: {d.mean:+.4f} [{d.low:+.4f}, {d.high:+.4f}], n={d.n}, {mark}"
         parts.append(
-            _text(px(tx), top + size + 16, f"{tx:.2f}", 'text-anchor="middle" fill="#555"')
+            f'<g class="interval"><title>{escape(tip)}</title>'
+            + _line(x(d.low), y, x(d.high), y, fill, 2)
+            + _line(x(d.low), y - 5, x(d.low), y + 5, fill, 2)
+            + _line(x(d.high), y - 5, x(d.high), y + 5, fill, 2)
+            + f'<circle cx="{x(d.mean):.1f}" cy="{y:.1f}" r="4.5" fill="{fill}"/></g>'
         )
-        parts.append(_text(left - 6, py(ty) + 4, f"{ty:.2f}", 'text-anchor="end" fill="#555"'))
-    parts.append(_text(left + size / 2, top + size + 36, axes[0], 'text-anchor="middle"'))
-    parts.append(
-        _text(
-            14,
-            top + size / 2,
-            axes[1],
-            f'text-anchor="middle" transform="rotate(-90 14 {top + size / 2})"',
-        )
-    )
-    for g, (label, fill, points) in enumerate(groups):
-        parts.append(f'<g class="points" fill="{fill}" fill-opacity="0.65">')
-        for vx, vy, tip in points:
-            if math.isfinite(vx) and math.isfinite(vy):
-                dot = f'<circle cx="{px(vx):.1f}" cy="{py(vy):.1f}" r="3.5">'
-                parts.append(f"{dot}<title>{escape(tip)}</title></circle>")
-        parts.append("</g>")
-        ly = top + 12 + 18 * g
-        parts.append(f'<circle cx="{left + size + 20}" cy="{ly - 4}" r="5" fill="{fill}"/>')
-        parts.append(_text(left + size + 30, ly, f"{_clip(label, LABEL_CHARS)} ({len(points)})"))
+        parts.append(_text(width - right + 8, y + 4, f"{d.mean:+.3f} {mark}"[:26],
+                           f'fill="{fill}"'))
     return "".join(parts) + "</svg>"
 
 
