@@ -1,10 +1,11 @@
-"""Open the HTML report in a real headless Chromium: the plots lay out and paint.
+"""Open the HTML report in a real headless Chromium: plots lay out and paint, the explorer works.
 
 Skips when no Chromium binary is installed (Debian: ``apt-get install chromium``).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -18,7 +19,7 @@ import pytest
 
 from harness.commands.report import main
 from harness.results.svg import PALETTE
-from tests.run_factory import METRICS, make_run
+from tests.run_factory import make_run
 
 BROWSER = next(
     (
@@ -47,10 +48,30 @@ FLAGS = [
 PROBE = """<script>
 const plots = [...document.querySelectorAll('svg.plot')].map(s => {
   const r = s.getBoundingClientRect(); return [r.width, r.height]; });
-const dots = [...document.querySelectorAll('svg.plot circle')].filter(c => {
+const bars = [...document.querySelectorAll('svg.plot g.hist rect')].filter(c => {
   const r = c.getBoundingClientRect(); return r.width > 0 && r.height > 0; }).length;
 const pre = document.createElement('pre'); pre.id = 'probe';
-pre.textContent = JSON.stringify({plots, dots}); document.body.appendChild(pre);
+pre.textContent = JSON.stringify({plots, bars}); document.body.appendChild(pre);
+</script>"""
+
+# Picks the third article in the explorer as a user would, then reads what it shows.
+PICK = """<script>
+const pick = document.getElementById('article-pick');
+const before = [...document.querySelectorAll('#article-view .col p.summary')].map(e => e.textContent.trim());
+pick.value = '2';
+pick.dispatchEvent(new Event('change'));
+const cols = [...document.querySelectorAll('#article-view .col')].map(c => ({
+  model: c.dataset.model,
+  summary: c.querySelector('p.summary').textContent.trim(),
+  tones: [...c.querySelectorAll('.sent')].map(s => s.className),
+  hover: [...c.querySelectorAll('.sent')].map(s => s.title),
+  visible: c.getBoundingClientRect().width > 0}));
+const headline = document.querySelector('#article-view .headline').textContent;
+const options = pick.options.length;
+const out = document.createElement('pre'); out.id = 'picked';
+out.textContent = JSON.stringify({before, cols, headline, options,
+  overflow: document.documentElement.scrollWidth - window.innerWidth});
+document.body.appendChild(out);
 </script>"""
 
 
@@ -124,25 +145,46 @@ def report(tmp_path_factory) -> Path:
     return out
 
 
-def test_plots_lay_out_in_the_browser(report, tmp_path):
-    probe = tmp_path / "probe.html"
-    probe.write_text(report.read_text().replace("</body>", PROBE + "</body>"))
-    dom = _browser(tmp_path, "--dump-dom", probe.as_uri()).stdout
-    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+def _probe(report: Path, tmp_path: Path, script: str, element: str, *flags: str) -> dict:
+    page = tmp_path / "probe.html"
+    page.write_text(report.read_text().replace("</body>", script + "</body>"))
+    dom = _browser(tmp_path, *flags, "--dump-dom", page.as_uri()).stdout
+    found = re.search(rf'<pre id="{element}">(.*?)</pre>', dom, re.S)
     assert found, dom[-2000:]
-    layout = json.loads(found.group(1))
-    assert len(layout["plots"]) == len(METRICS) + 1
+    return json.loads(html.unescape(found.group(1)))
+
+
+def test_plots_lay_out_in_the_browser(report, tmp_path):
+    layout = _probe(report, tmp_path, PROBE, "probe")
+    # a histogram and a forest plot for each of faithfulness and coverage
+    assert len(layout["plots"]) == 4
     assert all(w > 300 and h > 80 for w, h in layout["plots"])
-    # 2 models x 4 metrics interval dots + 24 scatter points + legend dots
-    assert layout["dots"] >= 2 * len(METRICS) + 2 * 12
+    assert layout["bars"] >= 2 * 2 * 3  # several bins per model per metric
 
 
-def test_screenshot_shows_the_model_colors(report, tmp_path):
+@pytest.mark.parametrize("width", [1400, 700])
+def test_explorer_shows_the_summaries_of_the_picked_article(report, tmp_path, width):
+    got = _probe(report, tmp_path, PICK, "picked", f"--window-size={width},1200")
+    assert got["options"] == 12
+    assert [c["model"] for c in got["cols"]] == ["lead3", "textrank"]
+    assert [c["summary"] for c in got["cols"]] == ["lead3 summary of a02.",
+                                                  "textrank summary of a02."]
+    assert got["before"] == ["lead3 summary of a00.", "textrank summary of a00."]
+    assert got["headline"] == "Headline a02 <b>&"
+    assert all(c["visible"] for c in got["cols"])
+    for col in got["cols"]:
+        assert col["tones"] and col["tones"][0].split()[1] in {"good", "doubt", "bad"}
+        assert "faithfulness 0." in col["hover"][0] or "faithfulness 1.00" in col["hover"][0]
+        assert "best support in the article: “Lede of a02.”" in col["hover"][0]
+    assert got["overflow"] <= 0, "nothing wider than the window"
+
+
+@pytest.mark.parametrize("width", [1400, 700])
+def test_screenshot_shows_the_model_colors(report, tmp_path, width):
     shot = tmp_path / "shot.png"
-    # 1200 x 1100 holds the first rows of metric plots below the two tables.
-    _browser(tmp_path, f"--screenshot={shot}", "--window-size=1200,1100", report.as_uri())
+    _browser(tmp_path, f"--screenshot={shot}", f"--window-size={width},1600", report.as_uri())
     pixels = _png_pixels(shot)
-    assert pixels.shape[:2] == (1100, 1200)
+    assert pixels.shape[:2] == (1600, width)
     non_white = int((pixels != 255).any(axis=2).sum())
     assert non_white > 0.02 * pixels.shape[0] * pixels.shape[1]
     for model_color in PALETTE[:2]:  # lead3, textrank
