@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 
 from harness.commands.report import main
-from tests.run_factory import METRICS, make_run
+from tests.run_factory import make_run
 
 
 class _Scan(HTMLParser):

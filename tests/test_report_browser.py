@@ -57,7 +57,8 @@ pre.textContent = JSON.stringify({plots, bars}); document.body.appendChild(pre);
 # Picks the third article in the explorer as a user would, then reads what it shows.
 PICK = """<script>
 const pick = document.getElementById('article-pick');
-const before = [...document.querySelectorAll('#article-view .col p.summary')].map(e => e.textContent.trim());
+const before = [...document.querySelectorAll('#article-view .col p.summary')]
+  .map(e => e.textContent.trim());
 pick.value = '2';
 pick.dispatchEvent(new Event('change'));
 const cols = [...document.querySelectorAll('#article-view .col')].map(c => ({

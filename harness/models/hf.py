@@ -187,8 +187,10 @@ class HFSummarizer(Summarizer):
     # ---- loading
 
     def check_available(self) -> None:
-        """Find the weights (folder, ``pkg://`` package, GGUF file, local hub cache or
-        a reachable hub) without loading them.
+        """Find the weights without loading them.
+
+        A local folder or ``pkg://`` package (with its GGUF file), the local hub
+        cache, or else a reachable hub.
 
         Raises:
             ModelLoadError: saying what is missing and how to point the config at a copy.

@@ -82,7 +82,10 @@ SCRIPT = """
   const fi = D.keys.indexOf('faithfulness');
   function worst(i) {
     let low = Infinity;
-    D.models.forEach(m => { const v = D.rows[m.label][i][1][fi]; if (v !== null && v < low) low = v; });
+    D.models.forEach(m => {
+      const v = D.rows[m.label][i][1][fi];
+      if (v !== null && v < low) low = v;
+    });
     return low;
   }
   function fill() {

@@ -241,7 +241,8 @@ def _lost_points_section(view: Results, short: dict[str, str]) -> str:
             "1.000 lost nothing and is not listed). Click an article to open it in the "
             "explorer.</p>")
     if not rows:
-        return f"<h2>Summaries that lost points</h2>{note}<p>None: every summary scored the maximum.</p>"
+        return (f"<h2>Summaries that lost points</h2>{note}"
+                "<p>None: every summary scored the maximum.</p>")
     return f"<h2>Summaries that lost points</h2>{note}" + _html_table(head, rows, text_from=4)
 
 

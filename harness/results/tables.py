@@ -103,8 +103,10 @@ def _model_row(results: Results, label: str, seed: int) -> ModelRow:
 
 
 def _seconds_per_article(results: Results, label: str) -> tuple[float, str]:
-    """Mean generation time over summaries made in this run (cache hits left out), and
-    whether those times were per article, batch means, or both."""
+    """Mean generation time over summaries made in this run (cache hits left out).
+
+    Also whether those times were per article, batch means, or both (``mixed``).
+    """
     rows = [row for (lab, _), row in results.summaries.items()
             if lab == label and not row.get("cached", False)
             and isinstance(row.get("seconds"), int | float)]
@@ -122,8 +124,11 @@ def _mean_words(results: Results, label: str, ids: list[str]) -> float:
 
 
 def _best(rows: list[ModelRow], spec: MetricSpec) -> set[str]:
-    """Labels holding the best mean of ``spec`` (ties all marked; none without direction
-    or on fewer than :data:`MIN_MARK_ARTICLES` articles)."""
+    """Labels holding the best mean of ``spec``.
+
+    Ties are all marked; none without a direction or on fewer than
+    :data:`MIN_MARK_ARTICLES` articles.
+    """
     means = {r.label: r.cells[spec.key].mean for r in rows if r.cells[spec.key].n}
     if spec.higher_is_better is None or not means:
         return set()
