@@ -113,10 +113,10 @@ def test_sweeps_compare_job_by_job(tmp_path, capsys):
     for side, shift in (("a", {}), ("b", {("lead3", "faithfulness"): -0.3})):
         sweep = tmp_path / side
         make_run(sweep / "0", models=("lead3",), overrides=["models=[lead3]"])
-        make_run(sweep / "1", models=("lead3",), overrides=["model_args.k=2"], shift=shift)
+        make_run(sweep / "1", models=("lead3",), overrides=["model.lead3.k=2"], shift=shift)
     assert main([str(tmp_path / "a"), str(tmp_path / "b")]) == 1
     out = capsys.readouterr().out
-    assert "REGRESSION in 1 metric(s): lead3 [model_args.k=2] faithfulness" in out
+    assert "REGRESSION in 1 metric(s): lead3 [model.lead3.k=2] faithfulness" in out
 
 
 def test_one_shared_article_checks_the_difference_itself(tmp_path, capsys):

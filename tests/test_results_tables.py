@@ -185,13 +185,13 @@ def test_too_few_articles_get_no_mark_and_say_why():
 
 def test_sweep_pools_jobs_and_labels_shared_models(tmp_path):
     sweep = tmp_path / "sweep"
-    make_run(sweep / "0", models=("lead3",), overrides=["models=[lead3]", "model_args.k=2"])
+    make_run(sweep / "0", models=("lead3",), overrides=["models=[lead3]", "model.lead3.k=2"])
     make_run(sweep / "1", models=("lead3", "textrank"), overrides=["models=[lead3,textrank]"])
     (sweep / "multirun.yaml").write_text("hydra: {}\n")
     text = write_tables(sweep)
     labels = set(_csv(sweep))
     assert labels == {
-        "lead3 [models=[lead3] model_args.k=2]",
+        "lead3 [models=[lead3] model.lead3.k=2]",
         "lead3 [models=[lead3,textrank]]",
         "textrank",
     }
