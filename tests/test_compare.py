@@ -126,7 +126,7 @@ def test_one_shared_article_checks_the_difference_itself(tmp_path, capsys):
     assert main([str(a), str(b)]) == 1
     out = capsys.readouterr().out
     assert "no noise estimate, the difference itself is checked" in out
-    assert "worse (1 article, no interval)  REGRESSION" in out
+    assert "no mark: 1 article, fewer than 10  REGRESSION" in out
 
 
 def test_bad_arguments_exit_2():

@@ -20,13 +20,14 @@ from harness.results import RunFolderError, write_tables
 
 
 class AggregateSweep(Callback):
-    """Write the pooled results table of a sweep and print it."""
+    """Write the pooled results table of a sweep and print it (short unless ``full_table``)."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Aggregate every job under ``hydra.sweep.dir``."""
         sweep_dir = Path(config.hydra.sweep.dir)
         try:
-            text = write_tables(sweep_dir, seed=int(config.get("seed", 0)))
+            text = write_tables(sweep_dir, seed=int(config.get("seed", 0)),
+                                full=bool(config.get("full_table", False)))
         except RunFolderError as exc:
             # The jobs' own tables are written; only the pooled one is missing.
             print(f"harness run -m: no pooled table for {sweep_dir}: {exc}", file=sys.stderr)
