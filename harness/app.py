@@ -51,17 +51,7 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
     """
     cfgmod.check_run_config(cfg)
     source = cfgmod.build(cfg.data, "data")
-    if not cfg.models:
-        raise cfgmod.ConfigError("no models: set models=[lead3,...]")
-    models = [cfgmod.build(m, "model", cfg.model) for m in cfg.models]
-    names = [m.name for m in models]
-    if len(set(names)) != len(names):
-        raise cfgmod.ConfigError(f"two models share a name: {names}")
-    for model in models:
-        try:
-            model.check_available()
-        except ValueError as exc:  # ModelLoadError: weights absent, hub unreachable
-            raise cfgmod.ConfigError(f"model '{model.name}' is not available: {exc}") from None
+    models = build_models(cfg)
     metric_configs = [OmegaConf.to_container(cfgmod.resolve_plugin(m, "metric", cfg.metric),
                                              resolve=True)
                       for m in cfg.metrics]
@@ -88,6 +78,22 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
                             sample=cfg.sample, seed=cfg.seed,
                             workers=cfg.workers, metric_configs=metric_configs,
                             encoders=encoders, progress=cfg.verbose or sys.stderr.isatty())
+
+
+def build_models(cfg: DictConfig) -> list[Any]:
+    """The chosen models, each checked to have its weights (exit 2 before any work if not)."""
+    if not cfg.models:
+        raise cfgmod.ConfigError("no models: set models=[lead3,...]")
+    models = [cfgmod.build(m, "model", cfg.model) for m in cfg.models]
+    names = [m.name for m in models]
+    if len(set(names)) != len(names):
+        raise cfgmod.ConfigError(f"two models share a name: {names}")
+    for model in models:
+        try:
+            model.check_available()
+        except ValueError as exc:  # ModelLoadError: weights absent, hub unreachable
+            raise cfgmod.ConfigError(f"model '{model.name}' is not available: {exc}") from None
+    return models
 
 
 def run_fingerprint(cfg: DictConfig, models: list[Any], metric_configs: list[dict[str, Any]]

@@ -64,8 +64,8 @@ class RunConfig:
     verbose: bool = False
 
 
-#: Group folder of each plugin kind, and the run-config key holding its settings.
-GROUPS = {"model": "model", "metric": "metric"}
+#: The plugin groups: folder ``configs/<group>/``, settings ``<group>.NAME``, choice ``<group>s``.
+GROUPS = ("model", "metric")
 
 
 def register() -> None:
