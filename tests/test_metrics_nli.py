@@ -43,7 +43,9 @@ def test_nli_bad_label_index(tiny_nli):
 
 
 def test_nli_config_instantiates(tiny_nli):
-    from harness.config import build
+    from harness.config import build, group_file
 
-    metric = build("nli", "metric", overrides={"nli": {"model": str(tiny_nli)}})
+    settings = {"nli": group_file("metric", "nli")}
+    settings["nli"].model = str(tiny_nli)  # as metric.nli.model=... in a run config
+    metric = build("nli", "metric", settings)
     assert metric.entail == 2 and metric.contra == 0

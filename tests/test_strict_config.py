@@ -12,6 +12,9 @@ from hydra import compose, initialize_config_dir
 from harness import cli
 from harness.config import ConfigError, check_run_config, config_dir
 
+# In this process: Hydra must not point logging handlers at pytest's captured streams.
+QUIET = ["hydra/job_logging=none", "hydra/hydra_logging=none"]
+
 
 def _compose(*overrides: str):
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
@@ -40,7 +43,7 @@ def _compose(*overrides: str):
 ])
 def test_unknown_keys_exit_2_with_a_suggestion(tmp_path, capsys, args, message):
     out = tmp_path / "run"
-    code = cli.main(["run", "models=[lead3]", *args, f"hydra.run.dir={out}"])
+    code = cli.main(["run", "models=[lead3]", *args, *QUIET, f"hydra.run.dir={out}"])
     err = capsys.readouterr().err
     assert code == 2, err
     assert message in err
@@ -70,7 +73,7 @@ def test_setting_of_a_model_that_does_not_run_is_refused():
 def test_missing_model_weights_exit_2_before_cleaning(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     out = tmp_path / "run"
-    code = cli.main(["run", "models=[distilbart_cnn]", f"hydra.run.dir={out}"])
+    code = cli.main(["run", "models=[distilbart_cnn]", *QUIET, f"hydra.run.dir={out}"])
     err = capsys.readouterr().err
     assert code == 2
     assert "model 'distilbart_cnn' is not available" in err
@@ -82,7 +85,7 @@ def test_missing_model_weights_exit_2_before_cleaning(tmp_path, capsys, monkeypa
 def test_missing_model_folder_exit_2(tmp_path, capsys):
     out = tmp_path / "run"
     code = cli.main(["run", "models=[smollm2]", f"model.smollm2.model={tmp_path}/nowhere",
-                     f"hydra.run.dir={out}"])
+                     *QUIET, f"hydra.run.dir={out}"])
     err = capsys.readouterr().err
     assert code == 2
     assert "does not exist" in err and "Traceback" not in err

@@ -66,6 +66,7 @@ svg.plot { border: 1px solid #eee; background: #fff; max-width: 100%; height: au
 .sent.good { background: #e3f4e6; } .sent.doubt { background: #fdf0c8; }
 .sent.bad { background: #f9d3d3; } .sent.none { background: #eee; }
 table.scores { font-size: 12px; }
+.ci { color: #666; font-size: 11px; white-space: nowrap; }
 """
 
 
@@ -166,14 +167,15 @@ def _leaderboard(table: Table, short: dict[str, str], colors: dict[str, str],
     rows = sorted(table.rows, key=lambda r: -_mean(r.cells[first].mean) if first else 0)
     head = ["model", "articles", "errors", *(key_head(table.metrics[k]) for k in keys),
             "words", "s/summary"]
-    out = ["<h2>Leaderboard</h2><table><tr>", *(f"<th>{escape(h)}</th>" for h in head), "</tr>"]
+    out = ['<h2>Leaderboard</h2><table class="leaderboard"><tr>',
+           *(f"<th>{escape(h)}</th>" for h in head), "</tr>"]
     for r in rows:
         swatch = f'<span class="swatch" style="background:{colors[r.label]}"></span>'
         out.append(f'<tr><td title="{escape(r.label)}">{swatch}{escape(short[r.label])}</td>'
                    f"<td>{r.articles}</td><td>{r.errors}</td>")
         for k in keys:
-            css = "num best" if r.label in table.best[k] else "num"
-            out.append(f'<td class="{css}">{escape(fmt_interval(r.cells[k]))}</td>')
+            css = ' class="best"' if r.label in table.best[k] else ""
+            out.append(f"<td{css}>{_cell(r.cells[k])}</td>")
         words = "–" if math.isnan(r.words) else f"{r.words:.1f}"
         seconds = fmt(r.seconds) + (" (batch mean)" if r.timing != "article" else "")
         out.append(f"<td>{words}</td><td>{escape(seconds)}</td></tr>")
@@ -185,6 +187,13 @@ def _leaderboard(table: Table, short: dict[str, str], colors: dict[str, str],
         f"need {MIN_MARK_ARTICLES} articles. s/summary: mean generation seconds, cache hits "
         "left out; “batch mean”: the model generates a batch at once.</p>")
     return "".join(out)
+
+
+def _cell(cell: Any) -> str:
+    """Mean, then its interval in small type (it wraps under the mean on a narrow screen)."""
+    if cell.n == 0:
+        return "–"
+    return f'{cell.mean:.3f} <span class="ci">[{cell.low:.3f}, {cell.high:.3f}]</span>'
 
 
 def _mean(value: float) -> float:
