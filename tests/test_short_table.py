@@ -74,7 +74,10 @@ def test_library_progress_bars_are_silenced_unless_verbose(tmp_path):
     src.write_text(json.dumps({"id": "a", "article": "Rain in Leeds\n\nHeavy rain fell in "
                                "Leeds on Monday, flooding two roads.", "summary": "Rain fell."})
                    + "\n")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    # Runs in this process (other tests) set the quiet variables here; start clean.
+    quiet_vars = ("HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOSITY",
+                  "TRANSFORMERS_NO_ADVISORY_WARNINGS", "HF_DATASETS_DISABLE_PROGRESS_BARS")
+    env = {k: v for k, v in os.environ.items() if k not in quiet_vars} | {"HF_HUB_OFFLINE": "1"}
     cmd = [sys.executable, "-m", "harness.cli", "score", str(src), "--metrics", "faithfulness"]
     quiet = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=env, timeout=600)
     assert quiet.returncode == 0, quiet.stderr
