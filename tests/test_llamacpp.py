@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness.models.llamacpp import LlamaCppSummarizer
+from harness.models.weights import ModelLoadError
 from harness.types import Article
 from tests.llamacpp_support import GGUF, require_llama_cpp
 
@@ -102,3 +103,9 @@ def test_llamacpp_judge_weights_first_token_probabilities(tmp_path, model):
     _, top = model.judge([{"role": "user", "content": "Write a word."}], 2, 1,
                          candidates=("1", "2", "3", "4", "5"))
     assert {"1", "2", "3", "4", "5"} <= set(top)
+
+
+def test_check_available_names_the_missing_gguf(tmp_path):
+    model = LlamaCppSummarizer(name="x", model=str(tmp_path), gguf_file="missing.gguf")
+    with pytest.raises(ModelLoadError, match="missing.gguf does not exist"):
+        model.check_available()

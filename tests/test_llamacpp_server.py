@@ -40,8 +40,8 @@ def test_harness_run_through_the_llama_cpp_server(server, tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "harness.cli", "run", "models=[smollm2_server]",
-         f"metrics=[rouge,{judge}]", f"+model_args.smollm2_server.base_url={server.base_url}",
-         "+model_args.smollm2_server.max_tokens=24", f"hydra.run.dir={out}"],
+         f"metrics=[rouge,{judge}]", f"model.smollm2_server.base_url={server.base_url}",
+         "model.smollm2_server.max_tokens=24", f"hydra.run.dir={out}"],
         capture_output=True, text=True, cwd=REPO, env=env, timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]

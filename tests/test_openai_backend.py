@@ -161,7 +161,7 @@ def test_dead_endpoint_fails_the_run_early_with_exit_2(tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "harness.cli", "run", "models=[smollm2_server]",
-         f"+model_args.smollm2_server.base_url={url}", f"hydra.run.dir={tmp_path / 'run'}"],
+         f"model.smollm2_server.base_url={url}", f"hydra.run.dir={tmp_path / 'run'}"],
         capture_output=True, text=True, cwd=REPO, env=env, timeout=300,
     )
     assert proc.returncode == 2, proc.stderr[-2000:]

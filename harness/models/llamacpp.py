@@ -169,6 +169,11 @@ class LlamaCppSummarizer(Summarizer):
 
     # ---- loading
 
+    def check_available(self) -> None:
+        """The GGUF file exists and llama-cpp-python is installed (ModelLoadError if not)."""
+        gguf_path(self.model, self.gguf_file)
+        import_llama_cpp()
+
     def load(self) -> Any:
         """The ``llama_cpp.Llama`` model, loaded on first use and kept."""
         if self._llm is None:
