@@ -11,10 +11,10 @@ from pathlib import Path
 
 from harness.results.metadata import run_metadata
 from harness.results.runs import TABLE_FILES, RunFolderError, load_results
+from harness.results.short import format_short
 from harness.results.tables import (
     aggregate,
     format_markdown,
-    format_short,
     write_csv,
     write_paired_csv,
     write_per_article,

@@ -22,17 +22,10 @@ from typing import Any
 
 from harness.results.explorer import explorer_data, explorer_section
 from harness.results.runs import HEADLINE_KEYS, MetricSpec, Results
+from harness.results.short import ROUGE_COLUMNS, verdict_lines
 from harness.results.stats import LEVEL, MIN_MARK_ARTICLES, RESAMPLES
 from harness.results.svg import color, forest, histograms
-from harness.results.tables import (
-    ROUGE_COLUMNS,
-    Table,
-    aggregate,
-    fmt,
-    fmt_interval,
-    key_head,
-    verdict_lines,
-)
+from harness.results.tables import Table, aggregate, fmt, fmt_interval, key_head
 
 # Summaries listed per model and metric: enough to see a pattern,
 # few enough that the report stays readable with many models.

@@ -6,8 +6,7 @@ written into the run (or sweep) folder:
 
 - ``table.md``: the full table (best mean per metric in bold, ↑/↓ for the
   metric's direction) and the paired comparison against the first model;
-  :func:`format_short` is what the commands print: a few columns per model and
-  a one-line verdict;
+  :func:`harness.results.short.format_short` is what the commands print;
 - ``table.csv``: the same numbers, one row per model, for programs;
 - ``paired.csv``: every pair of models, every metric;
 - ``per_article.parquet``: one row per (model, article) with every score.
@@ -32,7 +31,6 @@ from harness.results.stats import (
     Interval,
     bootstrap_mean,
     cell_rng,
-    clearly_better,
     paired_difference,
     verdict,
 )
@@ -166,68 +164,6 @@ def fmt_interval(cell: Interval, signed: bool = False) -> str:
     return f"{mean} [{cell.low:.3f}, {cell.high:.3f}]"
 
 
-#: The two composites the verdict line names a best model on.
-VERDICT_KEYS = ("faithfulness", "coverage")
-#: ROUGE-L F1 columns of the short table, when the run has them: against the
-#: lede, and against a reference summary (data with reference summaries).
-ROUGE_COLUMNS = ("rougeL_lede_f", "rougeL_reference_f", "rougeL_ref_f")
-
-
-def short_keys(table: Table) -> list[str]:
-    """The metric columns of the printed table: the composites, then ROUGE-L F1."""
-    return [k for k in (*VERDICT_KEYS, *ROUGE_COLUMNS) if k in table.metrics]
-
-
-def format_short(table: Table) -> str:
-    """What a command prints: per model articles, errors, the key metrics, words, seconds.
-
-    Then the verdict on faithfulness and coverage, and where the rest is.
-    """
-    keys = short_keys(table)
-    head = ["model", "articles", "errors", *(key_head(table.metrics[k]) for k in keys),
-            "words", "s/summary"]
-    lines = [_md_row(head), _md_row(["---"] * len(head))]
-    for r in table.rows:
-        cells = [_marked(fmt_interval(r.cells[k]), r.label in table.best[k]) for k in keys]
-        seconds = fmt(r.seconds) + (" (batch mean)" if r.timing != "article" else "")
-        words = "–" if math.isnan(r.words) else f"{r.words:.1f}"
-        lines.append(_md_row([r.label, str(r.articles), str(r.errors), *cells, words, seconds]))
-    lines += ["", *verdict_lines(table)]
-    return "\n".join(lines) + "\n"
-
-
-def verdict_lines(table: Table) -> list[str]:
-    """One line per composite: the model that beats every other one, or why none is named."""
-    labels = [r.label for r in table.rows]
-    out = []
-    for key in (k for k in VERDICT_KEYS if k in table.metrics):
-        if len(labels) < 2:
-            out.append(f"{key}: one model, nothing to compare.")
-            continue
-        pairs = [p for p in table.paired if p.key == key]
-        fewest = min((p.diff.n for p in pairs), default=0)
-        if fewest < MIN_MARK_ARTICLES:
-            out.append(f"{key}: no verdict, the models share {fewest} scored article(s); "
-                       f"a verdict needs {MIN_MARK_ARTICLES}.")
-            continue
-        winners = [lab for lab in labels if all(_beats(p, lab, key) for p in pairs
-                                                 if lab in (p.a, p.b))]
-        if winners:
-            out.append(f"{key}: best is {winners[0]} (its paired interval against every other "
-                       "model lies above zero).")
-        else:
-            out.append(f"{key}: no model is clearly best (some paired intervals include zero).")
-    return out
-
-
-def _beats(p: Paired, label: str, key: str) -> bool:
-    """Tell whether ``label`` is the clearly better side of pair ``p``."""
-    if p.b == label:
-        return clearly_better(p.diff, True)
-    flipped = Interval(-p.diff.mean, -p.diff.high, -p.diff.low, p.diff.n)
-    return clearly_better(flipped, True)
-
-
 def format_markdown(table: Table) -> str:
     """Render the human table, then the paired differences against the first model.
 
@@ -236,20 +172,20 @@ def format_markdown(table: Table) -> str:
     dozen-column table does not fit a terminal.
     """
     lines = [
-        _md_row(["", *(r.label for r in table.rows)]),
-        _md_row(["---"] * (len(table.rows) + 1)),
+        md_row(["", *(r.label for r in table.rows)]),
+        md_row(["---"] * (len(table.rows) + 1)),
     ]
-    lines.append(_md_row(["articles", *(str(r.articles) for r in table.rows)]))
-    lines.append(_md_row(["errors", *(str(r.errors) for r in table.rows)]))
-    lines.append(_md_row(["s/article", *(fmt(r.seconds) + ("*" if r.timing != "article" else "")
+    lines.append(md_row(["articles", *(str(r.articles) for r in table.rows)]))
+    lines.append(md_row(["errors", *(str(r.errors) for r in table.rows)]))
+    lines.append(md_row(["s/article", *(fmt(r.seconds) + ("*" if r.timing != "article" else "")
                                          for r in table.rows)]))
-    lines.append(_md_row(["words", *("–" if math.isnan(r.words) else f"{r.words:.1f}"
+    lines.append(md_row(["words", *("–" if math.isnan(r.words) else f"{r.words:.1f}"
                                      for r in table.rows)]))
     for key, spec in table.metrics.items():
         cells = [
-            _marked(fmt_interval(r.cells[key]), r.label in table.best[key]) for r in table.rows
+            marked(fmt_interval(r.cells[key]), r.label in table.best[key]) for r in table.rows
         ]
-        lines.append(_md_row([key_head(spec), *cells]))
+        lines.append(md_row([key_head(spec), *cells]))
     lines += ["", _legend(table)]
     if len(table.rows) > 1:
         lines += ["", *_paired_markdown(table)]
@@ -261,7 +197,7 @@ def key_head(spec: MetricSpec) -> str:
     return f"{spec.key} {ARROW[spec.higher_is_better]}".rstrip()
 
 
-def _marked(text: str, best: bool) -> str:
+def marked(text: str, best: bool) -> str:
     """Bold the mean of a best cell."""
     if not best:
         return text
@@ -301,16 +237,16 @@ def _paired_markdown(table: Table) -> list[str]:
     lines = [
         f"Paired difference against {ref} (model minus {ref} on the articles both scored):",
         "",
-        _md_row(["", *(f"{o} − {ref}" for o in others)]),
-        _md_row(["---"] * (len(others) + 1)),
+        md_row(["", *(f"{o} − {ref}" for o in others)]),
+        md_row(["---"] * (len(others) + 1)),
     ]
     for key, spec in table.metrics.items():
         cells = [f"{fmt_interval(by[(o, key)].diff, True)} {by[(o, key)].mark}" for o in others]
-        lines.append(_md_row([key_head(spec), *cells]))
+        lines.append(md_row([key_head(spec), *cells]))
     return lines
 
 
-def _md_row(cells: list[str]) -> str:
+def md_row(cells: list[str]) -> str:
     """One markdown table line, escaping pipes inside cells."""
     return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 

@@ -1,0 +1,84 @@
+"""The short table the commands print, and its verdict line (issue 14).
+
+Per model: articles, errors, the composites, ROUGE-L F1 (against the lede,
+and a reference summary when the data has one), summary length in words and
+seconds per summary; then, per composite, the model that beats every other
+one with enough articles, or why none is named. The full table is
+``table.md`` (:mod:`harness.results.tables`).
+"""
+
+from __future__ import annotations
+
+import math
+
+from harness.results.stats import MIN_MARK_ARTICLES, Interval, clearly_better
+from harness.results.tables import (
+    Paired,
+    Table,
+    fmt,
+    fmt_interval,
+    key_head,
+    marked,
+    md_row,
+)
+
+#: The two composites the verdict line names a best model on.
+VERDICT_KEYS = ("faithfulness", "coverage")
+#: ROUGE-L F1 columns of the short table, when the run has them: against the
+#: lede, and against a reference summary (data with reference summaries).
+ROUGE_COLUMNS = ("rougeL_lede_f", "rougeL_reference_f", "rougeL_ref_f")
+
+
+def short_keys(table: Table) -> list[str]:
+    """The metric columns of the printed table: the composites, then ROUGE-L F1."""
+    return [k for k in (*VERDICT_KEYS, *ROUGE_COLUMNS) if k in table.metrics]
+
+
+def format_short(table: Table) -> str:
+    """What a command prints: per model articles, errors, the key metrics, words, seconds.
+
+    Then the verdict on faithfulness and coverage, and where the rest is.
+    """
+    keys = short_keys(table)
+    head = ["model", "articles", "errors", *(key_head(table.metrics[k]) for k in keys),
+            "words", "s/summary"]
+    lines = [md_row(head), md_row(["---"] * len(head))]
+    for r in table.rows:
+        cells = [marked(fmt_interval(r.cells[k]), r.label in table.best[k]) for k in keys]
+        seconds = fmt(r.seconds) + (" (batch mean)" if r.timing != "article" else "")
+        words = "–" if math.isnan(r.words) else f"{r.words:.1f}"
+        lines.append(md_row([r.label, str(r.articles), str(r.errors), *cells, words, seconds]))
+    lines += ["", *verdict_lines(table)]
+    return "\n".join(lines) + "\n"
+
+
+def verdict_lines(table: Table) -> list[str]:
+    """One line per composite: the model that beats every other one, or why none is named."""
+    labels = [r.label for r in table.rows]
+    out = []
+    for key in (k for k in VERDICT_KEYS if k in table.metrics):
+        if len(labels) < 2:
+            out.append(f"{key}: one model, nothing to compare.")
+            continue
+        pairs = [p for p in table.paired if p.key == key]
+        fewest = min((p.diff.n for p in pairs), default=0)
+        if fewest < MIN_MARK_ARTICLES:
+            out.append(f"{key}: no verdict, the models share {fewest} scored article(s); "
+                       f"a verdict needs {MIN_MARK_ARTICLES}.")
+            continue
+        winners = [lab for lab in labels if all(_beats(p, lab, key) for p in pairs
+                                                 if lab in (p.a, p.b))]
+        if winners:
+            out.append(f"{key}: best is {winners[0]} (its paired interval against every other "
+                       "model lies above zero).")
+        else:
+            out.append(f"{key}: no model is clearly best (some paired intervals include zero).")
+    return out
+
+
+def _beats(p: Paired, label: str, key: str) -> bool:
+    """Tell whether ``label`` is the clearly better side of pair ``p``."""
+    if p.b == label:
+        return clearly_better(p.diff, True)
+    flipped = Interval(-p.diff.mean, -p.diff.high, -p.diff.low, p.diff.n)
+    return clearly_better(flipped, True)
