@@ -102,6 +102,7 @@ def run_fingerprint(cfg: DictConfig, models: list[Any], metric_configs: list[dic
     return fingerprint(
         data=OmegaConf.to_container(cfg.data, resolve=True),
         limit=cfg.limit,
+        sample=None if cfg.sample is None else {"n": cfg.sample, "seed": cfg.seed},
         models={m.name: m.identity() for m in models},
         metrics={str(m.get("_target_")): m for m in metric_configs},
     )

@@ -100,22 +100,25 @@ class FingerprintMismatch(ValueError):
     """The folder holds rows made another way; the message lists the differences."""
 
 
-def fingerprint(data: Any, limit: int | None, models: dict[str, Any],
-                metrics: dict[str, Any]) -> dict[str, Any]:
+def fingerprint(data: Any, limit: int | None, sample: dict[str, int] | None,
+                models: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
     """What defines a run folder's rows: data, models and metrics with their settings, versions.
 
     Args:
         data: The data source's resolved config (class and path included).
         limit: The article limit (a resumed run with another limit would mix sets).
+        sample: ``{"n", "seed"}`` of a random sample of the source, or None.
         models: Each model's ``identity()`` (class, weights, every output setting).
         metrics: Each metric's resolved config, by class.
 
-    Batch size, workers, seed and verbosity are left out: they do not change rows.
+    Batch size, workers, verbosity and (without a sample) the seed are left out:
+    they do not change rows.
 
     """
     from harness.results.metadata import package_versions
 
-    record = {"data": data, "limit": limit, "models": models, "metrics": metrics,
+    record = {"data": data, "limit": limit, "sample": sample, "models": models,
+              "metrics": metrics,
               "versions": package_versions(ROW_PACKAGES)}
     return json.loads(json.dumps(record, default=str, sort_keys=True))
 

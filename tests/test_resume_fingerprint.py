@@ -105,3 +105,16 @@ def test_rerun_with_other_models_into_the_same_folder_exits_2(tmp_path, capsys):
     models = {json.loads(line)["model"] for line in (out / "scores.jsonl").read_text().splitlines()}
     assert models == {"textrank"}
     assert "lead3" not in (out / "table.md").read_text()
+
+
+def test_fingerprint_covers_limit_sample_and_its_seed():
+    from harness.run_folder import fingerprint
+
+    def make(limit=None, sample=None):
+        return fingerprint({"path": "/a"}, limit, sample, {"lead3": {"k": 3}}, {})
+
+    assert make() == make()
+    assert differences(make(), make(limit=5)) == ["limit: null -> 5"]
+    assert differences(make(sample={"n": 50, "seed": 0}), make(sample={"n": 50, "seed": 1})) == [
+        "sample.seed: 0 -> 1"]
+    assert set(make()["versions"]) >= {"harness", "torch", "transformers", "rouge-score"}
