@@ -375,7 +375,7 @@ def rule_findings(head: Text, body: Text, top: list[int],
     # Direction: the evidence puts the opposite word next to the headline's subject.
     hit = _direction(head, body, top)
     if hit:
-        out.append(Finding("direction", True, hit))
+        out.append(Finding("direction", hit[1], hit[0]))
     # Numbers: a headline number the body never gives (within 5 %: "$25bn" vs "$25.4bn").
     body_vals = [v for v in map(_value, body.all_nums) if v is not None]
     for n in sorted(head.all_nums, key=str):
@@ -457,33 +457,47 @@ def _initials(name: str, body: Text) -> bool:
                for toks in body.toks for i in range(len(toks) - n + 1))
 
 
-def _direction(head: Text, body: Text, top: list[int]) -> str | None:
-    """A direction word whose opposite the evidence puts next to the headline's subject.
+def _direction(head: Text, body: Text, top: list[int]) -> tuple[str, bool] | None:
+    """A direction word the body contradicts: (reason, whether it disputes), or None.
 
     For each opposite pair (``DIRECTION_PAIRS``) with a word of one side in the
-    headline and none of the other, an evidence sentence with an other-side
-    word within ``DIRECTION_SPAN`` words of one of the headline's other content
-    words, and no headline-side word in that span, contradicts the headline
-    ("output fell" against "output rises").
+    headline and none of the other:
+
+    - an evidence sentence with an other-side word within ``DIRECTION_SPAN``
+      words of one of the headline's other content words, and no
+      headline-side word in that span, contradicts the headline ("output
+      fell" against "output rises"): a dispute;
+    - else, when the body never uses a headline-side word but a sentence about
+      the claim (``_about_claim``) has an other-side word and no headline-side
+      one ("the studio ... is to close" against "studio to open"), the
+      headline's direction is not backed: a partial finding.
     """
     h_toks = head.toks[0]
     h_set = set(h_toks)
     all_dir = set().union(*(a | b for a, b in DIRECTION_PAIRS))
     anchors = {stem(t) for t in h_toks if t not in STOPWORDS and len(t) > 1 and t not in all_dir}
-    for a, b in DIRECTION_PAIRS:
-        for mine, other in ((a, b), (b, a)):
-            said = h_set & mine
-            if not said or h_set & other:
-                continue
-            for i in top:
-                toks = body.toks[i]
-                for j, w in enumerate(toks):
-                    if w not in other:
-                        continue
-                    span = toks[max(0, j - DIRECTION_SPAN): j + DIRECTION_SPAN + 1]
-                    if {stem(t) for t in span} & anchors and not set(span) & mine:
-                        return (f"headline says {_first(h_toks, said)!r}, body says "
-                                f"{' '.join(toks[max(0, j - 2): j + 3])!r}")
+    sides = [(mine, other) for a, b in DIRECTION_PAIRS for mine, other in ((a, b), (b, a))
+             if h_set & mine and not h_set & other]
+    for mine, other in sides:
+        for i in top:
+            toks = body.toks[i]
+            for j, w in enumerate(toks):
+                if w not in other:
+                    continue
+                span = toks[max(0, j - DIRECTION_SPAN): j + DIRECTION_SPAN + 1]
+                if {stem(t) for t in span} & anchors and not set(span) & mine:
+                    return (f"headline says {_first(h_toks, h_set & mine)!r}, body says "
+                            f"{' '.join(toks[max(0, j - 2): j + 3])!r}", True)
+    about = _about_claim(head, body, top) if sides else []
+    for mine, other in sides:
+        if body.all_tokens & mine:
+            continue
+        for i in about:
+            toks = body.toks[i]
+            hit = next((j for j, w in enumerate(toks) if w in other), None)
+            if hit is not None:
+                return (f"headline says {_first(h_toks, h_set & mine)!r}, the body never does "
+                        f"and says {' '.join(toks[max(0, hit - 2): hit + 3])!r}", False)
     return None
 
 
