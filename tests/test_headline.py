@@ -238,6 +238,17 @@ def test_number_reading():
     assert _numbers("3G phones and the G8 summit") == set()
 
 
+def test_direction_the_body_never_backs_is_partial():
+    body = ("The New York music studio where John Lennon spent his final hours is to close "
+            "next month. The owners said rents had doubled.")
+    head = prepare_headline("Legendary music studio to open")
+    found = [f for f in rule_findings(head, prepare_body(body), [0]) if f.kind == "direction"]
+    assert [f.disputes for f in found] == [False]
+    assert "'open', the body never does and says" in found[0].reason
+    same = prepare_headline("Legendary music studio to close")
+    assert not [f for f in rule_findings(same, prepare_body(body), [0]) if f.kind == "direction"]
+
+
 def test_rules_need_no_model():
     head = prepare_headline("Tesco profits fall 8%")
     body = prepare_body(PROFITS)

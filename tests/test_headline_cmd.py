@@ -7,18 +7,8 @@ import sys
 import pytest
 
 from harness.commands import headline as headline_cmd
+from tests.test_headline import BODY
 
-# Article length: the models read a body of a few sentences as a brief that relays
-# a claim (FNC-1 bodies are full articles), so the examples are article-sized.
-BODY = (
-    "Acme Corp will build a new factory in Ohio, the company said on Monday. "
-    "The plant will employ 300 people from next year. Local officials welcomed the plan. "
-    "Construction starts in the spring on a site outside Columbus. The company makes parts "
-    "for farm machinery and already runs two plants in Indiana. Chief executive Jane Moore "
-    "said demand had grown for three years in a row. The state offered tax credits worth "
-    "12 million dollars over ten years. Unions said they would seek talks with the firm "
-    "about pay."
-)
 HEAD = "Acme to build new factory in Ohio"
 
 
