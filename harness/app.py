@@ -55,15 +55,23 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
     metric_configs = [OmegaConf.to_container(cfgmod.resolve_plugin(m, "metric", cfg.metric),
                                              resolve=True)
                       for m in cfg.metrics]
-    # With worker processes, each worker builds the metrics; the parent only
+    executor = cfgmod.build(cfg.executor, "executor")
+    if executor.remote and cfg.workers > 1:
+        raise cfgmod.ConfigError("workers is for executor=local; executor=ray runs "
+                                 "executor.actors actors")
+    # With worker processes or Ray actors, each builds the metrics; the parent only
     # checks their configs, so that a bad one still fails here, at once.
-    if cfg.workers > 1:
+    remote = cfg.workers > 1 or executor.remote
+    if remote:
         for m in metric_configs:
             cfgmod.check(m, "metric")
     # The metrics share one set of sentence encoders, whose caches the run clears.
     encoders = Encoders()
     metrics = ([cfgmod.build(m, "metric", encoders=encoders) for m in metric_configs]
-               if cfg.workers <= 1 else [])
+               if not remote else [])
+    model_configs = ([OmegaConf.to_container(cfgmod.resolve_plugin(m, "model", cfg.model),
+                                             resolve=True) for m in cfg.models]
+                     if executor.remote else [])
     cache = None
     if any(getattr(m, "cacheable", False) for m in models):
         from harness.models.cache import GenerationCache, default_cache_dir
@@ -77,7 +85,8 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
                             batch_size=cfg.batch_size, limit=cfg.limit, cache=cache,
                             sample=cfg.sample, seed=cfg.seed,
                             workers=cfg.workers, metric_configs=metric_configs,
-                            encoders=encoders, progress=cfg.verbose or sys.stderr.isatty())
+                            encoders=encoders, progress=cfg.verbose or sys.stderr.isatty(),
+                            executor=executor, model_configs=model_configs)
 
 
 def build_models(cfg: DictConfig) -> list[Any]:

@@ -54,6 +54,8 @@ class RunConfig:
     sample: int | None = None
     batch_size: int = 16
     workers: int = 1
+    #: Where the stages run (``configs/executor/*.yaml``: local or ray).
+    executor: Any = MISSING
     cache_dir: str | None = None
     #: Rerunning into a folder resumes it when its fingerprint matches (exit 2 when
     #: not); ``resume=false`` deletes the rows there and starts over.

@@ -4,16 +4,17 @@ Articles flow through in chunks of ``batch_size`` so memory stays flat in the
 number of articles; every row is appended to its JSONL file as soon as it
 exists. A rerun into the same folder (after a crash or ``kill -9``) reads what
 is there (:mod:`harness.run_folder`) and does only what is missing, so it ends
-with the rows of an uninterrupted run. Scoring runs here or in worker
-processes (:mod:`harness.executor`). Library code only: no Hydra, paths come
-from the caller.
+with the rows of an uninterrupted run. The stages run here
+(:class:`LocalExecutor`, scoring optionally in worker processes:
+:mod:`harness.executor`) or in Ray actors (:mod:`harness.ray_executor`), which
+reuse the steps below. Library code only: no Hydra, paths come from the caller.
 """
 
 from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,11 @@ class RunPlan:
     metric_configs: list[Any] = field(default_factory=list)
     #: The sentence encoders ``metrics`` were built with; the run clears them per chunk.
     encoders: Encoders | None = None
+    #: Where the stages run: :class:`LocalExecutor` (here), or an executor that
+    #: builds the models and metrics elsewhere from ``model_configs`` and
+    #: ``metric_configs`` (:class:`harness.ray_executor.RayExecutor`).
+    executor: Any = field(default_factory=lambda: LocalExecutor())
+    model_configs: list[Any] = field(default_factory=list)
 
 
 class Timer:
@@ -70,8 +76,11 @@ class Timer:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
 
 
-def load_and_clean(plan: RunPlan, writer: RunWriter, timer: Timer) -> Iterator[Article]:
-    """Stream cleaned articles; bad inputs and duplicate ids become error rows."""
+def load_docs(plan: RunPlan, writer: RunWriter, timer: Timer) -> Iterator[RawDoc]:
+    """Stream the documents to clean (``sample``, then ``limit``).
+
+    Bad inputs and duplicate ids become error rows.
+    """
     seen: dict[str, str] = {}
     source = plan.source
     docs = iter(source if plan.sample is None else sampled(source, plan.sample, plan.seed))
@@ -90,18 +99,30 @@ def load_and_clean(plan: RunPlan, writer: RunWriter, timer: Timer) -> Iterator[A
             continue
         seen[doc.id] = doc.source
         count += 1
-        with timer.stage("clean"):
-            try:
-                article = clean_doc(doc)
-            except ValueError as exc:
-                writer.error(ErrorRow(doc.id, "clean", f"{doc.source}: {exc}"))
-                continue
-        if article.id not in writer.state.articles:
-            writer.write("articles", article.to_json())
-            for message in article.warnings:
-                writer.write("warnings", {"id": article.id, "stage": "clean", "warning": message})
-            writer.state.articles.add(article.id)
-        yield article
+        yield doc
+
+
+def clean_one(doc: RawDoc, writer: RunWriter, timer: Timer) -> Article | None:
+    """The cleaned article (its row and warnings written once), or None with an error row."""
+    with timer.stage("clean"):
+        try:
+            article = clean_doc(doc)
+        except ValueError as exc:
+            writer.error(ErrorRow(doc.id, "clean", f"{doc.source}: {exc}"))
+            return None
+    if article.id not in writer.state.articles:
+        writer.write("articles", article.to_json())
+        for message in article.warnings:
+            writer.write("warnings", {"id": article.id, "stage": "clean", "warning": message})
+        writer.state.articles.add(article.id)
+    return article
+
+
+def load_and_clean(plan: RunPlan, writer: RunWriter, timer: Timer) -> Iterator[Article]:
+    """Stream cleaned articles; bad inputs and duplicate ids become error rows."""
+    for doc in load_docs(plan, writer, timer):
+        if (article := clean_one(doc, writer, timer)) is not None:
+            yield article
 
 
 def sampled(source: Iterable[Any], n: int, seed: int) -> Iterator[Any]:
@@ -172,13 +193,50 @@ def summarize_chunk(plan: RunPlan, model: Summarizer, chunk: Sequence[Article],
     return [(a, done[(a.id, model.name)]) for a in chunk if (a.id, model.name) in done]
 
 
-def _chunks(items: Iterator[Article], size: int) -> Iterator[list[Article]]:
+def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
     while chunk := list(itertools.islice(items, size)):
         yield chunk
 
 
+def summarize_all(plan: RunPlan, chunk: Sequence[Article], writer: RunWriter
+                  ) -> list[tuple[Article, str, str]]:
+    """The (article, summary, model) items of a chunk, model by model."""
+    items: list[tuple[Article, str, str]] = []
+    for model in plan.models:
+        pairs = summarize_chunk(plan, model, chunk, writer)
+        items += [(article, text, model.name) for article, text in pairs]
+    return items
+
+
+class LocalExecutor:
+    """``executor=local``, the default: every stage in this process.
+
+    The metrics run here, or in ``workers`` worker processes (:mod:`harness.executor`).
+    """
+
+    #: The metrics are built here (with ``workers=1``), not elsewhere.
+    remote = False
+
+    def run(self, plan: RunPlan, writer: RunWriter, timer: Timer,
+            done: Callable[[int], Any]) -> int:
+        """Clean, summarize and score every chunk into ``writer``; returns the articles."""
+        n_articles = 0
+        with worker_pool(plan.workers, plan.metric_configs) as pool:
+            scoring = Scoring(plan.metrics, writer, pool, plan.workers, done=done,
+                              encoders=plan.encoders)
+            for chunk in _chunks(load_and_clean(plan, writer, timer), plan.batch_size):
+                with timer.stage("summarize"):
+                    items = summarize_all(plan, chunk, writer)
+                with timer.stage("score"):
+                    scoring.submit(items, len(chunk))
+                n_articles += len(chunk)
+            with timer.stage("score"):
+                scoring.finish()
+        return n_articles
+
+
 def run(plan: RunPlan) -> dict[str, Any]:
-    """Run the pipeline into ``plan.out_dir``; returns counts and stage timings."""
+    """Run the pipeline into ``plan.out_dir`` with ``plan.executor``; returns counts and timings."""
     writer = RunWriter(plan.out_dir, RunState.read(plan.out_dir))
     timer = Timer()
     total = _length(plan.source)
@@ -187,22 +245,8 @@ def run(plan: RunPlan) -> dict[str, Any]:
     if plan.limit is not None:
         total = min(total, plan.limit) if total is not None else plan.limit
     bar = tqdm(total=total, unit="article", desc="articles", disable=not plan.progress)
-    n_articles = 0
     try:
-        with worker_pool(plan.workers, plan.metric_configs) as pool:
-            scoring = Scoring(plan.metrics, writer, pool, plan.workers, done=bar.update,
-                              encoders=plan.encoders)
-            for chunk in _chunks(load_and_clean(plan, writer, timer), plan.batch_size):
-                items: list[tuple[Article, str, str]] = []
-                for model in plan.models:
-                    with timer.stage("summarize"):
-                        pairs = summarize_chunk(plan, model, chunk, writer)
-                    items += [(article, text, model.name) for article, text in pairs]
-                with timer.stage("score"):
-                    scoring.submit(items, len(chunk))
-                n_articles += len(chunk)
-            with timer.stage("score"):
-                scoring.finish()
+        n_articles = plan.executor.run(plan, writer, timer, bar.update)
     finally:
         bar.close()
         writer.close()
