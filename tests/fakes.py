@@ -8,6 +8,8 @@ path is stable.
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Sequence
 
@@ -96,6 +98,24 @@ class Warns(Summarizer):
 
     def summarize(self, articles: Sequence[Article]) -> list[Generation]:
         return [Generation(a.lede, 7, 0.5, (f"article {a.id} was cut",)) for a in articles]
+
+
+class DiesOnce(Summarizer):
+    """The lede as summary; the first call anywhere kills its own process (a lost Ray worker).
+
+    ``marker`` is a file made just before the kill, so the retry goes through.
+    """
+
+    def __init__(self, marker: str, name: str = "diesonce") -> None:
+        super().__init__(name)
+        self.marker = marker
+
+    def summarize(self, articles: Sequence[Article]) -> list[Generation]:
+        if not os.path.exists(self.marker):
+            with open(self.marker, "w") as fh:
+                fh.write(str(os.getpid()))
+            os.kill(os.getpid(), signal.SIGKILL)
+        return one_by_one(articles, lambda a: a.lede)
 
 
 class WordsOrRaise(Metric):
