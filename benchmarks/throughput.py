@@ -1,7 +1,7 @@
 """Throughput and memory of a full run: lead3 + textrank with every default metric.
 
 Usage:
-    python benchmarks/throughput.py [BBC_DIR] [--repeat 4] [--workers 1 2]
+    python benchmarks/throughput.py [BBC_DIR] [--repeat 4] [--workers 1 2] [--ray-actors 2]
 
 Each configuration runs in its own subprocess (so peak memory is its own):
 the BBC articles once, then replicated ``--repeat`` times (streamed, with new
@@ -11,7 +11,10 @@ embeddings. Prints, per configuration, articles/s over the whole run (start-up
 included: imports, models and metrics built, worker processes started), the
 start-up of this process, and peak resident memory (this process, and the
 largest worker: sampled from /proc every 0.25 s, Linux only).
-Target (issue 7): at least 10 articles/s on 2 cores.
+Target (issue 7): at least 10 articles/s on 2 cores. Issue 16: the same runs with
+``executor=ray`` (a local Ray of ``--ray-actors`` actors of one logical CPU each, at
+least as many CPUs as cores; its start-up is in the time), against the fork-server pool
+(``executor=local workers=2``), on the 250 articles and the replicated corpus.
 
 lead3 and textrank are extractive: their sentences are found verbatim in the
 article, so faithfulness aligns them without the model (docs/metrics.md).
@@ -70,7 +73,8 @@ def _watch_workers(stop: threading.Event, peak: list[float]) -> None:
                     peak[0] = max(peak[0], int(line.split()[1]) / 1024)
 
 
-def _child(bbc: str, repeat: int, workers: int, out: str, metric_names: list[str]) -> None:
+def _child(bbc: str, repeat: int, workers: int, out: str, metric_names: list[str],
+           ray_actors: int) -> None:
     """Run the pipeline once and print a JSON line of figures."""
     start = time.perf_counter()
     from hydra import compose, initialize_config_dir
@@ -96,15 +100,25 @@ def _child(bbc: str, repeat: int, workers: int, out: str, metric_names: list[str
                 yield RawDoc(id=f"{doc.id}#{copy}", source=doc.source, text=doc.text) \
                     if isinstance(doc, RawDoc) else doc
 
-    models = [build("lead3", "model"), build("textrank", "model")]
-    metrics = [build(m, "metric") for m in metric_configs] if workers <= 1 else []
+    model_configs = [OmegaConf.to_container(resolve_plugin(m, "model"), resolve=True)
+                     for m in ("lead3", "textrank")]
+    models = [build(m, "model") for m in model_configs]
+    extra = {}
+    if ray_actors:
+        from harness.ray_executor import RayExecutor
+
+        # A local Ray of at least one logical CPU per actor: 3 actors on 2 cores overlap as
+        # the pool's 2 workers and this process do.
+        executor = RayExecutor(actors=ray_actors, num_cpus=max(os.cpu_count() or 1, ray_actors))
+        extra = {"executor": executor, "model_configs": model_configs}
+    metrics = [build(m, "metric") for m in metric_configs] if workers <= 1 and not extra else []
     setup = time.perf_counter() - start
     stop, kids = threading.Event(), [0.0]
     watcher = threading.Thread(target=_watch_workers, args=(stop, kids), daemon=True)
     watcher.start()
     result = run(RunPlan(source=replicated(), models=models, metrics=metrics, out_dir=Path(out),
                          batch_size=32, workers=workers, metric_configs=metric_configs,
-                         progress=False))
+                         progress=False, **extra))
     total = time.perf_counter() - start
     stop.set()
     watcher.join()
@@ -122,21 +136,27 @@ def main() -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--metrics", nargs="+", default=[],
                         help="metric configs (default: the default metrics of configs/config.yaml)")
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--ray-actors", type=int, default=2,
+                        help="actors of executor=ray (0: leave Ray out)")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _child(args.bbc, int(args.child[0]), int(args.child[1]), args.child[2], args.metrics)
+        _child(args.bbc, int(args.child[0]), int(args.child[1]), args.child[2], args.metrics,
+               int(args.child[3]))
         return 0
     if not Path(args.bbc).is_dir():
         print(f"no BBC folder at {args.bbc}; pass one as the first argument", file=sys.stderr)
         return 2
     rows = []
-    configs = [(1, w) for w in args.workers] + [(args.repeat, args.workers[-1])]
-    for repeat, workers in configs:
+    # (replication, workers, ray actors): local with each worker count, then Ray, per corpus size
+    ray = [args.ray_actors] if args.ray_actors else []
+    configs = ([(1, w, 0) for w in args.workers] + [(1, 1, a) for a in ray]
+               + [(args.repeat, args.workers[-1], 0)] + [(args.repeat, 1, a) for a in ray])
+    for repeat, workers, actors in configs:
         with tempfile.TemporaryDirectory() as out:
             began = time.perf_counter()
             proc = subprocess.run([sys.executable, __file__, args.bbc, "--child", str(repeat),
-                                   str(workers), out,
+                                   str(workers), out, str(actors),
                                    *(["--metrics", *args.metrics] if args.metrics else [])],
                               capture_output=True, text=True)
         if proc.returncode != 0:
@@ -144,18 +164,20 @@ def main() -> int:
             return 1
         fig = json.loads(proc.stdout.strip().splitlines()[-1])
         fig["seconds"] = time.perf_counter() - began  # the whole process, as a user waits
-        rows.append((repeat, workers, fig))
+        rows.append((repeat, f"ray, {actors} actors" if actors else f"local, {workers} w", fig))
     print(f"metrics: {', '.join(rows[0][2]['metrics'])}; models: lead3, textrank; "
           f"cpu cores: {os.cpu_count()}")
-    print(f"{'articles':>8} {'workers':>7} {'seconds':>8} {'articles/s':>10} {'start-up s':>10} "
+    print(f"{'articles':>8} {'executor':>15} {'seconds':>8} {'articles/s':>10} {'start-up s':>10} "
           f"{'peak MB (main)':>14} {'peak MB (worker)':>16}  stage seconds")
-    for _repeat, workers, f in rows:
+    for _repeat, executor, f in rows:
         rate = f["articles"] / f["seconds"]
         stages = ", ".join(f"{k} {v:.1f}" for k, v in f["timings"].items())
-        print(f"{f['articles']:>8} {workers:>7} {f['seconds']:>8.1f} {rate:>10.1f} "
+        print(f"{f['articles']:>8} {executor:>15} {f['seconds']:>8.1f} {rate:>10.1f} "
               f"{f['setup_s']:>10.1f} {f['peak_mb']:>14.0f} {f['worker_peak_mb']:>16.0f}  {stages}")
-    print("seconds: the whole run, start-up included; start-up s: imports and building the "
-          "models and metrics in this process (workers build theirs while it works)")
+    print("seconds: the whole run, start-up included (Ray's too); start-up s: imports and "
+          "building the models and metrics in this process (workers and actors build theirs "
+          "while it works); local, N w: executor=local workers=N; peak MB (worker): the largest "
+          "process below this one (a pool worker, or Ray's)")
     return 0
 
 

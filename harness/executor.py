@@ -5,8 +5,10 @@ scores them with :func:`harness.scoring.score_rows`, here or in workers that
 build their own metrics once from the plain metric configs
 (:func:`worker_pool`). The metrics' per-article caches and the sentence
 encoders they share are cleared after each job by whoever owns them: this
-process, or the worker. A different
-executor (a Ray pool, say) belongs here, behind the same ``apply_async``.
+process, or the worker. This is ``executor=local``
+(:class:`harness.pipeline.LocalExecutor`); ``executor=ray``
+(:mod:`harness.ray_executor`) runs every stage in Ray actors, and reuses
+:class:`Scoring` inside each actor.
 """
 
 from __future__ import annotations
