@@ -1,7 +1,7 @@
 """Throughput and memory of a full run: lead3 + textrank with every default metric.
 
 Usage:
-    python benchmarks/throughput.py [BBC_DIR] [--repeat 4] [--workers 1 2] [--ray-actors 2]
+    python benchmarks/throughput.py [BBC_DIR] [--repeat 4] [--workers 1 2] [--ray-actors 2 3]
 
 Each configuration runs in its own subprocess (so peak memory is its own):
 the BBC articles once, then replicated ``--repeat`` times (streamed, with new
@@ -136,8 +136,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--metrics", nargs="+", default=[],
                         help="metric configs (default: the default metrics of configs/config.yaml)")
-    parser.add_argument("--ray-actors", type=int, default=2,
-                        help="actors of executor=ray (0: leave Ray out)")
+    parser.add_argument("--ray-actors", type=int, nargs="*", default=[2, 3],
+                        help="actors of executor=ray, one run each (none: leave Ray out)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -149,7 +149,7 @@ def main() -> int:
         return 2
     rows = []
     # (replication, workers, ray actors): local with each worker count, then Ray, per corpus size
-    ray = [args.ray_actors] if args.ray_actors else []
+    ray = args.ray_actors
     configs = ([(1, w, 0) for w in args.workers] + [(1, 1, a) for a in ray]
                + [(args.repeat, args.workers[-1], 0)] + [(args.repeat, 1, a) for a in ray])
     for repeat, workers, actors in configs:

@@ -144,7 +144,7 @@ class RayExecutor:
 
         started = self._connect(ray)
         try:
-            actors = self._start_actors(ray, plan)
+            actors = self._start_actors(ray, plan, fixed=started)
             names = [m.name for m in plan.models]
             pending: deque[tuple[Any, list[RawDoc]]] = deque()
             out = [0]
@@ -174,17 +174,24 @@ class RayExecutor:
         kwargs: dict[str, Any] = {"address": self.address, "runtime_env": self.runtime_env,
                                   "include_dashboard": False, "logging_level": "warning"}
         if self.address is None:
-            kwargs["num_cpus"] = self.num_cpus
+            # Ray runs its workers at niceness 15; this run's own Ray is its only user, and
+            # its actors do the work the local executor's processes do at niceness 0.
+            kwargs.update(num_cpus=self.num_cpus, _system_config={"worker_niceness": 0})
         ray.init(**kwargs)
         return True
 
-    def _start_actors(self, ray: Any, plan: RunPlan) -> list[Any]:
+    def _start_actors(self, ray: Any, plan: RunPlan, fixed: bool) -> list[Any]:
+        """The actors; ``fixed``: a Ray of this run only, which cannot grow to fit more."""
         resources = ray.cluster_resources()
         gpus = self._gpus_per_actor(plan.model_configs, resources.get("GPU", 0))
         fit = resources.get("CPU", 1) // max(self.num_cpus_per_actor, 1e-9)
         if gpus:
             fit = min(fit, resources.get("GPU", 0) // gpus)
         count = self.actors or max(1, int(fit))
+        if fixed and count > fit:  # they would wait for resources forever
+            raise ConfigError(f"executor.actors={count} do not fit a local Ray of "
+                              f"{resources.get('CPU', 0):g} CPUs and {resources.get('GPU', 0):g} "
+                              f"GPUs; set executor.num_cpus, or fewer actors")
         cache_dir = str(plan.cache.directory) if plan.cache is not None else None
         actor = ray.remote(BatchWorker).options(
             num_cpus=self.num_cpus_per_actor, num_gpus=gpus,
