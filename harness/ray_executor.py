@@ -144,7 +144,7 @@ class RayExecutor:
 
         started = self._connect(ray)
         try:
-            actors = self._start_actors(ray, plan, fixed=started)
+            actors = self._start_actors(ray, plan, fixed=started and self.address is None)
             names = [m.name for m in plan.models]
             pending: deque[tuple[Any, list[RawDoc]]] = deque()
             out = [0]

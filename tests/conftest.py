@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -42,3 +45,15 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     """Generation caches go to a temporary folder, never the user's ~/.cache."""
     if "HARNESS_CACHE_DIR" not in os.environ or os.environ.get("HARNESS_TEST_SHARED_CACHE") != "1":
         monkeypatch.setenv("HARNESS_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+def kill_midway(proc: subprocess.Popen, rows: Path, at: int, timeout: float = 120) -> int:
+    """SIGKILL ``proc`` (a run) once ``rows`` has ``at`` lines; returns its lines by then."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if rows.exists() and rows.read_text().count("\n") >= at:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return rows.read_text().count("\n") if rows.exists() else 0

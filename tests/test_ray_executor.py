@@ -25,7 +25,7 @@ from harness.config import build, default_metrics, resolve_plugin
 from harness.embed import Encoders
 from harness.pipeline import RunPlan, run
 from harness.types import RawDoc
-from tests.conftest import REPO
+from tests.conftest import REPO, kill_midway
 
 ray = pytest.importorskip("ray")
 from harness.ray_executor import RayExecutor  # noqa: E402 - after the skip
@@ -206,15 +206,8 @@ def test_head_node_run_and_kill_resume_equal_local(tmp_path, head_node):
         assert _rows(whole, name) == _rows(local, name), name
 
     proc = _run_group(_cmd(data, killed, *ray_args), env)
-    scores = killed / "scores.jsonl"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if scores.exists() and scores.read_text().count("\n") >= 10:
-            break
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)  # the driver; its actors on the node go with its job
-    proc.wait()
-    partial = scores.read_text().count("\n")
+    # SIGKILL to the driver; its actors on the node go with its job.
+    partial = kill_midway(proc, killed / "scores.jsonl", at=10)
     assert 0 < partial < 120, "the kill must land in the middle of the run"
     resumed = subprocess.run(_cmd(data, killed, *ray_args), cwd=REPO, env=env,
                              capture_output=True, text=True)

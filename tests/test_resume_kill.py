@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, kill_midway
 
 
 def _articles(folder, n):
@@ -48,15 +46,7 @@ def test_kill_and_resume_equals_uninterrupted(tmp_path, workers):
 
     proc = subprocess.Popen(_cmd(data, killed, workers), cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    scores = killed / "scores.jsonl"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if scores.exists() and scores.read_text().count("\n") >= 20:
-            break
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    partial = scores.read_text().count("\n")
+    partial = kill_midway(proc, killed / "scores.jsonl", at=20)
     assert 0 < partial < 240, "the kill must land in the middle of the run"
 
     resumed = subprocess.run(_cmd(data, killed, workers), cwd=REPO, env=env, capture_output=True,
