@@ -340,10 +340,10 @@ def validate_bbc(folder: Path, new: HeadlineChecker, old: OldChecker, limit: int
     rate = n_pairs / (time.perf_counter() - t0)
     for aid, head, body, bad in cases:
         for name, fn in scorers.items():
-            g, gv = results[aid]["real"][:2] if name == "new" else fn(head, body)
+            g, gv = results[aid]["real"] if name == "new" else fn(head, body)
             real_sup[name].append(gv == "supported")
             for kind, text in bad.items():
-                b, bv = results[aid][kind][:2] if name == "new" else fn(text, body)
+                b, bv = results[aid][kind] if name == "new" else fn(text, body)
                 outrank[kind][name].append(g > b)
                 bad_sup[kind][name].append(bv == "supported")
     print(f"\n## BBC corrupted headlines: {len(cases)} articles, seed {SEED}")

@@ -372,8 +372,9 @@ def rule_findings(head: Text, body: Text, top: list[int],
     if CLICKBAIT.search(h):
         out.append(Finding("clickbait", False, "headline is clickbait with no checkable claim"))
     ev_stems = set().union(*(body.stems[i] for i in top))
+    about = _about_claim(head, body, top)
     # Direction: the evidence puts the opposite word next to the headline's subject.
-    hit = _direction(head, body, top)
+    hit = _direction(head, body, top, about)
     if hit:
         out.append(Finding("direction", hit[1], hit[0]))
     # Numbers: a headline number the body never gives (within 5 %: "$25bn" vs "$25.4bn").
@@ -399,7 +400,6 @@ def rule_findings(head: Text, body: Text, top: list[int],
     # Negation and denial the headline adds, where no body sentence about the claim
     # (``_about_claim``) carries one.
     h_neg, h_den = head.cues[0, 2], head.cues[0, 3]
-    about = _about_claim(head, body, top)
     if h_den and not body.cues[about, 3].sum():
         out.append(Finding("denial", True, f"headline says {_word(h_toks, h_stems & DENIAL)!r}, "
                            "the body does not"))
@@ -457,7 +457,8 @@ def _initials(name: str, body: Text) -> bool:
                for toks in body.toks for i in range(len(toks) - n + 1))
 
 
-def _direction(head: Text, body: Text, top: list[int]) -> tuple[str, bool] | None:
+def _direction(head: Text, body: Text, top: list[int],
+               about: list[int]) -> tuple[str, bool] | None:
     """A direction word the body contradicts: (reason, whether it disputes), or None.
 
     For each opposite pair (``DIRECTION_PAIRS``) with a word of one side in the
@@ -468,7 +469,7 @@ def _direction(head: Text, body: Text, top: list[int]) -> tuple[str, bool] | Non
       headline-side word in that span, contradicts the headline ("output
       fell" against "output rises"): a dispute;
     - else, when the body never uses a headline-side word but a sentence about
-      the claim (``_about_claim``) has an other-side word and no headline-side
+      the claim (``about``, from ``_about_claim``) has an other-side word and no headline-side
       one ("the studio ... is to close" against "studio to open"), the
       headline's direction is not backed: a partial finding.
     """
@@ -488,7 +489,6 @@ def _direction(head: Text, body: Text, top: list[int]) -> tuple[str, bool] | Non
                 if {stem(t) for t in span} & anchors and not set(span) & mine:
                     return (f"headline says {_first(h_toks, h_set & mine)!r}, body says "
                             f"{' '.join(toks[max(0, j - 2): j + 3])!r}", True)
-    about = _about_claim(head, body, top) if sides else []
     for mine, other in sides:
         if body.all_tokens & mine:
             continue

@@ -43,7 +43,6 @@ import argparse
 import csv
 import itertools
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -52,7 +51,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.validate_headline import KINDS, bbc_cases, read_bbc  # noqa: E402
+from benchmarks.validate_headline import (  # noqa: E402
+    KINDS,
+    bbc_cases,
+    corpora_dir,
+    fnc_score,
+    read_bbc,
+    roc_auc_score,
+)
 from benchmarks.validate_headline import SEED as CORRUPTION_SEED  # noqa: E402
 from harness.stance import (  # noqa: E402
     IDF_BODY,
@@ -83,14 +89,6 @@ REPEAT = 10  # weight of a real pair against one FNC-1 pair (3 and 10 compared o
 # Out-of-fold share of BBC real headlines that must stay ``supported``: the
 # issue's 85 % plus a margin for the held-back articles.
 MIN_REAL_SUPPORTED = 0.87
-VERDICT_TO_FNC = {"supported": "agree", "disputed": "disagree", "partly supported": "discuss",
-                  "no claim": "discuss", "unrelated": "unrelated"}
-
-
-def corpora_dir() -> Path:
-    """The corpora folder (env HARNESS_CORPORA, else ../shared/corpora)."""
-    root = Path(__file__).resolve().parents[1]
-    return Path(os.environ.get("HARNESS_CORPORA", root.parent / "shared" / "corpora"))
 
 
 def read_fnc(folder: Path, bodies_csv: str, stances_csv: str) -> tuple[dict, list]:
@@ -255,13 +253,6 @@ def verdicts(pr: np.ndarray, asserts: np.ndarray, fl: tuple, t: dict[str, float]
     return out
 
 
-def fnc_score(pred: np.ndarray, gold: np.ndarray) -> float:
-    """FNC-1 weighted score as a share of the best possible."""
-    gold_rel, pred_rel = gold != "unrelated", pred != "unrelated"
-    got = 0.25 * (gold_rel == pred_rel).sum() + 0.75 * (gold_rel & (pred == gold)).sum()
-    return float(got / (0.25 * len(gold) + 0.75 * gold_rel.sum()))
-
-
 def choose_thresholds(fnc: tuple, real: tuple, gold: np.ndarray) -> tuple[dict, float, float]:
     """Grid search of the three thresholds: best FNC-1 score with enough real headlines supported.
 
@@ -284,23 +275,14 @@ def choose_thresholds(fnc: tuple, real: tuple, gold: np.ndarray) -> tuple[dict, 
     return best[1], best[0], best[2]
 
 
-def auc(labels, scores) -> float:
-    """ROC AUC (Mann-Whitney U, ties half)."""
-    labels = np.asarray(labels, bool)
-    scores = np.asarray(scores, float)
-    pos, neg = scores[labels], scores[~labels]
-    gt = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
-    return float(gt / (len(pos) * len(neg)))
-
-
 def report(name: str, pr: np.ndarray, asserts: np.ndarray, y: np.ndarray, extra: list,
            t: dict) -> None:
     """Print related / agree-vs-disagree AUCs and the FNC-1 score."""
     gold = np.array([LABELS[i] for i in y], dtype=object)
     sel = np.isin(y, [1, 2])
     stance = pr[:, 1] / np.maximum(pr[:, 1] + pr[:, 2], 1e-9)
-    print(f"  {name}: related AUC {auc(y != 0, 1 - pr[:, 0]):.4f}, "
-          f"agree-vs-disagree AUC {auc(y[sel] == 1, stance[sel]):.4f}, "
+    print(f"  {name}: related AUC {roc_auc_score(y != 0, 1 - pr[:, 0]):.4f}, "
+          f"agree-vs-disagree AUC {roc_auc_score(y[sel] == 1, stance[sel]):.4f}, "
           f"FNC score {100 * fnc_score(verdicts(pr, asserts, flags(extra), t), gold):.2f} %",
           flush=True)
 
@@ -352,10 +334,14 @@ def main(argv: list[str] | None = None) -> int:
                     idf=idf_table(list(bodies.values())))
     x, y, groups, extra, _ = pair_features(bodies, rows, args.cache, "train", res)
     rbodies, rrows, crows = real_pairs(folder)
-    xr, yr, rgroups, rextra, _ = pair_features(rbodies, rrows, args.cache, "real", res)
-    xc, _, cgroups, cextra, ckept = pair_features(
-        rbodies, [(h, b, "agree") for h, b, _ in crows], args.cache, "real", res)
-    ckinds = np.array([crows[i][2] for i in ckept])
+    # Real pairs and corruptions in one pass (one read of the cache, each body
+    # prepared once); corruptions carry a placeholder label and are never fitted.
+    xa, ya, ga, ea, kept = pair_features(
+        rbodies, rrows + [(h, b, "agree") for h, b, _ in crows], args.cache, "real", res)
+    ri, ci = np.flatnonzero(kept < len(rrows)), np.flatnonzero(kept >= len(rrows))
+    xr, yr, rgroups, rextra = xa[ri], ya[ri], ga[ri], [ea[i] for i in ri]
+    xc, cgroups, cextra = xa[ci], ga[ci], [ea[i] for i in ci]
+    ckinds = np.array([crows[kept[i] - len(rrows)][2] for i in ci])
     print(f"  features: FNC-1 {x.shape}, real pairs {xr.shape}, BBC corruptions {xc.shape} "
           f"in {time.perf_counter() - t0:.0f} s", flush=True)
     gold = np.array([LABELS[i] for i in y], dtype=object)
