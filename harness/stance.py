@@ -784,11 +784,13 @@ def features(head: Text, body: Text, res: Resources
         sims = (body.vecs @ pv.T).max(1)
         hand += [float(sims.max()), float(sims[top].mean()), float((sims * cos).max()),
                  float((head.vecs[0] @ pv.T).max())]
-    weights = {s: res.idf_of(s) for s in want}
+    # Sums run in sorted stem order: set order varies with the string hash seed,
+    # and float sums in another order can break the argmax's ties another way.
+    weights = {s: res.idf_of(s) for s in sorted(want)}
     total = sum(weights.values()) or 1.0
-    per = [sum(weights[s] for s in want & st) / total for st in body.stems]
+    per = [sum(weights[s] for s in sorted(want & st)) / total for st in body.stems]
     best = int(np.argmax(per))
-    hand += [sum(weights[s] for s in want & body.all_stems) / total, per[best],
+    hand += [sum(weights[s] for s in sorted(want & body.all_stems)) / total, per[best],
              float(np.mean(sorted(per)[-3:])), best / len(per)]
     hand += [float(k in kinds) for k in RULE_KINDS]
     return np.asarray(hand, dtype=np.float32), order, findings
