@@ -3,24 +3,26 @@
 Relatedness alone ("is this headline about the article?") calls a headline
 that reverses the story "supported". The check therefore combines
 
-- a learned stance model (``harness.stance.StanceModel``, fitted on FNC-1
-  train by ``scripts/train_stance.py``): MiniLM similarities of the headline
-  to the best body sentences, lexical overlap, refuting / hedging / negation
-  cues and MiniLM vector products, into P(unrelated, agree, disagree,
+- a learned stance model (``harness.stance.model.StanceModel``, fitted on
+  FNC-1 train by ``scripts/train_stance.py``): MiniLM similarities of the
+  headline to the best body sentences, lexical overlap, refuting / hedging /
+  negation cues, cosines to stance prototype sentences and idf-weighted
+  overlap (``harness.stance.features``), into P(unrelated, agree, disagree,
   discuss); and
-- claim-checking rules (``harness.stance.rule_findings``): direction words
-  whose opposite the body uses, numbers the body contradicts or lacks, names
+- claim-checking rules (``harness.stance.rules.rule_findings``): direction
+  words whose opposite the body uses, numbers the body contradicts or lacks, names
   the body never mentions, negation and denial the headline adds or the body
   puts on a headline word, hedged evidence stated as fact, exaggeration,
   swapped roles, and clickbait with no checkable claim.
 
-Verdicts (``harness.stance.decide``): ``unrelated``, ``no claim``,
+Verdicts (``harness.stance.verdict.decide``): ``unrelated``, ``no claim``,
 ``disputed``, ``supported``, ``partly supported``. A disputing rule always
 overrides the model, so a headline the evidence contradicts is never
 ``supported``. docs/headline.md describes the rules, the model and its figures.
 
-Long bodies are windowed (``harness.stance.window``): the first 40 sentences
-plus the later ones that share the most headline words, 120 sentences at most.
+Long bodies are windowed (``harness.stance.prepare.window``): the first 40
+sentences plus the later ones that share the most headline words, 120
+sentences at most.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ Procedure (deterministic: fixed seeds, CPU, ``torch.use_deterministic_algorithms
 
 1. The common lower-case words and the idf table of the FNC-1 train bodies,
    MiniLM vectors of every sentence (cached under ``--cache`` so that reruns
-   skip the encoder), then ``harness.stance.features`` for every pair,
+   skip the encoder), then ``harness.stance.features.features`` for every pair,
    including the seeded BBC headline corruptions of
    ``benchmarks/validate_headline.py`` (scored, never fitted on).
 2. Five folds: FNC-1 pairs grouped by claim (``claim_groups``), real pairs
@@ -27,7 +27,7 @@ Procedure (deterministic: fixed seeds, CPU, ``torch.use_deterministic_algorithms
    and hidden size, fitted on FNC-1 plus the real pairs, each repeated
    ``--repeat`` times.
 4. The verdict thresholds ``related``, ``disagree`` (stance model) and
-   ``agree`` (assertion model) of ``harness.stance.decide`` maximise FNC-1's
+   ``agree`` (assertion model) of ``harness.stance.verdict.decide`` maximise FNC-1's
    weighted score out of fold, among those that keep at least
    ``MIN_REAL_SUPPORTED`` of the BBC real headlines ``supported`` out of fold.
    Out-of-fold figures are printed for FNC-1 train, the BBC real headlines
@@ -243,7 +243,7 @@ def flags(extra: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def verdicts(pr: np.ndarray, asserts: np.ndarray, fl: tuple, t: dict[str, float]) -> np.ndarray:
-    """Vectorised ``harness.stance.decide`` verdicts mapped to FNC-1 labels."""
+    """Vectorised ``harness.stance.verdict.decide`` verdicts mapped to FNC-1 labels."""
     rel = np.maximum(1 - pr[:, 0], 1e-9)
     click, disp, anyf = fl
     out = np.where((asserts >= t["agree"]) & ~anyf, "agree", "discuss").astype(object)

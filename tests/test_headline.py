@@ -6,6 +6,7 @@ import pytest
 
 from harness.headline import HeadlineChecker
 from harness.stance import prepare_body, prepare_headline, rule_findings
+from harness.stance.prepare import numbers_in
 
 # Article length: the models read a body of a few sentences as a brief that relays
 # a claim (FNC-1 bodies are full articles), so the examples are article-sized.
@@ -230,12 +231,10 @@ def test_long_body_is_windowed(checker):
 
 
 def test_number_reading():
-    from harness.stance import _numbers
-
-    assert _numbers("Cuaron signs $500m deal") == {"500"}
-    assert _numbers("profits rose 3.5% to 2,100") == {"3.5", "2100"}
-    assert _numbers("twenty-one jobs") == {"21"}
-    assert _numbers("3G phones and the G8 summit") == set()
+    assert numbers_in("Cuaron signs $500m deal") == {"500"}
+    assert numbers_in("profits rose 3.5% to 2,100") == {"3.5", "2100"}
+    assert numbers_in("twenty-one jobs") == {"21"}
+    assert numbers_in("3G phones and the G8 summit") == set()
 
 
 def test_direction_the_body_never_backs_is_partial():

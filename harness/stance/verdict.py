@@ -1,0 +1,54 @@
+"""The headline check's verdict: the two models' probabilities and the rule findings, combined.
+
+``decide`` gives one of ``unrelated``, ``no claim``, ``disputed``,
+``supported``, ``partly supported`` and the ``headline_support`` score. A
+disputing rule always overrides the models, so a headline the evidence
+contradicts is never ``supported``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from harness.stance.rules import Finding
+
+# Multiplier of headline_support per finding: a disputing finding cuts it to a
+# third, a partial one by a quarter, clickbait by half (round values set by hand,
+# not fitted).
+DISPUTE_FACTOR, PARTIAL_FACTOR, CLICKBAIT_FACTOR = 0.35, 0.75, 0.5
+
+
+def decide(proba: np.ndarray, asserts: float, findings: list[Finding], idf_share: float,
+           thresholds: dict[str, float]) -> tuple[str, float]:
+    """Verdict and ``headline_support`` from the two models and the rule findings.
+
+    ``proba`` are the stance model's four probabilities and ``asserts`` the
+    assertion model's P(agree | related). ``unrelated`` when P(related) <
+    ``related``; else ``no claim`` for clickbait; else ``disputed`` when a rule
+    disputes the claim or P(disagree | related) >= ``disagree``; else
+    ``supported`` when no rule found a gap and ``asserts`` >= ``agree``; else
+    ``partly supported``.
+
+    The support score is (P(agree) + P(discuss) / 2) x the findings' factors x
+    (0.5 + 0.5 x the idf-weighted share of the headline's content stems in the
+    body), so that of two otherwise equal headlines the one whose words the
+    body uses ranks higher.
+    """
+    p_unrel, p_agree, p_dis, p_disc = (float(v) for v in proba)
+    rel = max(1.0 - p_unrel, 1e-9)
+    kinds = {f.kind for f in findings}
+    support = (p_agree + 0.5 * p_disc) * (0.5 + 0.5 * idf_share)
+    for f in findings:
+        support *= (CLICKBAIT_FACTOR if f.kind == "clickbait"
+                    else DISPUTE_FACTOR if f.disputes else PARTIAL_FACTOR)
+    if rel < thresholds["related"]:
+        verdict = "unrelated"
+    elif "clickbait" in kinds:
+        verdict = "no claim"
+    elif any(f.disputes for f in findings) or p_dis / rel >= thresholds["disagree"]:
+        verdict = "disputed"
+    elif asserts >= thresholds["agree"] and not findings:
+        verdict = "supported"
+    else:
+        verdict = "partly supported"
+    return verdict, float(np.clip(support, 0.0, 1.0))
