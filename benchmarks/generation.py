@@ -36,7 +36,8 @@ from omegaconf import OmegaConf
 from harness.clean import clean_doc
 from harness.load import DirSource
 from harness.models.hf import CausalChatSummarizer
-from harness.models.llamacpp import LlamaCppSummarizer, LocalServer, gguf_path
+from harness.models.llamacpp import LlamaCppSummarizer, gguf_path
+from harness.models.llamacpp_server import LocalServer
 from harness.models.openai_compat import OpenAISummarizer
 from harness.types import Article, RawDoc
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def server():
     require_llama_cpp()
-    from harness.models.llamacpp import LocalServer
+    from harness.models.llamacpp_server import LocalServer
 
     # logits_all: the server returns log-probabilities only with it (for the judge).
     # One thread: see tests/test_llamacpp.py.
