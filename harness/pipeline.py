@@ -7,7 +7,9 @@ is there (:mod:`harness.run_folder`) and does only what is missing, so it ends
 with the rows of an uninterrupted run. The stages run here
 (:class:`LocalExecutor`, scoring optionally in worker processes:
 :mod:`harness.executor`) or in Ray actors (:mod:`harness.ray_executor`), which
-reuse the steps below. Library code only: no Hydra, paths come from the caller.
+reuse the load and clean steps below, the summarize step
+(:mod:`harness.summarize`) and scoring (:class:`harness.executor.Scoring`).
+Library code only: no Hydra, paths come from the caller.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from harness.clean import clean_doc
 from harness.embed import Encoders
 from harness.executor import Scoring, worker_pool
 from harness.metrics.base import Metric
-from harness.models.base import Generation, Summarizer
-from harness.models.cache import GenerationCache, summarize_cached
+from harness.models.base import Summarizer
+from harness.models.cache import GenerationCache
 from harness.run_folder import RunState, RunWriter
-from harness.types import Article, ErrorRow, RawDoc, Summary
+from harness.summarize import summarize_all
+from harness.types import Article, ErrorRow, RawDoc
 
 
 @dataclass
@@ -145,67 +148,10 @@ def sampled(source: Iterable[Any], n: int, seed: int) -> Iterator[Any]:
     return (doc for i, doc in enumerate(items if items is not None else source) if i in keep)
 
 
-def generate(model: Summarizer, articles: Sequence[Article], cache: GenerationCache | None
-             ) -> list[tuple[Generation, bool]]:
-    """``(generation, was_cached)`` per article, through the cache for cacheable models."""
-    if model.cacheable and cache is not None:
-        return summarize_cached(model, articles, cache)
-    generations = model.summarize(articles)
-    if len(generations) != len(articles):
-        raise RuntimeError(f"returned {len(generations)} summaries for {len(articles)} articles")
-    if not all(isinstance(g, Generation) for g in generations):
-        raise TypeError("summarize must return harness.models.base.Generation objects")
-    return [(g, False) for g in generations]
-
-
-def _generate_safely(model: Summarizer, articles: Sequence[Article], cache: GenerationCache | None,
-                     writer: RunWriter) -> list[tuple[Article, Generation, bool]]:
-    """Generations of a batch; when the batch fails, each article alone, errors recorded."""
-    try:
-        return [(a, g, hit) for a, (g, hit) in
-                zip(articles, generate(model, articles, cache), strict=True)]
-    except Exception:  # noqa: BLE001 - retried one by one below to find the bad article
-        pass
-    out = []
-    for article in articles:
-        try:
-            ((generation, hit),) = generate(model, [article], cache)
-        except Exception as exc:  # noqa: BLE001 - recorded; the run goes on
-            writer.error(ErrorRow(article.id, "summarize", f"{model.name}: "
-                                  f"{type(exc).__name__}: {exc}", model=model.name))
-            continue
-        out.append((article, generation, hit))
-    return out
-
-
-def summarize_chunk(plan: RunPlan, model: Summarizer, chunk: Sequence[Article],
-                    writer: RunWriter) -> list[tuple[Article, str]]:
-    """Summaries of one chunk by one model, reusing those an earlier run wrote."""
-    done = writer.state.summaries
-    todo = [a for a in chunk if (a.id, model.name) not in done]
-    for article, g, hit in _generate_safely(model, todo, plan.cache, writer):
-        row = Summary(article.id, model.name, g.text, round(g.seconds, 4), g.tokens, cached=hit,
-                      timing=g.timing)
-        writer.write("summaries", row.to_json())
-        for message in g.warnings:
-            writer.write("warnings", {"id": article.id, "model": model.name, "warning": message})
-        done[(article.id, model.name)] = g.text
-    return [(a, done[(a.id, model.name)]) for a in chunk if (a.id, model.name) in done]
-
-
-def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+def chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    """Consecutive lists of ``size`` items (the last may be shorter)."""
     while chunk := list(itertools.islice(items, size)):
         yield chunk
-
-
-def summarize_all(plan: RunPlan, chunk: Sequence[Article], writer: RunWriter
-                  ) -> list[tuple[Article, str, str]]:
-    """The (article, summary, model) items of a chunk, model by model."""
-    items: list[tuple[Article, str, str]] = []
-    for model in plan.models:
-        pairs = summarize_chunk(plan, model, chunk, writer)
-        items += [(article, text, model.name) for article, text in pairs]
-    return items
 
 
 class LocalExecutor:
@@ -224,7 +170,7 @@ class LocalExecutor:
         with worker_pool(plan.workers, plan.metric_configs) as pool:
             scoring = Scoring(plan.metrics, writer, pool, plan.workers, done=done,
                               encoders=plan.encoders)
-            for chunk in _chunks(load_and_clean(plan, writer, timer), plan.batch_size):
+            for chunk in chunks(load_and_clean(plan, writer, timer), plan.batch_size):
                 with timer.stage("summarize"):
                     items = summarize_all(plan, chunk, writer)
                 with timer.stage("score"):

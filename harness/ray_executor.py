@@ -4,7 +4,7 @@ Ray Core actors, not Ray Data (docs/scale.md says why): this process (the
 driver) loads the documents, drops duplicates, and hands them out in batches
 of ``batch_size``; each actor builds the models and metrics once, from their
 plain configs, and runs the same steps as :class:`harness.pipeline.LocalExecutor`
-(:func:`~harness.pipeline.clean_one`, :func:`~harness.pipeline.summarize_all`,
+(:func:`~harness.pipeline.clean_one`, :func:`~harness.summarize.summarize_all`,
 :class:`~harness.executor.Scoring`) on each batch into a :class:`RowBuffer`.
 The driver writes the rows back in the order it handed the batches out, so the
 run folder is the one a local run writes, and resuming works as it does
@@ -26,8 +26,9 @@ from typing import Any
 from harness.config import ConfigError, build
 from harness.embed import Encoders
 from harness.executor import Scoring
-from harness.pipeline import RunPlan, Timer, _chunks, clean_one, load_docs, summarize_all
+from harness.pipeline import RunPlan, Timer, chunks, clean_one, load_docs
 from harness.run_folder import RunState, RunWriter
+from harness.summarize import summarize_all
 from harness.types import ErrorRow, RawDoc
 
 
@@ -153,7 +154,7 @@ class RayExecutor:
                 ref, docs = pending.popleft()
                 out[0] += self._write(ray, ref, docs, writer, timer, done)
 
-            for i, docs in enumerate(_chunks(load_docs(plan, writer, timer), plan.batch_size)):
+            for i, docs in enumerate(chunks(load_docs(plan, writer, timer), plan.batch_size)):
                 actor = actors[i % len(actors)]
                 pending.append((actor.process.remote(docs, batch_state(writer.state, docs, names)),
                                 docs))

@@ -17,8 +17,9 @@ import pytest
 
 from harness.models.cache import GenerationCache
 from harness.models.openai_compat import EndpointError, OpenAISummarizer
-from harness.pipeline import RunPlan, summarize_chunk
+from harness.pipeline import RunPlan
 from harness.run_folder import RunState, RunWriter
+from harness.summarize import summarize_chunk
 from harness.types import Article
 from tests.conftest import REPO
 from tests.openai_fake import FakeOpenAI

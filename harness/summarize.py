@@ -1,0 +1,80 @@
+"""The summarize step of a run: every model's summaries of a chunk of articles.
+
+Generations go through the cache for cacheable models
+(:mod:`harness.models.cache`); a batch that fails is retried one article at a
+time, so one bad article becomes an error row and the others keep their
+summaries; summaries an earlier run wrote (resume) are reused, not
+regenerated. Shared by :class:`harness.pipeline.LocalExecutor` and the Ray
+actors (:mod:`harness.ray_executor`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from harness.models.base import Generation, Summarizer
+from harness.models.cache import GenerationCache, summarize_cached
+from harness.run_folder import RunWriter
+from harness.types import Article, ErrorRow, Summary
+
+if TYPE_CHECKING:
+    from harness.pipeline import RunPlan
+
+
+def generate(model: Summarizer, articles: Sequence[Article], cache: GenerationCache | None
+             ) -> list[tuple[Generation, bool]]:
+    """``(generation, was_cached)`` per article, through the cache for cacheable models."""
+    if model.cacheable and cache is not None:
+        return summarize_cached(model, articles, cache)
+    generations = model.summarize(articles)
+    if len(generations) != len(articles):
+        raise RuntimeError(f"returned {len(generations)} summaries for {len(articles)} articles")
+    if not all(isinstance(g, Generation) for g in generations):
+        raise TypeError("summarize must return harness.models.base.Generation objects")
+    return [(g, False) for g in generations]
+
+
+def _generate_safely(model: Summarizer, articles: Sequence[Article], cache: GenerationCache | None,
+                     writer: RunWriter) -> list[tuple[Article, Generation, bool]]:
+    """Generations of a batch; when the batch fails, each article alone, errors recorded."""
+    try:
+        return [(a, g, hit) for a, (g, hit) in
+                zip(articles, generate(model, articles, cache), strict=True)]
+    except Exception:  # noqa: BLE001 - retried one by one below to find the bad article
+        pass
+    out = []
+    for article in articles:
+        try:
+            ((generation, hit),) = generate(model, [article], cache)
+        except Exception as exc:  # noqa: BLE001 - recorded; the run goes on
+            writer.error(ErrorRow(article.id, "summarize", f"{model.name}: "
+                                  f"{type(exc).__name__}: {exc}", model=model.name))
+            continue
+        out.append((article, generation, hit))
+    return out
+
+
+def summarize_chunk(plan: RunPlan, model: Summarizer, chunk: Sequence[Article],
+                    writer: RunWriter) -> list[tuple[Article, str]]:
+    """Summaries of one chunk by one model, reusing those an earlier run wrote."""
+    done = writer.state.summaries
+    todo = [a for a in chunk if (a.id, model.name) not in done]
+    for article, g, hit in _generate_safely(model, todo, plan.cache, writer):
+        row = Summary(article.id, model.name, g.text, round(g.seconds, 4), g.tokens, cached=hit,
+                      timing=g.timing)
+        writer.write("summaries", row.to_json())
+        for message in g.warnings:
+            writer.write("warnings", {"id": article.id, "model": model.name, "warning": message})
+        done[(article.id, model.name)] = g.text
+    return [(a, done[(a.id, model.name)]) for a in chunk if (a.id, model.name) in done]
+
+
+def summarize_all(plan: RunPlan, chunk: Sequence[Article], writer: RunWriter
+                  ) -> list[tuple[Article, str, str]]:
+    """The (article, summary, model) items of a chunk, model by model."""
+    items: list[tuple[Article, str, str]] = []
+    for model in plan.models:
+        pairs = summarize_chunk(plan, model, chunk, writer)
+        items += [(article, text, model.name) for article, text in pairs]
+    return items
