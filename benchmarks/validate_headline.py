@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness.embed import load_encoder  # noqa: E402
 from harness.headline import HeadlineChecker  # noqa: E402
 from harness.metrics.evidence import entities, entity_supported, numbers  # noqa: E402
+from harness.stance.prepare import share  # noqa: E402
 from harness.text import content_stems, split_sentences, stem, tokens  # noqa: E402
 from harness.types import Article  # noqa: E402
 
@@ -100,7 +101,7 @@ class OldChecker:
         body_tokens = set(tokens(article_text))
         body_stems = {stem(t) for t in body_tokens}
         ents, nums = entities(headline), numbers(headline)
-        lexical = [_share(head_stems, body_stems)]
+        lexical = [share(head_stems, body_stems)]
         if ents:
             lexical.append(sum(entity_supported(e, body_tokens) for e in ents) / len(ents))
         if nums:
@@ -118,10 +119,6 @@ class OldChecker:
         else:
             verdict = "supported" if support >= 0.6 else "partly supported"
         return {"headline_support": support, "verdict": verdict, "relatedness": related}
-
-
-def _share(wanted: set, have: set) -> float:
-    return len(wanted & have) / len(wanted) if wanted else 1.0
 
 
 def overlap(headline: str, body: str) -> float:

@@ -14,7 +14,6 @@ Library code only: no Hydra, paths come from the caller.
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from harness.batching import chunks
 from harness.clean import clean_doc
 from harness.embed import Encoders
 from harness.executor import Scoring, worker_pool
@@ -146,12 +146,6 @@ def sampled(source: Iterable[Any], n: int, seed: int) -> Iterator[Any]:
     keep = set(np.random.default_rng(seed).choice(total, size=min(n, total),
                                                    replace=False).tolist())
     return (doc for i, doc in enumerate(items if items is not None else source) if i in keep)
-
-
-def chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    """Consecutive lists of ``size`` items (the last may be shorter)."""
-    while chunk := list(itertools.islice(items, size)):
-        yield chunk
 
 
 class LocalExecutor:

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.batching import chunks
 from harness.config import ConfigError, build
 from harness.embed import Encoders
 from harness.executor import Scoring
-from harness.pipeline import RunPlan, Timer, chunks, clean_one, load_docs
+from harness.pipeline import RunPlan, Timer, clean_one, load_docs
 from harness.run_folder import RunState, RunWriter
 from harness.summarize import summarize_all
 from harness.types import ErrorRow, RawDoc

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 
 import pytest
 
 from harness.models.cache import GenerationCache
+from harness.models.llamacpp_server import free_port
 from harness.models.openai_compat import EndpointError, OpenAISummarizer
 from harness.pipeline import RunPlan
 from harness.run_folder import RunState, RunWriter
@@ -149,14 +149,8 @@ def test_cache_identity_covers_endpoint_model_prompt_and_settings(tmp_path):
         assert _model(other).identity() != base  # another endpoint (port)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_dead_endpoint_fails_the_run_early_with_exit_2(tmp_path):
-    url = f"http://127.0.0.1:{_free_port()}/v1"
+    url = f"http://127.0.0.1:{free_port()}/v1"
     with pytest.raises(EndpointError, match="does not answer"):
         OpenAISummarizer(name="dead", base_url=url, model="x")
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}

@@ -23,6 +23,7 @@ import torch
 
 from harness.config import build, default_metrics, resolve_plugin
 from harness.embed import Encoders
+from harness.models.llamacpp_server import free_port
 from harness.pipeline import RunPlan, run
 from harness.types import RawDoc
 from tests.conftest import REPO, kill_midway
@@ -112,12 +113,6 @@ def test_a_metric_no_actor_can_build_is_a_config_error(tmp_path, local_ray):
 
 # --- a real head node, joined by address --------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def head_node():
     """``ray start --head`` on 127.0.0.1 in its own session, stopped by its process group.
@@ -128,7 +123,7 @@ def head_node():
     """
     if ray.is_initialized():
         ray.shutdown()
-    port = _free_port()
+    port = free_port()
     # The node's own token (Ray turns token authentication on by default); a driver
     # joins with it in its environment.
     auth = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}

@@ -32,6 +32,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.batching import chunks
 from harness.clean import to_article
 from harness.config import ConfigError, available, build, default_metrics
 from harness.embed import Encoders
@@ -184,14 +185,9 @@ def _read_csv(path: Path) -> list[tuple[str, str]]:
 def score_all(metrics: Sequence[Metric], encoders: Encoders, rows: list[tuple[str, str]],
               path: str) -> Iterator[tuple[dict[str, Any], Article | None, str | None]]:
     """Per input row: the output row, its Article and summary (None when it failed to parse)."""
-    for chunk in _chunks(rows, CHUNK):
+    for chunk in chunks(rows, CHUNK):
         yield from score_rows(metrics, chunk)
         forget(metrics, encoders)
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def parse_row(line: str, where: str) -> tuple[dict[str, Any], str, Article]:

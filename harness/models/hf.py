@@ -68,7 +68,6 @@ logger = logging.getLogger("harness.models")
 #: Part of every identity: bump it when a change to this module changes outputs for the
 #: same settings (prompt rendering, truncation, decoding), so old cache entries miss.
 OUTPUT_VERSION = 1
-# --------------------------------------------------------------------- summarizers
 
 
 class HFSummarizer(Summarizer):
