@@ -20,19 +20,25 @@ Rows per set: (a) trafilatura alone, with the settings the harness uses;
 (b) the harness on the HTML (trafilatura, then the line rules:
 :func:`harness.clean.html.html_article`); (c) the harness on the page's visible
 text (:func:`harness.clean.render.html_to_text` then
-:func:`harness.clean.clean_text`); (c-cv) the same, each page cleaned with the
-feature set chosen by cross-validation on the other folds (see ``VARIANTS``);
+:func:`harness.clean.clean_text`) with the shipped line model
+(:mod:`harness.clean.page_model`), which was fitted on these very pages, so
+(c) is in-sample; (c-cv) the same with a line model fitted on the other folds
+(``scripts/train_page_lines.py``'s ``fit``; needs the ``train`` extra), the
+figure the target is judged on; (c0) the page rules alone (no line model);
+(c0-cv) the rules with the feature set chosen by cross-validation (below);
 (d) no cleaning, the whole visible text (first line as headline);
 (a')/(b') tables kept (the setting of published trafilatura figures).
 
-The page-text features that were tuned on single dev pages are
-cross-validated: each switch of ``VARIANTS`` is scored on every page of both
-sets; per fold (``--folds``, pages assigned by a hash of their id, both sets
-pooled) a feature is switched off when switching it off alone does not lower
-the mean over the two sets of its measure (body F1; headline accuracy for the
-headline feature) on the other folds, and the fold's pages are cleaned with
-those switches. The switches chosen per fold and the F1 of every
-switch set tried are printed.
+Folds (``--folds``) assign pages by a hash of set and id, both sets pooled.
+The rules' features that were tuned on single dev pages are cross-validated
+with the line model off: each switch of ``VARIANTS`` is scored on every page
+of both sets; per fold a feature is switched off when switching it off alone
+does not lower the mean over the two sets of its measure (body F1; headline
+accuracy for the headline feature) on the other folds, and the fold's pages
+are cleaned with those switches (c0-cv). The switches chosen per fold and the
+F1 of every switch set tried are printed. ``--model-grid`` also prints (c-cv)
+for each of the 3 × 3 settings of the Zyte set's weight and the threshold
+that the shipped model was chosen among.
 
 Usage: ``python benchmarks/extraction.py [--corpora DIR] [--cache DIR]
 [--show-worst N] [--folds K]``. ``--cache`` keeps trafilatura's output and each
@@ -63,7 +69,11 @@ import trafilatura
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from harness.clean import CleaningError, clean_text  # noqa: E402
+from harness.clean import (  # noqa: E402
+    CleaningError,
+    clean_text,
+    page_model,
+)
 from harness.clean import page as page_mod  # noqa: E402
 from harness.clean import title as title_mod  # noqa: E402
 from harness.clean.html import html_article, trafilatura_extract  # noqa: E402
@@ -249,10 +259,16 @@ def _harness_text(page: Page) -> tuple[str, str | None]:
     return article.body, article.headline
 
 
+def _rules_text(page: Page) -> tuple[str, str | None]:
+    with mock.patch.object(page_model, "shipped", lambda: None):
+        return _harness_text(page)
+
+
 EXTRACTORS: dict[str, Callable[[Page], tuple[str, str | None]]] = {
     "(a) trafilatura": lambda p: (p.body, p.traf_title),
     "(b) harness html": _harness_html,
     "(c) harness text": _harness_text,
+    "(c0) rules only": _rules_text,
     "(d) no cleaning": lambda p: (p.text, p.text.split("\n", 1)[0]),
     "(a') +tables": lambda p: (p.body_tables, p.traf_title),
     "(b') +tables": lambda p: _harness_html(p, tables=True),
@@ -291,7 +307,7 @@ def cross_validated(sets: dict[str, list[Page]], folds: int) -> tuple[dict, list
     def run(combo: tuple) -> dict[str, dict]:
         if combo not in runs:
             with variant(combo):
-                runs[combo] = {k: run_extractor(k, _harness_text, p) for k, p in sets.items()}
+                runs[combo] = {k: run_extractor(k, _rules_text, p) for k, p in sets.items()}
         return runs[combo]
 
     def train_score(combo: tuple, fold: int, measure: str) -> float:
@@ -322,6 +338,37 @@ def cross_validated(sets: dict[str, list[Page]], folds: int) -> tuple[dict, list
                     statistics.mean(got[k]["heads"].values())) for k in sets}
             for c, got in runs.items()}
     return oof, chosen, full
+
+
+def model_out_of_fold(sets: dict[str, list[Page]], folds: int, set_weight: float | None = None,
+                      threshold: float | None = None) -> dict[str, dict] | None:
+    """(c-cv): each fold's pages cleaned with a line model fitted on the other folds.
+
+    None when LightGBM (the ``train`` extra) is not installed.
+    """
+    try:
+        import lightgbm  # noqa: F401
+    except ImportError:
+        return None
+    sys.path.insert(0, str(REPO / "scripts"))
+    import train_page_lines as train
+
+    data = [d for kind, pages in sets.items() for p in pages
+            if (d := train.page_data(kind, p.id, p.text, p.truth)) is not None]
+    weights = dict(train.SET_WEIGHTS, **({"extraction": set_weight} if set_weight else {}))
+    oof = {k: {"scores": {}, "heads": {}, "failed": set()} for k in sets}
+    for fold in range(folds):
+        with mock.patch.dict(train.SET_WEIGHTS, weights):
+            model = train.fit([d for d in data if fold_of(d.id, d.kind, folds) != fold],
+                              threshold if threshold is not None else train.THRESHOLD)
+        with mock.patch.object(page_model, "shipped", lambda model=model: model):
+            for kind, pages in sets.items():
+                got = run_extractor(kind, _harness_text,
+                                    [p for p in pages if fold_of(p.id, kind, folds) == fold])
+                oof[kind]["scores"].update(got["scores"])
+                oof[kind]["heads"].update(got["heads"])
+                oof[kind]["failed"] |= got["failed"]
+    return oof
 
 
 def summary(kind: str, run: dict, pages: list[Page]) -> tuple[float, float, float, float]:
@@ -358,6 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", help="folder to keep trafilatura's output between runs")
     parser.add_argument("--show-worst", type=int, default=0, help="list the N worst pages per row")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
+    parser.add_argument("--model-grid", action="store_true",
+                        help="also print (c-cv) for the 3 x 3 settings the model was chosen among")
     args = parser.parse_args(argv)
     root = corpora_dir(args.corpora)
     sets = {k: load_pages(root / k, k, Path(args.cache) if args.cache else None)
@@ -366,13 +415,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no extraction or wcxb corpus under {root}")
     start = time.perf_counter()
     oof, chosen, full = cross_validated(sets, args.folds)
+    model_oof = model_out_of_fold(sets, args.folds)
     ok = True
     for kind, pages in sets.items():
         print(f"\n{kind}: {len(pages)} pages from {root / kind}")
         print(f"{'extractor':<18} {'F1':>6} {'prec':>6} {'recall':>6} {'headline':>8} "
               f"{'errors':>6}")
         rows = {name: run_extractor(kind, fn, pages) for name, fn in EXTRACTORS.items()}
-        rows["(c-cv) out of fold"] = oof[kind]
+        rows["(c0-cv) out of fold"] = oof[kind]
+        if model_oof is not None:
+            rows["(c-cv) out of fold"] = model_oof[kind]
         for name, run in rows.items():
             f1, p, r, h = summary(kind, run, pages)
             print(f"{name:<18} {f1:6.3f} {p:6.3f} {r:6.3f} {h:8.3f} {len(run['failed']):6d}")
@@ -381,16 +433,28 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    {_page_f1(kind, s):.3f} {page_id}")
         a = summary(kind, rows["(a) trafilatura"], pages)[0]
         b = summary(kind, rows["(b) harness html"], pages)[0]
-        c = summary(kind, rows["(c-cv) out of fold"], pages)[0]
         margin = one_page_effect(kind, rows["(b) harness html"], pages)
+        if model_oof is None:
+            print("(c-cv) needs LightGBM: pip install -e '.[train]'")
+            c = float("nan")
+        else:
+            c = summary(kind, rows["(c-cv) out of fold"], pages)[0]
         print(f"targets: (b) - (a) = {b - a:+.4f} vs one page's effect {margin:.4f}: "
               f"{b - a > margin}; (c-cv) >= {TEXT_TARGET}: {c >= TEXT_TARGET}")
         ok = ok and b - a > margin and c >= TEXT_TARGET
-    print("\nfeature switches chosen per fold:", [list(c) or ["none"] for c in chosen])
-    print("(c) F1 / headline accuracy of every switch set tried, on all pages:")
+    print("\nrules only (c0): feature switches chosen per fold:",
+          [list(c) or ["none"] for c in chosen])
+    print("(c0) F1 / headline accuracy of every switch set tried, on all pages:")
     for combo, got in full.items():
         cells = "  ".join(f"{k} {f1:.3f} / {head:.3f}" for k, (f1, head) in got.items())
         print(f"    {', '.join(combo) or 'as shipped':<62} {cells}")
+    if args.model_grid and model_oof is not None:
+        print("(c-cv) F1 by the Zyte set's weight (against WCXB's 1) and the threshold:")
+        for weight in (1.0, 2.0, 4.0):
+            for threshold in (0.4, 0.5, 0.6):
+                got = model_out_of_fold(sets, args.folds, weight, threshold)
+                cells = "  ".join(f"{k} {summary(k, got[k], sets[k])[0]:.3f}" for k in sets)
+                print(f"    weight {weight:.0f} threshold {threshold:.1f}  {cells}")
     bbc = root / "bbc"
     if bbc.is_dir():
         same, total = bbc_untitled(bbc)

@@ -98,7 +98,9 @@ def word_count(line: str) -> int:
 def _stoplists() -> dict[str, frozenset[str]]:
     import justext
 
-    return {lang: frozenset(justext.get_stoplist(lang)) for lang in justext.get_stoplists()}
+    # Sorted: the language set's order follows the string hash seed, and ties between
+    # lists (page_stoplist keeps the first best) must not.
+    return {lang: frozenset(justext.get_stoplist(lang)) for lang in sorted(justext.get_stoplists())}
 
 
 @lru_cache(maxsize=1)
@@ -366,8 +368,31 @@ class Selection:
         return self.start <= i < self.end and self.classes[i] == "good"
 
 
+@dataclass(frozen=True)
+class PageLines:
+    """Every step of the rule-based selection of one page, for the line model.
+
+    ``features``, ``first`` and ``context`` per line; ``densest`` the
+    maximum-sum span, ``segment`` its best segment with like neighbours,
+    ``list_runs`` the list-shaped runs, ``selection`` the rules' choice.
+    """
+
+    features: list[LineFeatures]
+    first: list[str]
+    context: list[str]
+    densest: tuple[int, int]
+    segment: tuple[int, int]
+    list_runs: list[tuple[int, int]]
+    selection: Selection
+
+
 def select_article(lines: list[str]) -> Selection:
-    """Find the article among a page's lines (paragraphs).
+    """Find the article among a page's lines (paragraphs) by the rules alone."""
+    return analyse(lines).selection
+
+
+def analyse(lines: list[str]) -> PageLines:
+    """Find the article among a page's lines, keeping every step (:class:`PageLines`).
 
     Inside the densest span, lines the context step calls bad are dropped only
     when they are short: a long line with few stop words inside the article (a
@@ -386,12 +411,14 @@ def select_article(lines: list[str]) -> Selection:
         float(f.words) if c == "good" else -float(f.words)
         for f, c in zip(feats, context, strict=True)
     ]
-    start, end = best_segment(context, feats, *densest_span(weights))
+    densest = densest_span(weights)
+    start, end = segment = best_segment(context, feats, *densest)
     classes = [
         "good" if c == "good" or (first[i] != "short" and start <= i < end) else "bad"
         for i, c in enumerate(context)
     ]
-    for a, b in list_runs(lines):
+    runs = list_runs(lines)
+    for a, b in runs:
         before = [i for i in range(max(start, a - LIST_GAP), min(a, end)) if classes[i] == "good"]
         if not before or a >= end + LIST_GAP or b <= start:
             continue
@@ -400,4 +427,5 @@ def select_article(lines: list[str]) -> Selection:
     good_words = sum(
         f.words for f, c in zip(feats[start:end], context[start:end], strict=True) if c == "good"
     )
-    return Selection(classes, start, end, good_words, stoplist)
+    selection = Selection(classes, start, end, good_words, stoplist)
+    return PageLines(feats, first, context, densest, segment, runs, selection)

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 
+from harness.clean import page_model
 from harness.clean.errors import CleaningError
 from harness.clean.lines import MIN_LEDE_WORDS, SENTENCE_END, is_prose, prepare
 from harness.clean.normalize import normalize_text
-from harness.clean.page import Selection, select_article, word_count
+from harness.clean.page import Selection, analyse, word_count
 from harness.clean.rules import DATELINE_PREFIX
 from harness.clean.title import (
     INNER_SENTENCE,
@@ -118,15 +119,20 @@ def _after_menu(selection: Selection, headline: str | None) -> bool:
 
 def _select(paragraphs: list[str], headline: str | None) -> tuple[str, list[str], list[Removed]]:
     """Split the headline ("" when none) and the article's paragraphs from the rest."""
-    selection = select_article(paragraphs)
+    page = analyse(paragraphs)
     opening = _opening(paragraphs, headline)
-    if opening and not _after_menu(selection, headline):
+    if opening and not _after_menu(page.selection, headline):
         if headline is not None or opening == "story":
             return _one_line(headline or ""), paragraphs, []
         return _one_line(paragraphs[0]), paragraphs[1:], []
+    # A whole page: the line model (page_model) picks the article's lines.
+    model = page_model.shipped()
+    selection = model.select(paragraphs, page) if model is not None else page.selection
     if selection.good_words == 0:
         raise CleaningError("no article: no run of prose lines in the text")
     head_at = headline_index(paragraphs, selection) if headline is None else None
+    if head_at is not None and opens_story(paragraphs[head_at]):
+        head_at = None  # a story's opening sentence is no title (see opens_story)
     removed, body = [], []
     # The article starts at its headline: teasers above a headline that falls
     # inside the span are not part of it.
@@ -139,6 +145,11 @@ def _select(paragraphs: list[str], headline: str | None) -> tuple[str, list[str]
         else:
             inside = selection.start <= i < selection.end
             removed.append(Removed(paragraph, "not_prose" if inside else "outside_article"))
+    if headline is None and len(body) > 1 and not opens_story(body[0]):
+        # No title line before the article, and its first kept paragraph reads as
+        # a title, not a story's opening: it is the headline (cleaning the output
+        # again would take it as one).
+        headline = body.pop(0)
     return _one_line(headline or ""), body, removed
 
 
