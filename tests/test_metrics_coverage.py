@@ -40,9 +40,19 @@ def test_embedding_orders_related_first(metric):
     assert near > far
 
 
-def test_missing_headline_is_an_error(metric):
-    art = article("A lede.", id="x", lede="A lede.")
-    with pytest.raises(ValueError, match="'x' has no headline"):
+def test_untitled_article_scores_the_lede_alone(metric):
+    lede = "Acme Corp will hire 300 workers in Ohio next year."
+    art = article(lede, id="x", lede=lede)
+    got = metric.score("Acme will hire 300 Ohio workers.", art)
+    assert not any(k.startswith("cov_headline") for k in got)
+    parts = [got[f"cov_lede_{part}"] for part in ("content", "entities", "numbers", "embed")]
+    assert got["coverage"] == pytest.approx(sum(parts) / 4)
+    assert got["cov_lede_numbers"] == 1.0
+
+
+def test_missing_lede_is_an_error(metric):
+    art = article("A body.", id="x", headline="A headline")
+    with pytest.raises(ValueError, match="'x' has no lede"):
         metric.score("Something.", art)
 
 

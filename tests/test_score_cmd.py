@@ -50,7 +50,7 @@ def test_unknown_metric_exits_2(tmp_path, capsys):
 
 
 def test_rows_with_only_id_article_summary(tmp_path):
-    """No title line, no headline field: faithfulness still scores, coverage says why not."""
+    """No title line, no headline field: every metric scores what the article has."""
     story = ("The city council approved a new budget on Tuesday after months of debate. "
              "It raises spending on schools by 4%.\n\n"
              "Opposition members said the plan ignores road repairs.")
@@ -62,12 +62,13 @@ def test_rows_with_only_id_article_summary(tmp_path):
     assert score_cmd.main([str(src), "-o", str(out), "--metrics", "faithfulness", "coverage",
                            "rouge", "fragments"]) == 0
     row = json.loads(out.read_text())
-    assert not any(k.startswith("rouge") for k in row["scores"])
-    assert "Rouge" in row["error"] and "no headline to compute ROUGE" in row["error"]
+    # Untitled: the lede's ROUGE and coverage, no headline keys, no error.
+    assert "error" not in row
+    assert 0.0 < row["scores"]["rouge1_lede_f"] <= 1.0
+    assert not any("headline" in k for k in row["scores"])
     assert 0.0 <= row["scores"]["faithfulness"] <= 1.0
     assert "fragment_coverage" in row["scores"]
-    assert "coverage" not in row["scores"]
-    assert "Coverage" in row["error"] and "no headline" in row["error"]
+    assert 0.0 <= row["scores"]["coverage"] <= 1.0
     [sentence] = row["evidence"]["faithfulness"]
     assert sentence["evidence"].startswith("The city council approved")
     assert 0.0 <= sentence["score"] <= 1.0
@@ -176,3 +177,24 @@ def test_options_before_or_after_the_input(tmp_path):
     assert out1.read_text() == out2.read_text()
     keys = set(json.loads(out1.read_text())["scores"])
     assert "rougeL_lede_f" in keys and all(k.startswith("rouge") for k in keys)
+
+
+def test_untitled_rows_keep_lede_scores_and_the_table_says_how_many_have_a_headline(tmp_path):
+    story = ("The city council approved a new budget on Tuesday after months of debate. "
+             "It raises spending on schools by 4%.\n\nOpposition members said the plan "
+             "ignores road repairs.")
+    rows = [
+        {"id": "titled", "article": "Council approves school budget\n\n" + story,
+         "summary": "The council approved a budget."},
+        {"id": "untitled", "article": story, "summary": "The council approved a budget."},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "mine"
+    assert score_cmd.main([str(src), "-o", str(out), "--metrics", "rouge", "coverage"]) == 0
+    scores = {s["article_id"]: s["scores"] for s in map(
+        json.loads, (out / "scores.jsonl").read_text().splitlines())}
+    assert "rouge1_headline_f" in scores["titled"] and "cov_headline_content" in scores["titled"]
+    assert not any("headline" in k for k in scores["untitled"])
+    assert scores["untitled"]["rouge1_lede_f"] == scores["titled"]["rouge1_lede_f"]
+    assert "on the articles that have a headline (input 1 of 2)" in (out / "table.md").read_text()

@@ -13,7 +13,8 @@ The token vectors are cached per sentence by the run's encoder
 coverage costs almost no extra model time.
 
 ``coverage`` is the mean over the two references of the mean of their four
-components (docs/metrics.md).
+components (docs/metrics.md). An untitled article (no headline) has the
+lede's components only, and ``coverage`` is their mean.
 """
 
 from __future__ import annotations
@@ -53,10 +54,11 @@ class Coverage(Metric):
     """What the summary carries of the headline and of the lede."""
 
     KEYS = tuple(
-        KeySpec(f"cov_{ref}_{part}", doc=_DOCS[part].format(ref=ref))
+        KeySpec(f"cov_{ref}_{part}", doc=_DOCS[part].format(ref=ref), optional=ref == "headline")
         for ref in REFS
         for part in PARTS
-    ) + (KeySpec("coverage", doc="mean of the eight cov_* components"),)
+    ) + (KeySpec("coverage", doc="mean of the cov_* components present: eight, or the "
+                 "lede's four for an untitled article"),)
 
     def __init__(
         self,
@@ -94,6 +96,8 @@ class Coverage(Metric):
         out: dict[str, float] = {}
         for ref, text in (("headline", article.headline), ("lede", article.lede)):
             ref_sents = split_sentences(text)
+            if not ref_sents and ref == "headline":
+                continue  # untitled: the headline's keys are absent (optional), not 0
             if not ref_sents:
                 raise ValueError(f"article {article.id!r} has no {ref} to measure coverage of")
             recall = token_recall(ref_sents, sum_sents, self.encoder, self.layer)

@@ -2,7 +2,8 @@
 
 Reproduces ``rouge_score.rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"],
 use_stemmer=True)`` (itself a Python port of ROUGE-1.5.5 with ``-m``), with the
-headline and the lede each used as the single reference. The tokenizer is
+headline and the lede each used as the single reference (an untitled article,
+whose headline is absent, gets the lede's keys only). The tokenizer is
 rouge-score's own (``DefaultTokenizer``'s steps) with the stemmer of
 :mod:`harness.text`, the same ``PorterStemmer()`` with each stem remembered,
 so ROUGE and the content-word metrics see the same stems.
@@ -31,7 +32,8 @@ _REFERENCES = ("headline", "lede")
 def _declare() -> tuple[KeySpec, ...]:
     names = {"r": "recall", "f": "F1"}
     return tuple(
-        KeySpec(f"{rt}_{ref}_{part}", doc=f"{rt.upper()} {names[part]} against the {ref}")
+        KeySpec(f"{rt}_{ref}_{part}", doc=f"{rt.upper()} {names[part]} against the {ref}",
+                optional=ref == "headline")
         for rt in _TYPES
         for ref in _REFERENCES
         for part in ("r", "f")
@@ -55,7 +57,11 @@ class _Tokenizer(tokenizers.Tokenizer):
 
 
 class Rouge(Metric):
-    """ROUGE-1/2/L recall and F1 of the summary against the headline and the lede."""
+    """ROUGE-1/2/L recall and F1 of the summary against the headline and the lede.
+
+    The headline's keys are optional: an untitled article (no headline) has
+    the lede's alone; an article with no lede is an error.
+    """
 
     KEYS = _declare()
 
@@ -68,7 +74,8 @@ class Rouge(Metric):
         for ref_name in _REFERENCES:
             reference = getattr(article, ref_name)
             if not reference.strip():
-                # Not a silent 0: an untitled article has nothing to compare with.
+                if ref_name == "headline":
+                    continue  # untitled: no headline keys (declared optional), not a 0
                 raise ValueError(f"article {article.id!r} has no {ref_name} to compute ROUGE "
                                  "against")
             # RougeScorer.score(target, prediction): the reference is the target.

@@ -221,12 +221,25 @@ def _legend(table: Table) -> str:
 
 
 def _reference_note(table: Table) -> str:
-    """How many articles carry reference summaries (the only ones with ``*_ref_*`` keys)."""
-    key = next((k for k in table.metrics if "_ref_" in k), None)
-    if key is None:
-        return ""
-    counts = ", ".join(f"{r.label} {r.cells[key].n} of {r.articles}" for r in table.rows)
-    return f" *_ref_*: against reference summaries, on the articles that carry one ({counts})."
+    """How many articles carry the keys that only some articles have.
+
+    ``*_ref_*``: those with reference summaries; ``*headline*``: those with a
+    headline (untitled text has none), said only when some article lacks one.
+    """
+    notes = []
+    ref_key = next((k for k in table.metrics if "_ref_" in k), None)
+    if ref_key is not None:
+        counts = ", ".join(f"{r.label} {r.cells[ref_key].n} of {r.articles}" for r in table.rows)
+        notes.append(f" *_ref_*: against reference summaries, on the articles that carry one "
+                     f"({counts}).")
+    head_key = next((k for k in table.metrics if "headline" in k), None)
+    if head_key is not None and any(r.cells[head_key].n < r.articles
+                                    for r in table.rows):
+        counts = ", ".join(f"{r.label} {r.cells[head_key].n} of {r.articles}"
+                           for r in table.rows)
+        notes.append(f" *headline*: on the articles that have a headline ({counts}); "
+                     "coverage of an untitled article is its lede's.")
+    return "".join(notes)
 
 
 def _paired_markdown(table: Table) -> list[str]:
