@@ -111,3 +111,15 @@ def test_lightgbm_trees_convert_to_the_same_predictions():
     booster = lightgbm.train(params, lightgbm.Dataset(x, y), 20)
     trees = train_page_lines.trees_from_lightgbm(booster)
     np.testing.assert_allclose(trees.predict(x), booster.predict(x), atol=1e-12)
+
+
+def test_a_model_that_keeps_nothing_leaves_the_rules_choice(monkeypatch):
+    never = {"feature": [[]], "threshold": [[]], "left": [[]], "right": [[]],
+             "leaf_value": [[-20.0]]}
+    silent = LineModel(Trees.from_dict(never), Trees.from_dict(never), 0.5)
+    lines, _ = prepare(PAGE)
+    assert silent.select(lines).good_words == 0
+    monkeypatch.setattr(page_model, "shipped", lambda: silent)
+    with_rules = clean_text(PAGE, "harbour")
+    monkeypatch.setattr(page_model, "shipped", lambda: None)
+    assert with_rules.paragraphs == clean_text(PAGE, "harbour").paragraphs
