@@ -29,6 +29,12 @@ figure the target is judged on; (c0) the page rules alone (no line model);
 (d) no cleaning, the whole visible text (first line as headline);
 (a')/(b') tables kept (the setting of published trafilatura figures).
 
+``ms/page`` is the time of the row's own step per page, side by side in one
+run: trafilatura's extraction and the page's rendering to text are computed
+once (and cached), so (a) and (d) show nothing, (b) the line rules on
+trafilatura's text, (c) and (c0) the text cleaner with and without the line
+model.
+
 Folds (``--folds``) assign pages by a hash of set and id, both sets pooled.
 The rules' features that were tuned on single dev pages are cross-validated
 with the line model off: each switch of ``VARIANTS`` is scored on every page
@@ -277,16 +283,19 @@ EXTRACTORS: dict[str, Callable[[Page], tuple[str, str | None]]] = {
 
 def run_extractor(kind: str, fn: Callable, pages: list[Page]) -> dict:
     """Per-page figures, headline hits and errors of one extractor over one set."""
-    scores, heads, failed = {}, {}, set()
+    scores, heads, failed, seconds = {}, {}, set(), 0.0
     for page in pages:
+        start = time.perf_counter()
         try:
             body, headline = fn(page)
         except CleaningError:
             body, headline = "", None
             failed.add(page.id)
+        seconds += time.perf_counter() - start
         scores[page.id] = page_score(kind, page.truth, body)
         heads[page.id] = headline_ok(kind, headline, page.title)
-    return {"scores": scores, "heads": heads, "failed": failed}
+    return {"scores": scores, "heads": heads, "failed": failed,
+            "ms_per_page": 1000 * seconds / max(1, len(pages))}
 
 
 def fold_of(page_id: str, kind: str, folds: int) -> int:
@@ -419,15 +428,16 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     for kind, pages in sets.items():
         print(f"\n{kind}: {len(pages)} pages from {root / kind}")
-        print(f"{'extractor':<18} {'F1':>6} {'prec':>6} {'recall':>6} {'headline':>8} "
-              f"{'errors':>6}")
+        print(f"{'extractor':<19} {'F1':>6} {'prec':>6} {'recall':>6} {'headline':>8} "
+              f"{'errors':>6} {'ms/page':>7}")
         rows = {name: run_extractor(kind, fn, pages) for name, fn in EXTRACTORS.items()}
         rows["(c0-cv) out of fold"] = oof[kind]
         if model_oof is not None:
             rows["(c-cv) out of fold"] = model_oof[kind]
         for name, run in rows.items():
             f1, p, r, h = summary(kind, run, pages)
-            print(f"{name:<18} {f1:6.3f} {p:6.3f} {r:6.3f} {h:8.3f} {len(run['failed']):6d}")
+            ms = f"{run['ms_per_page']:7.1f}" if "ms_per_page" in run else f"{'':>7}"
+            print(f"{name:<19} {f1:6.3f} {p:6.3f} {r:6.3f} {h:8.3f} {len(run['failed']):6d} {ms}")
             worst = sorted(run["scores"].items(), key=lambda kv: _page_f1(kind, kv[1]))
             for page_id, s in worst[: args.show_worst]:
                 print(f"    {_page_f1(kind, s):.3f} {page_id}")

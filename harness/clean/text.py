@@ -128,8 +128,8 @@ def _select(paragraphs: list[str], headline: str | None) -> tuple[str, list[str]
     # A whole page: the line model (page_model) picks the article's lines.
     model = page_model.shipped()
     selection = model.select(paragraphs, page) if model is not None else page.selection
-    if selection.good_words == 0:
-        selection = page.selection  # the model keeps no line: the rules' choice stands
+    if not any(selection.keep(i) and is_prose(p) for i, p in enumerate(paragraphs)):
+        selection = page.selection  # the model keeps no prose line: the rules' choice stands
     if selection.good_words == 0:
         raise CleaningError("no article: no run of prose lines in the text")
     head_at = headline_index(paragraphs, selection) if headline is None else None
