@@ -255,7 +255,7 @@ def load_pages(folder: Path, kind: str, cache: Path | None) -> list[Page]:
 def _harness_html(page: Page, tables: bool = False) -> tuple[str, str | None]:
     body = page.body_tables if tables else page.body
     if not body.strip():
-        raise CleaningError("no article: trafilatura found no main text in the page")
+        return _harness_text(page)  # as clean_html: the page's visible text instead
     article = html_article(body, page.traf_title or None, page.id)
     return article.body, article.headline
 

@@ -93,3 +93,23 @@ def test_decode_gzip_and_legacy_encodings(html):
 def test_decode_binary_is_an_error():
     with pytest.raises(DecodeError):
         decode_bytes(b"\x00\x01\x02\x03" * 100, "blob.bin")
+
+
+def test_page_trafilatura_finds_nothing_in_is_cleaned_from_its_visible_text(monkeypatch):
+    from harness.clean import html as html_mod
+
+    story = ("The town council voted on Tuesday to rebuild the harbour wall, which was "
+             "breached twice during the winter storms and has since been closed.",
+             "Engineers said the new wall would be two metres higher than the old one and "
+             "would be finished before next winter, at a cost of four million pounds.")
+    page = ("<html><head><title>Harbour wall</title></head><body>"
+            "<nav><a href='/'>Home</a><a href='/w'>World</a></nav>"
+            "<h1>Council votes to rebuild the harbour wall</h1>"
+            + "".join(f"<p>{p}</p>" for p in story)
+            + "<footer>About us</footer></body></html>")
+    monkeypatch.setattr(html_mod, "trafilatura_extract", lambda html, tables=False: ("", None))
+    article = clean_html(page, "harbour")
+    assert article.headline == "Council votes to rebuild the harbour wall"
+    assert article.paragraphs == story
+    with pytest.raises(CleaningError, match="trafilatura found no main text.*visible text"):
+        clean_html("<html><body><a href='/'>Home</a></body></html>", "menu")

@@ -18,7 +18,8 @@ from lxml import etree
 
 from harness.clean.errors import CleaningError
 from harness.clean.lines import prepare
-from harness.clean.text import build_article
+from harness.clean.render import html_to_text
+from harness.clean.text import build_article, clean_text
 from harness.types import Article
 
 # Explicit extraction settings (trafilatura 2.x defaults, spelled out so an
@@ -87,16 +88,23 @@ def clean_html(
         lede: The lede when the source knows it; else the first prose paragraph.
         include_tables: Keep the text of tables (see :func:`trafilatura_extract`).
 
+    Where trafilatura finds no main text, the page's visible text is cleaned
+    instead (:func:`harness.clean.clean_text`: the page rules and line model).
+
     Raises:
-        CleaningError: When trafilatura finds no article text, or no body
-            paragraph is left after the line rules.
+        CleaningError: When neither trafilatura nor the page's visible text
+            gives an article, or no body paragraph is left after the line rules.
 
     """
     if not html.strip():
         raise CleaningError("empty page")
     body, title = trafilatura_extract(html, include_tables)
     if not body or not body.strip():
-        raise CleaningError("no article: trafilatura found no main text in the page")
+        try:
+            return clean_text(html_to_text(html), doc_id, source, headline, lede)
+        except CleaningError as exc:
+            raise CleaningError("no article: trafilatura found no main text in the page, "
+                                f"and its visible text gave none ({exc})") from exc
     return html_article(body, title, doc_id, source, headline, lede)
 
 
