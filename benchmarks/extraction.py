@@ -54,6 +54,7 @@ page's visible text between runs (keyed by trafilatura's version).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -349,34 +350,43 @@ def cross_validated(sets: dict[str, list[Page]], folds: int) -> tuple[dict, list
     return oof, chosen, full
 
 
-def model_out_of_fold(sets: dict[str, list[Page]], folds: int, set_weight: float | None = None,
-                      threshold: float | None = None) -> dict[str, dict] | None:
-    """(c-cv): each fold's pages cleaned with a line model fitted on the other folds.
-
-    None when LightGBM (the ``train`` extra) is not installed.
-    """
+def _trainer():  # noqa: ANN202 - the script module, or None without LightGBM
+    """``scripts/train_page_lines.py`` as a module; None when LightGBM is not installed."""
     try:
         import lightgbm  # noqa: F401
     except ImportError:
         return None
     sys.path.insert(0, str(REPO / "scripts"))
-    import train_page_lines as train
+    import train_page_lines
 
-    data = [d for kind, pages in sets.items() for p in pages
-            if (d := train.page_data(kind, p.id, p.text, p.truth)) is not None]
+    return train_page_lines
+
+
+def model_out_of_fold(sets: dict[str, list[Page]], data: list, folds: int,
+                      set_weight: float | None = None,
+                      thresholds: tuple[float, ...] | None = None) -> dict[float, dict[str, dict]]:
+    """(c-cv) per threshold: each fold's pages cleaned with a model fitted on the other folds.
+
+    ``data`` is every page's training data (``train_page_lines.page_data``),
+    made once per benchmark run. The threshold is not part of the fit, so one
+    fit per fold serves every threshold.
+    """
+    train = _trainer()
     weights = dict(train.SET_WEIGHTS, **({"extraction": set_weight} if set_weight else {}))
-    oof = {k: {"scores": {}, "heads": {}, "failed": set()} for k in sets}
+    thresholds = thresholds or (train.THRESHOLD,)
+    oof = {t: {k: {"scores": {}, "heads": {}, "failed": set()} for k in sets} for t in thresholds}
     for fold in range(folds):
-        with mock.patch.dict(train.SET_WEIGHTS, weights):
-            model = train.fit([d for d in data if fold_of(d.id, d.kind, folds) != fold],
-                              threshold if threshold is not None else train.THRESHOLD)
-        with mock.patch.object(page_model, "shipped", lambda model=model: model):
-            for kind, pages in sets.items():
-                got = run_extractor(kind, _harness_text,
-                                    [p for p in pages if fold_of(p.id, kind, folds) == fold])
-                oof[kind]["scores"].update(got["scores"])
-                oof[kind]["heads"].update(got["heads"])
-                oof[kind]["failed"] |= got["failed"]
+        fitted = train.fit([d for d in data if fold_of(d.id, d.kind, folds) != fold],
+                           set_weights=weights)
+        for threshold in thresholds:
+            model = dataclasses.replace(fitted, threshold=threshold)
+            with mock.patch.object(page_model, "shipped", lambda model=model: model):
+                for kind, pages in sets.items():
+                    got = run_extractor(kind, _harness_text,
+                                        [p for p in pages if fold_of(p.id, kind, folds) == fold])
+                    oof[threshold][kind]["scores"].update(got["scores"])
+                    oof[threshold][kind]["heads"].update(got["heads"])
+                    oof[threshold][kind]["failed"] |= got["failed"]
     return oof
 
 
@@ -424,7 +434,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no extraction or wcxb corpus under {root}")
     start = time.perf_counter()
     oof, chosen, full = cross_validated(sets, args.folds)
-    model_oof = model_out_of_fold(sets, args.folds)
+    train = _trainer()
+    data = None if train is None else [
+        d for kind, pages in sets.items() for p in pages
+        if (d := train.page_data(kind, p.id, p.text, p.truth)) is not None]
+    model_oof = None if train is None else next(iter(
+        model_out_of_fold(sets, data, args.folds).values()))
     ok = True
     for kind, pages in sets.items():
         print(f"\n{kind}: {len(pages)} pages from {root / kind}")
@@ -461,8 +476,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.model_grid and model_oof is not None:
         print("(c-cv) F1 by the Zyte set's weight (against WCXB's 1) and the threshold:")
         for weight in (1.0, 2.0, 4.0):
-            for threshold in (0.4, 0.5, 0.6):
-                got = model_out_of_fold(sets, args.folds, weight, threshold)
+            by_threshold = model_out_of_fold(sets, data, args.folds, weight, (0.4, 0.5, 0.6))
+            for threshold, got in by_threshold.items():
                 cells = "  ".join(f"{k} {summary(k, got[k], sets[k])[0]:.3f}" for k in sets)
                 print(f"    weight {weight:.0f} threshold {threshold:.1f}  {cells}")
     bbc = root / "bbc"

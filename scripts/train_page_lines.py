@@ -114,13 +114,13 @@ def page_data(kind: str, page_id: str, text: str, truth: str) -> PageData | None
     return PageData(kind, page_id, lines, line_features(lines, page), labels(lines, truth), words)
 
 
-def weights(pages: list[PageData]) -> np.ndarray:
-    """Per line: the page's unit shared by words, the sets weighted by ``SET_WEIGHTS``."""
-    count = {k: sum(p.kind == k for p in pages) for k in SET_WEIGHTS}
+def weights(pages: list[PageData], set_weights: dict[str, float] = SET_WEIGHTS) -> np.ndarray:
+    """Per line: the page's unit shared by words, the sets weighted by ``set_weights``."""
+    count = {k: sum(p.kind == k for p in pages) for k in set_weights}
     parts = []
     for p in pages:
         w = p.words + MIN_LINE_WEIGHT
-        parts.append(w / w.sum() * SET_WEIGHTS[p.kind] / max(1, count[p.kind]))
+        parts.append(w / w.sum() * set_weights[p.kind] / max(1, count[p.kind]))
     out = np.concatenate(parts)
     return out / out.mean()
 
@@ -168,9 +168,10 @@ def _boost(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Trees:
     return trees
 
 
-def fit(pages: list[PageData], threshold: float = THRESHOLD) -> LineModel:
+def fit(pages: list[PageData], threshold: float = THRESHOLD,
+        set_weights: dict[str, float] = SET_WEIGHTS) -> LineModel:
     """Both stages on ``pages``."""
-    w = weights(pages)
+    w = weights(pages, set_weights)
     y = np.concatenate([p.y for p in pages])
     line = _boost(np.vstack([p.x for p in pages]), y, w)
     ctx = np.vstack([context_features(line.predict(p.x), p.words) for p in pages])

@@ -217,10 +217,10 @@ def _legend(table: Table) -> str:
     )
     if table.unassigned_errors:
         text += f" {table.unassigned_errors} error(s) before summarization (no model)."
-    return text + _reference_note(table)
+    return text + _partial_key_notes(table)
 
 
-def _reference_note(table: Table) -> str:
+def _partial_key_notes(table: Table) -> str:
     """How many articles carry the keys that only some articles have.
 
     ``*_ref_*``: those with reference summaries; ``*headline*``: those with a
