@@ -170,9 +170,16 @@ class LlamaCppSummarizer(Summarizer):
     # ---- loading
 
     def check_available(self) -> None:
-        """The GGUF file exists and llama-cpp-python is installed (ModelLoadError if not)."""
-        gguf_path(self.model, self.gguf_file)
+        """The GGUF file exists and llama.cpp runs here (ModelLoadError if not).
+
+        The build is probed once per process with a tiny eval in a child
+        (:mod:`harness.models.llamacpp_probe`): a native crash becomes a clear error.
+        """
+        from harness.models.llamacpp_probe import probe
+
+        path = gguf_path(self.model, self.gguf_file)
         import_llama_cpp()
+        probe(str(path))
 
     def load(self) -> Any:
         """The ``llama_cpp.Llama`` model, loaded on first use and kept."""
@@ -181,6 +188,9 @@ class LlamaCppSummarizer(Summarizer):
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
             path = gguf_path(self.model, self.gguf_file)
+            from harness.models.llamacpp_probe import probe
+
+            probe(str(path))  # a native crash here would take the whole process down
             trained, template = gguf_context_and_template(path)
             own = trained - self.max_new_tokens
             if self.max_input_tokens and self.max_input_tokens > own:

@@ -60,7 +60,10 @@ class LocalServer:
         self.log_path: Path | None = None
 
     def __enter__(self) -> LocalServer:
+        from harness.models.llamacpp_probe import probe
+
         import_llama_cpp()
+        probe(str(self.gguf))
         command = [sys.executable, "-m", "llama_cpp.server", "--model", str(self.gguf),
                    "--model_alias", self.alias, "--host", "127.0.0.1", "--port", str(self.port),
                    "--n_ctx", str(self.n_ctx), "--n_threads", str(self.n_threads),
