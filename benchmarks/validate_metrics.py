@@ -44,7 +44,7 @@ from validate_headline import (  # noqa: E402
 
 from harness.embed import Encoders  # noqa: E402
 from harness.metrics import fit  # noqa: E402
-from harness.metrics.faithfulness import FEATURES, Faithfulness  # noqa: E402
+from harness.metrics.faithfulness import FEATURES, SUPPORT_FEATURES, Faithfulness  # noqa: E402
 from harness.text import split_sentences  # noqa: E402
 from harness.types import Article  # noqa: E402
 
@@ -248,16 +248,28 @@ def validate_frank(folder: Path, before: Faithfulness, base: RougePrecision, lim
     checks = fit.frank_checks(rows, before)
     feats, factors = zip(*(before.inputs(c) for c in checks), strict=True)
     y = np.array([r["factuality"] for r in rows])
+    shipped = fit.SentenceModel.load(fit.DEFAULT_PARAMS).features
+    groups = [r["article"] for r in rows]
+
+    def oof(names: tuple[str, ...]) -> np.ndarray:
+        cols = [FEATURES.index(f) for f in names]
+        return fit.out_of_fold([f[:, cols] for f in feats], y, groups, names, factors=factors)
+
+    base_names = tuple(f for f in FEATURES if f not in SUPPORT_FEATURES)
     columns = {
-        "faithfulness": fit.out_of_fold(feats, y, [r["article"] for r in rows], FEATURES,
-                                        factors=factors),
+        "faithfulness": oof(shipped),
+        "no_cross_encoder": oof(base_names),
+        "entailment_mean": np.array([np.mean([c.features["entail"] for c in cs])
+                                     for cs in checks]),
         "before": np.array([before.combine(c)["faithfulness"] for c in checks]),
         "rouge1_precision": np.array([base(r["summary"], r["article"], "rouge1") for r in rows]),
         "rouge2_precision": np.array([base(r["summary"], r["article"], "rouge2") for r in rows]),
     }
     print(f"\n## FRANK dev: {len(rows)} system summaries with human factuality scores")
-    print("  fitted: faithfulness's sentence model (13 features, logistic), on FRANK dev;")
-    print("  its column is out of fold (5 folds grouped by article), the others fit nothing")
+    print(f"  fitted: faithfulness's sentence model ({len(shipped)} features, logistic), on "
+          "FRANK dev, and the same without the cross-encoder's features;")
+    print("  their columns are out of fold (5 folds grouped by article), the others fit nothing "
+          "(entailment_mean: the cross-encoder's mean P(entailed))")
     print("  " + f"{'dataset':8s}{'n':>6s}{'':10s}" + "".join(f"{k:>18s}" for k in columns))
     figures = {name: fit.correlations(col, y, [r["dataset"] for r in rows])
                for name, col in columns.items()}

@@ -27,7 +27,11 @@ sentences at most.
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
 
 from harness.embed import load_encoder
 from harness.stance import (
@@ -44,23 +48,66 @@ from harness.stance import (
 )
 
 BODY_CACHE = 256  # prepared bodies kept (a few kB each)
+#: The cross-encoder verdict's thresholds, chosen out of fold by
+#: ``scripts/fit_headline.py`` (docs/headline.md).
+SUPPORT_PARAMS = Path(__file__).resolve().parent / "params" / "headline_support.json"
+#: Evidence sentences the cross-encoder reads one by one (and the best two together).
+SUPPORT_WINDOWS = 3
+
+
+def support_windows(order, n_sents: int) -> list[tuple[int, ...]]:
+    """The body windows the cross-encoder reads.
+
+    The top evidence sentences one by one, the best two together in body order,
+    and the body's opening two sentences.
+    """
+    top = [int(i) for i in order[:SUPPORT_WINDOWS]]
+    out = [(i,) for i in top]
+    if len(top) >= 2:
+        out.append(tuple(sorted(top[:2])))
+    out.append(tuple(range(min(2, n_sents))))
+    return list(dict.fromkeys(out))
+
+
+def load_support_params(path: str | Path | None = None) -> dict:
+    """The cross-encoder verdict's thresholds (``entail``, ``contradict``, ``rules``)."""
+    path = Path(path) if path else SUPPORT_PARAMS
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {"entail": float(data["entail"]), "contradict": float(data["contradict"]),
+                "rules": str(data.get("rules", "all"))}
+    except (OSError, ValueError, KeyError) as exc:
+        raise RuntimeError(f"headline support thresholds {path}: {exc} "
+                           "(scripts/fit_headline.py writes them)") from exc
 
 
 class HeadlineChecker:
     """Judges whether an article body supports its headline."""
 
     def __init__(self, model_path: str | None = None, top_k: int = 3,
-                 stance_path: str | None = None):
+                 stance_path: str | None = None, support_model: str | None = "default",
+                 support_params: str | None = None):
         """Load the encoder (``model_path``: a MiniLM folder) and the stance model once.
 
         ``top_k`` evidence sentences are returned; ``stance_path`` overrides the
-        shipped ``harness/params/stance.npz``.
+        shipped ``harness/params/stance.npz``. ``support_model`` is the entailment
+        cross-encoder (:mod:`harness.support`: "default" for the shipped one, a
+        path, or None for the stance model's verdicts alone); ``support_params``
+        overrides its shipped thresholds.
         """
         if top_k < 1:
             raise ValueError("top_k must be at least 1")
         self.encoder = load_encoder(model_path)
         self.model = StanceModel(stance_path)
         self.top_k = top_k
+        self.support = None
+        self.support_params: dict | None = None
+        if support_model is not None:
+            from harness.support import SupportModel, shipped
+
+            self.support = shipped() if support_model == "default" else SupportModel(
+                support_model)
+            self.support_params = load_support_params(support_params)
         # Prepared bodies by text: a body checked against many headlines (FNC-1
         # pairs, a headline and its variants) is split and indexed once.
         self._bodies: OrderedDict[str, Text] = OrderedDict()
@@ -97,14 +144,81 @@ class HeadlineChecker:
         x, order, findings = features(head, body, self.model.res)
         proba = self.model.proba(x)[0]
         asserts = float(self.model.assertion(x)[0])
-        verdict, support = decide(proba, asserts, findings, float(x[IDF_BODY]),
-                                  self.model.thresholds)
-        return {
+        out = {"evidence": [body.sents[int(i)] for i in order[: self.top_k]]}
+        if self.support is None:
+            verdict, support = decide(proba, asserts, findings, float(x[IDF_BODY]),
+                                      self.model.thresholds)
+        else:
+            nli = self.read_support(headline, body, order)
+            verdict, support, findings = decide_with_support(
+                proba, findings, float(x[IDF_BODY]), nli, self.model.thresholds,
+                self.support_params)
+            out.update(entailment=nli["entail"], contradiction=nli["contradict"],
+                       entailed_by=nli["entailed_by"])
+            if nli["contradict"] >= self.support_params["contradict"]:
+                out["contradicted_by"] = nli["contradicted_by"]
+        out.update({
             "headline_support": support,
             "verdict": verdict,
-            "evidence": [body.sents[int(i)] for i in order[: self.top_k]],
             "reasons": [f.reason for f in findings],
             "relatedness": float(1.0 - proba[0]),
             "stance": {name: float(p) for name, p in zip(LABELS, proba, strict=True)},
             "asserts": asserts,
-        }
+        })
+        return {k: out[k] for k in ("headline_support", "verdict", "evidence", "reasons",
+                                    "relatedness", "stance", "asserts", "entailment",
+                                    "contradiction", "entailed_by", "contradicted_by")
+                if k in out}
+
+    def read_support(self, headline: str, body: Text, order) -> dict:
+        """The cross-encoder on the headline against the body's windows.
+
+        ``entail`` is the highest P(entailed), ``contradict`` the highest
+        P(contradicted), each with the window that gave it.
+        """
+        windows = support_windows(order, len(body.sents))
+        texts = [" ".join(body.sents[j] for j in w) for w in windows]
+        probs = self.support.predict([(t, headline.strip()) for t in texts])
+        best, worst = int(np.argmax(probs[:, 0])), int(np.argmax(probs[:, 1]))
+        return {"entail": float(probs[best, 0]), "contradict": float(probs[worst, 1]),
+                "entailed_by": texts[best], "contradicted_by": texts[worst]}
+
+
+def decide_with_support(proba, findings: list, idf_share: float, nli: dict,
+                        thresholds: dict[str, float], params: dict) -> tuple[str, float, list]:
+    """Verdict and ``headline_support`` with the cross-encoder's evidence.
+
+    ``unrelated`` when the stance model's P(related) is under its threshold; ``no
+    claim`` for clickbait; ``disputed`` when a body window *contradicts* the
+    headline (P(contradicted) >= ``contradict``) or, with ``rules: all``, a rule
+    finds a contradiction (a rival number, the opposite direction, a negation or
+    denial the body does not share, swapped roles); ``supported`` when a window
+    entails it (P(entailed) >= ``entail``) and no rule finds a gap; else ``partly
+    supported`` (a detail the body never gives is never ``disputed``). The rule
+    findings returned are those the verdict used.
+
+    The support score is P(related) x (1 + P(entailed) - P(contradicted)) / 2 x
+    (0.5 + 0.5 x the idf-weighted share of the headline's content stems in the
+    body), times the factor of each finding.
+    """
+    from harness.stance.verdict import CLICKBAIT_FACTOR, DISPUTE_FACTOR, PARTIAL_FACTOR
+
+    rel = float(1.0 - proba[0])
+    if params["rules"] == "partial":  # rules may only cap a verdict, never dispute it
+        findings = [f if not f.disputes else type(f)(f.kind, False, f.reason) for f in findings]
+    kinds = {f.kind for f in findings}
+    support = rel * (1.0 + nli["entail"] - nli["contradict"]) / 2 * (0.5 + 0.5 * idf_share)
+    for f in findings:
+        support *= (CLICKBAIT_FACTOR if f.kind == "clickbait"
+                    else DISPUTE_FACTOR if f.disputes else PARTIAL_FACTOR)
+    if rel < thresholds["related"]:
+        verdict = "unrelated"
+    elif "clickbait" in kinds:
+        verdict = "no claim"
+    elif any(f.disputes for f in findings) or nli["contradict"] >= params["contradict"]:
+        verdict = "disputed"
+    elif nli["entail"] >= params["entail"] and not findings:
+        verdict = "supported"
+    else:
+        verdict = "partly supported"
+    return verdict, float(np.clip(support, 0.0, 1.0)), findings

@@ -75,7 +75,17 @@ FEATURES = (
     "fragment_coverage",  # Grusky et al.'s coverage of the sentence alone
     "fragment_density",   # Grusky et al.'s density, divided by the sentence's tokens
     "unmatched_pieces",   # share of its word pieces with no cosine >= 0.7 in the best window
+    "entail",             # cross-encoder P(entailed) in the window that supports it best
+    "contradict",         # cross-encoder P(contradicted), highest over the windows read
 )
+# The cross-encoder's features; ``support_model: null`` computes the others alone
+# (the parameters must then be for those).
+SUPPORT_FEATURES = ("entail", "contradict")
+# Windows the cross-encoder reads per summary sentence, besides the token-aligned one:
+# the article sentences closest by MiniLM sentence embedding (cosine), and one chunk
+# (the aligned window with a sentence either side). Chosen on FRANK dev out of fold.
+TOP_K_WINDOWS = 2
+CHUNK_CONTEXT = 1
 # Cut-off of "unmatched_pieces": 0.5 / 0.6 / 0.7 were tried by cross-validation on
 # FRANK dev (5 folds by article); 0.7 gave the best out-of-fold XSum correlation
 # with CNN/DM unchanged (docs/metrics.md).
@@ -116,12 +126,21 @@ class SentenceCheck:
     novel: list[str]
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
+    entailed_by: str = ""
+    contradicted_by: str = ""
 
     def to_json(self) -> dict:
-        """The side-file record: sentence, score, best span, reasons."""
-        return {"sentence": self.sentence, "score": round(self.score, 4),
-                "evidence": self.evidence, "support": round(self.support, 4),
-                "reasons": self.reasons}
+        """The side-file record: sentence, score, best span, cross-encoder windows, reasons."""
+        out = {"sentence": self.sentence, "score": round(self.score, 4),
+               "evidence": self.evidence, "support": round(self.support, 4)}
+        if "entail" in self.features:
+            out["entailment"] = round(self.features["entail"], 4)
+            out["entailed_by"] = self.entailed_by
+            out["contradiction"] = round(self.features["contradict"], 4)
+            if self.contradicted_by:
+                out["contradicted_by"] = self.contradicted_by
+        out["reasons"] = self.reasons
+        return out
 
 
 class Faithfulness(Metric):
@@ -137,6 +156,12 @@ class Faithfulness(Metric):
             higher_is_better=False,
             doc="share of summary sentences with a contradiction signal",
         ),
+        KeySpec("faith_entailment_mean", optional=True,
+                doc="mean cross-encoder P(entailed) of summary sentences (best window)"),
+        KeySpec("faith_entailment_min", optional=True,
+                doc="lowest cross-encoder P(entailed) of a summary sentence"),
+        KeySpec("faith_nli_contradiction", optional=True, higher_is_better=False,
+                doc="highest cross-encoder P(contradicted) of a summary sentence"),
         KeySpec("faithfulness", doc="composite: mean learned sentence score (FRANK-fitted)"),
     )
 
@@ -151,6 +176,8 @@ class Faithfulness(Metric):
         novel_penalty: float = 0.9,
         min_weight: float = 0.5,
         encoders: Encoders | None = None,
+        support_model: str | None = "default",
+        top_k_windows: int = TOP_K_WINDOWS,
     ):
         """Build the metric.
 
@@ -171,6 +198,11 @@ class Faithfulness(Metric):
             min_weight: penalty composite: weight of the worst sentence (rest: the mean).
             encoders: the run's encoders, shared with its other metrics (the run
                 clears them); None: this metric's own, cleared by ``reset``.
+            support_model: the entailment cross-encoder (:mod:`harness.support`):
+                "default" (the shipped adapter), a path to another, or None for
+                none (then ``params`` must not use its features).
+            top_k_windows: article sentences, closest by sentence embedding, that
+                the cross-encoder reads besides the aligned window and its chunk.
 
         """
         # The run's encoders when it shares them (it clears them), else our own.
@@ -182,9 +214,22 @@ class Faithfulness(Metric):
         if params is not None:
             path = DEFAULT_PARAMS if params == "default" else params
             self.model = SentenceModel.load(path)
-            if self.model.features != FEATURES:
+            if not set(self.model.features) <= set(FEATURES):
                 raise ValueError(f"faithfulness parameters {path} are for features "
                                  f"{self.model.features}, this code computes {FEATURES}")
+        self.support = None
+        if support_model is not None:
+            from harness.support import SupportModel, shipped
+
+            self.support = shipped() if support_model == "default" else SupportModel(
+                support_model)
+        self.top_k_windows = top_k_windows
+        self.features = FEATURES if self.support is not None else tuple(
+            f for f in FEATURES if f not in SUPPORT_FEATURES)
+        if self.model is not None and self.model.features != self.features:
+            raise ValueError(f"faithfulness parameters are for features {self.model.features}; "
+                             f"with support_model={support_model!r} this metric computes "
+                             f"{self.features}")
         self.global_penalty = global_penalty
         self.local_penalty = local_penalty
         self.novel_penalty = novel_penalty
@@ -198,6 +243,8 @@ class Faithfulness(Metric):
             self.encoder.clear()
         self._indexes.clear()
         self._checks.clear()
+        if self.support is not None:
+            self.support.clear()
 
     def score(self, summary: str, article: Article) -> dict[str, float]:
         """Score one summary against its article body (headline and lede included)."""
@@ -220,7 +267,7 @@ class Faithfulness(Metric):
             probs = self.model.predict(x) * factors
             for c, p, row in zip(checks, probs, self.model.contributions(x), strict=True):
                 c.score = float(p)
-                c.reasons = _reasons(c, row)
+                c.reasons = _reasons(c, row, self.model.features)
             composite = float(np.mean(probs))
         else:
             for c, factor in zip(checks, factors, strict=True):
@@ -235,14 +282,20 @@ class Faithfulness(Metric):
         bad_ent = sum(len(c.bad_entities) for c in checks)
         bad_num = sum(len(c.bad_numbers) for c in checks)
         support = [c.support for c in checks]
-        return {
+        row = {
             "faith_entity_precision": (n_ent - bad_ent) / n_ent if n_ent else 1.0,
             "faith_number_precision": (n_num - bad_num) / n_num if n_num else 1.0,
             "faith_support_mean": float(np.mean(support)),
             "faith_support_min": float(min(support)),
             "faith_contradiction": float(np.mean([c.local_signals > 0 for c in checks])),
-            "faithfulness": float(np.clip(composite, 0.0, 1.0)),
         }
+        if self.support is not None:
+            entail = [c.features["entail"] for c in checks]
+            row["faith_entailment_mean"] = float(np.mean(entail))
+            row["faith_entailment_min"] = float(min(entail))
+            row["faith_nli_contradiction"] = float(max(c.features["contradict"] for c in checks))
+        row["faithfulness"] = float(np.clip(composite, 0.0, 1.0))
+        return row
 
     def inputs(self, checks: list[SentenceCheck]) -> tuple[np.ndarray, np.ndarray]:
         """The model's input (one row of ``FEATURES`` per sentence check) and penalty factors.
@@ -250,7 +303,8 @@ class Faithfulness(Metric):
         A name or number the article lacks is the clearest sign of an invented
         fact: its factor holds however the other features look.
         """
-        x = np.array([[c.features[f] for f in FEATURES] for c in checks])
+        names = self.model.features if self.model is not None else self.features
+        x = np.array([[c.features[f] for f in names] for c in checks])
         factors = np.array([self.global_penalty ** (len(c.bad_entities) + len(c.bad_numbers))
                             for c in checks])
         return x, factors
@@ -273,8 +327,60 @@ class Faithfulness(Metric):
         checks = [self._check(sent, window, prec, best, index)
                   for sent, window, prec, best in zip(sum_sents, al.windows, al.token_precision,
                                                       al.token_best, strict=True)]
+        if self.support is not None:
+            self._entailment(checks, index)
         _remember(self._checks, key, checks)
         return checks
+
+    def _windows(self, check: SentenceCheck, index: _Index, sent_vecs: np.ndarray | None,
+                 vec: np.ndarray | None) -> list[tuple[int, ...]]:
+        """The windows the cross-encoder reads for one sentence, the aligned one first."""
+        n = len(index.sents)
+        out = [check.window]
+        lo = max(0, check.window[0] - CHUNK_CONTEXT)
+        hi = min(n, check.window[-1] + 1 + CHUNK_CONTEXT)
+        out.append(tuple(range(lo, hi)))
+        if sent_vecs is not None and vec is not None and self.top_k_windows > 0:
+            sims = sent_vecs @ vec
+            for j in np.argsort(-sims, kind="stable")[: self.top_k_windows]:
+                out.append((int(j),))
+        return list(dict.fromkeys(out))
+
+    def _entailment(self, checks: list[SentenceCheck], index: _Index) -> None:
+        """Cross-encoder evidence of each sentence: P(entailed) and P(contradicted).
+
+        A sentence copied from the article (fragment density 1) is entailed by
+        its own window without running the model, so extractive summaries cost no
+        model time here either.
+        """
+        todo = [c for c in checks if c.features["fragment_density"] < 1.0 - 1e-9]
+        for c in checks:
+            if c not in todo:
+                c.features["entail"], c.features["contradict"] = 1.0, 0.0
+                c.entailed_by = c.evidence
+        if not todo:
+            return
+        sent_vecs = vecs = None
+        if self.top_k_windows > 0:
+            sent_vecs = self.encoder.encode(index.sents)
+            vecs = self.encoder.encode([c.sentence for c in todo])
+        plans = [self._windows(c, index, sent_vecs, None if vecs is None else vecs[i])
+                 for i, c in enumerate(todo)]
+        pairs = [(" ".join(index.sents[j] for j in w), c.sentence)
+                 for c, plan in zip(todo, plans, strict=True) for w in plan]
+        probs = self.support.predict(pairs)
+        at = 0
+        for c, plan in zip(todo, plans, strict=True):
+            part = probs[at:at + len(plan)]
+            texts = [p for p, _ in pairs[at:at + len(plan)]]
+            at += len(plan)
+            best = int(np.argmax(part[:, 0]))
+            worst = int(np.argmax(part[:, 1]))
+            c.features["entail"] = float(part[best, 0])
+            c.features["contradict"] = float(part[worst, 1])
+            c.entailed_by = texts[best]
+            if part[worst, 1] >= 0.5:
+                c.contradicted_by = texts[worst]
 
     def _check(self, sent: str, window: tuple[int, ...], prec: float, best: np.ndarray,
                index: _Index) -> SentenceCheck:
@@ -374,7 +480,8 @@ _REASON = {
 }
 
 
-def _reasons(check: SentenceCheck, contrib: np.ndarray | None) -> list[str]:
+def _reasons(check: SentenceCheck, contrib: np.ndarray | None,
+             names: tuple[str, ...] = FEATURES) -> list[str]:
     """Why the sentence lost points, most costly first."""
     out: list[str] = []
     if check.bad_numbers:
@@ -385,9 +492,13 @@ def _reasons(check: SentenceCheck, contrib: np.ndarray | None) -> list[str]:
         out.append("words not in the article: " + ", ".join(check.novel[:8]))
     if check.features["negation_mismatch"]:
         out.append(_REASON["negation_mismatch"])
+    if check.contradicted_by:
+        out.append("contradicted by the article: " + check.contradicted_by)
+    elif check.features.get("entail", 1.0) < 0.5:
+        out.append("no article passage entails it")
     if contrib is not None:
         for i in np.argsort(contrib):
-            name = FEATURES[i]
+            name = names[i]
             if contrib[i] < -0.25 and name in _REASON and not any(
                     r.startswith(_REASON[name].split(":")[0]) for r in out):
                 out.append(_REASON[name])

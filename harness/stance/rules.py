@@ -89,7 +89,10 @@ def rule_findings(head: Text, body: Text, top: list[int],
     # "British" / "Britain").
     prefixes = {t[:4] for t in body.all_tokens if len(t) >= 5}
     for name in _names(h, common):
+        # A title-case headline capitalises ordinary words: one whose stem the body
+        # uses ("Implanted" / "implant") is not a missing name.
         if name not in body.all_tokens and not (len(name) >= 5 and name[:4] in prefixes) \
+                and stem(name) not in body.all_stems \
                 and not (name.upper() in h and _initials(name, body)):
             out.append(Finding("name", False, f"name {name!r} in headline is not in the body"))
     # Negation and denial the headline adds, where no body sentence about the claim
