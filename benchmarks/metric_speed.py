@@ -7,11 +7,18 @@ encoder's cache is cleared between replicas so that every replica pays for its
 own embeddings (no free cache hits). Summaries: lead-3 and a reworded lead-3
 (benchmarks/validate_metrics.reword). Metrics are built once, then scored in
 batches of 32 pairs with ``score_batch``, as ``harness score`` does.
+
+Printed side by side: summaries/s on the copied (extractive) and the reworded
+(abstractive) summaries, each with the entailment cross-encoder
+(:mod:`harness.support`, the default) and without it (``support_model: null``
+for faithfulness and coverage), and the seconds the cross-encoder takes to load
+(a fresh process: ``--load-only``).
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,12 +29,47 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from omegaconf import OmegaConf  # noqa: E402
 from validate_metrics import corpora_dir, read_bbc, reword  # noqa: E402
 
-from harness.config import build, default_metrics  # noqa: E402
+from harness.config import build, default_metrics, group_file  # noqa: E402
 from harness.embed import Encoders  # noqa: E402
 from harness.scoring import forget  # noqa: E402
 from harness.text import split_sentences  # noqa: E402
+
+
+def time_metrics(names: list[str], pairs: list, n_articles: int, n_unique: int,
+                 overrides: dict[str, dict]) -> tuple[float, dict[str, float], int]:
+    """Seconds spent per metric scoring ``pairs`` replicated up to ``n_articles``."""
+    encoders = Encoders()  # shared by the metrics, as in a run
+    metrics = {name: build(OmegaConf.merge(group_file("metric", name), overrides.get(name, {})),
+                           "metric", encoders=encoders) for name in names}
+    spent = dict.fromkeys(metrics, 0.0)
+    done = scored = 0
+    while done < n_articles:
+        forget(list(metrics.values()), encoders)  # each replica embeds its own sentences
+        take = pairs[: min(n_unique, n_articles - done)]
+        for start in range(0, len(take), 32):
+            batch = take[start : start + 32]
+            for name, metric in metrics.items():
+                t = time.perf_counter()
+                metric.score_batch(batch)
+                spent[name] += time.perf_counter() - t
+        done += len(take)
+        scored += len(take)
+    return sum(spent.values()), spent, scored
+
+
+def load_seconds() -> float:
+    """Seconds to load the shipped cross-encoder in a fresh process (imports excluded)."""
+    code = ("import time, torch, transformers, safetensors.torch\n"
+            "t = time.perf_counter()\n"
+            "from harness.support import SupportModel\n"
+            "m = SupportModel(); m.predict([('A dog runs.', 'An animal runs.')])\n"
+            "print(time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[1])
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,33 +80,28 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     arts = read_bbc(corpora_dir())
     rng = np.random.default_rng(0)
-    pairs = []
+    kinds: dict[str, list] = {"extractive": [], "abstractive": []}
     for art in arts:
         lead = " ".join(split_sentences(art.body)[:3])
-        pairs += [(lead, art), (reword(lead, rng), art)]
-    t0 = time.perf_counter()
-    encoders = Encoders()  # shared by the metrics, as in a run
-    metrics = {name: build(name, "metric", encoders=encoders)
-               for name in args.metrics or default_metrics()}
-    print(f"torch threads: {torch.get_num_threads()}; metrics built in "
-          f"{time.perf_counter() - t0:.1f} s")
-    spent = dict.fromkeys(metrics, 0.0)
-    done = 0
-    while done < args.articles:
-        forget(list(metrics.values()), encoders)  # each replica embeds its own sentences
-        take = pairs[: 2 * min(len(arts), args.articles - done)]
-        for start in range(0, len(take), 32):
-            batch = take[start : start + 32]
-            for name, metric in metrics.items():
-                t = time.perf_counter()
-                metric.score_batch(batch)
-                spent[name] += time.perf_counter() - t
-        done += len(take) // 2
-    total = sum(spent.values())
-    print(f"{done} articles x 2 summaries, {len(metrics)} metrics: {total:.0f} s "
-          f"({total / 60:.1f} min, {2 * done / total:.1f} summaries/s)")
-    for name, s in spent.items():
-        print(f"  {name:14s} {s:8.1f} s")
+        kinds["extractive"].append((lead, art))
+        kinds["abstractive"].append((reword(lead, rng), art))
+    names = args.metrics or default_metrics()
+    # Without the cross-encoder; the parameters then fall back to ones that do not
+    # need it (the same features are computed, so the time is what it costs).
+    off = {n: {"support_model": None, "params": None} for n in ("coverage", "faithfulness")}
+    print(f"torch threads: {torch.get_num_threads()}; metrics: {', '.join(names)}")
+    print(f"cross-encoder load (fresh process, imports excluded): {load_seconds():.2f} s")
+    print(f"{'summaries':12s}{'cross-encoder':>15s}{'summaries/s':>13s}{'seconds':>9s}  per metric")
+    rates = {}
+    for kind, pairs in kinds.items():
+        for label, overrides in (("on", {}), ("off", off)):
+            total, spent, n = time_metrics(names, pairs, args.articles, len(arts), overrides)
+            rates[kind, label] = n / total
+            per = ", ".join(f"{k} {v:.0f}" for k, v in spent.items())
+            print(f"{kind:12s}{label:>15s}{n / total:13.1f}{total:9.0f}  {per}")
+    for kind in kinds:
+        print(f"{kind}: the cross-encoder costs x{rates[kind, 'off'] / rates[kind, 'on']:.2f} "
+              "in time")
     return 0
 
 

@@ -12,14 +12,30 @@ The token vectors are cached per sentence by the run's encoder
 (:class:`harness.embed.Encoders`), shared with faithfulness, so when both run
 coverage costs almost no extra model time.
 
-``coverage`` is the mean over the two references of the mean of their four
-components (docs/metrics.md). An untitled article (no headline) has the
-lede's components only, and ``coverage`` is their mean.
+With the entailment cross-encoder (:mod:`harness.support`, ``support_model``),
+each reference also gets ``entail``: how much of it the summary *states*, the
+mean over the reference's sentences of the best P(entailed) with a window of
+the summary as premise and the sentence as claim. The article gets the same
+component, ``cov_article_entail``, over its most central sentences (highest
+mean MiniLM cosine to the rest of the article).
+
+The lede is the article's opening paragraph; where that is longer than
+``lede_sentences`` sentences (one block of text), its first ``lede_sentences``
+sentences stand for it (a lede is a news story's opening, not the whole story).
+
+``coverage`` is a weighted mean of the components present, the weights in
+``harness/params/coverage.json`` fitted on human coverage judgments by
+``scripts/fit_coverage.py`` (cross-validated by document; docs/metrics.md);
+``params: null`` gives the plain mean of the token components, as before. An
+untitled article (no headline) lacks the headline's components, and the
+weights of those present are renormalised.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -42,6 +58,14 @@ BASELINE_RECALL = 0.48
 
 PARTS = ("content", "entities", "numbers", "embed")
 REFS = ("headline", "lede")
+DEFAULT_PARAMS = Path(__file__).resolve().parents[1] / "params" / "coverage.json"
+#: Sentences of the lede that stand for it; chosen out of fold (docs/metrics.md).
+LEDE_SENTENCES = 3
+#: Central article sentences ``cov_article_entail`` reads.
+CENTRAL_SENTENCES = 3
+#: Summary words read as one premise; a longer summary is read in windows of
+#: three sentences (two apart) and a reference sentence takes its best window.
+PREMISE_WORDS = 90
 _DOCS = {
     "content": "share of the {ref}'s stemmed content words in the summary",
     "entities": "share of the {ref}'s named entities in the summary (1.0 if none)",
@@ -57,8 +81,17 @@ class Coverage(Metric):
         KeySpec(f"cov_{ref}_{part}", doc=_DOCS[part].format(ref=ref), optional=ref == "headline")
         for ref in REFS
         for part in PARTS
-    ) + (KeySpec("coverage", doc="mean of the cov_* components present: eight, or the "
-                 "lede's four for an untitled article"),)
+    ) + (
+        KeySpec("cov_headline_entail", optional=True,
+                doc="cross-encoder P(the summary entails the headline)"),
+        KeySpec("cov_lede_entail", optional=True,
+                doc="mean over lede sentences of cross-encoder P(the summary entails it)"),
+        KeySpec("cov_article_entail", optional=True,
+                doc="mean over the article's most central sentences of P(the summary entails "
+                    "it)"),
+        KeySpec("coverage", doc="weighted mean of the cov_* components present (weights fitted "
+                "on human coverage judgments; docs/metrics.md)"),
+    )
 
     def __init__(
         self,
@@ -66,6 +99,9 @@ class Coverage(Metric):
         layer: int = TOKEN_LAYER,
         baseline: float = BASELINE_RECALL,
         encoders: Encoders | None = None,
+        support_model: str | None = "default",
+        params: str | None = "default",
+        lede_sentences: int | None = LEDE_SENTENCES,
     ):
         """Build the metric.
 
@@ -75,6 +111,11 @@ class Coverage(Metric):
             baseline: token recall of unrelated text, mapped to 0.
             encoders: the run's encoders, shared with its other metrics (the run
                 clears them); None: this metric's own, cleared by ``reset``.
+            support_model: the entailment cross-encoder ("default": the shipped
+                one; a path; None: none, and no ``*_entail`` components).
+            params: component weights: "default" (``harness/params/coverage.json``),
+                a path, or None for the plain mean of the token components.
+            lede_sentences: the lede's first sentences that stand for it (None: all).
 
         """
         # The run's encoders when it shares them (it clears them), else our own.
@@ -82,11 +123,36 @@ class Coverage(Metric):
         self.encoder = (encoders or Encoders()).get(model_path)
         self.layer = layer
         self.baseline = baseline
+        if lede_sentences is not None and lede_sentences < 1:
+            raise ValueError(f"lede_sentences must be at least 1 or null, not {lede_sentences}")
+        self.lede_sentences = lede_sentences
+        self.support = None
+        if support_model is not None:
+            from harness.support import SupportModel, shipped
+
+            self.support = shipped() if support_model == "default" else SupportModel(
+                support_model)
+        self.weights: dict[str, float] | None = None
+        if params is not None:
+            self.weights = load_weights(DEFAULT_PARAMS if params == "default" else params)
+            needs = {k for k, w in self.weights.items() if w > 0 and k.endswith("_entail")}
+            if needs and self.support is None:
+                raise ValueError(f"coverage weights use {sorted(needs)}, which need "
+                                 "support_model (the cross-encoder)")
 
     def reset(self) -> None:
         """Forget the cached sentence embeddings, if this metric owns its encoder."""
         if self._own_encoders:
             self.encoder.clear()
+        if self.support is not None:
+            self.support.clear()
+
+    def lede_of(self, article: Article) -> str:
+        """The lede as coverage reads it: its first ``lede_sentences`` sentences."""
+        sents = split_sentences(article.lede)
+        if self.lede_sentences is None or len(sents) <= self.lede_sentences:
+            return article.lede
+        return " ".join(sents[: self.lede_sentences])
 
     def score(self, summary: str, article: Article) -> dict[str, float]:
         """Score one summary against its article's headline and lede."""
@@ -94,7 +160,8 @@ class Coverage(Metric):
         if not sum_sents:
             raise ValueError(f"summary of article {article.id!r} is empty")
         out: dict[str, float] = {}
-        for ref, text in (("headline", article.headline), ("lede", article.lede)):
+        claims: dict[str, list[str]] = {}
+        for ref, text in (("headline", article.headline), ("lede", self.lede_of(article))):
             ref_sents = split_sentences(text)
             if not ref_sents and ref == "headline":
                 continue  # untitled: the headline's keys are absent (optional), not 0
@@ -104,15 +171,76 @@ class Coverage(Metric):
             embed = rescale(recall, self.baseline)
             for part, value in _components(summary, text, embed).items():
                 out[f"cov_{ref}_{part}"] = value
-        out["coverage"] = float(np.mean(list(out.values())))
+            claims[ref] = [" ".join(ref_sents)] if ref == "headline" else ref_sents
+        if self.support is not None:
+            claims["article"] = self.central_sentences(article)
+            out.update(self._entailed(sum_sents, claims))
+        out["coverage"] = self.composite(out)
+        return out
+
+    def composite(self, parts: dict[str, float]) -> float:
+        """The weighted mean of the components present (plain mean of the token ones)."""
+        if self.weights is None:
+            vals = [v for k, v in parts.items() if not k.endswith("_entail")]
+            return float(np.mean(vals))
+        pairs = [(w, parts[k]) for k, w in self.weights.items() if k in parts and w > 0]
+        total = sum(w for w, _ in pairs)
+        if total <= 0:
+            return float(np.mean(list(parts.values())))
+        return float(np.clip(sum(w * v for w, v in pairs) / total, 0.0, 1.0))
+
+    def central_sentences(self, article: Article) -> list[str]:
+        """The article's ``CENTRAL_SENTENCES`` sentences most similar to the rest, in order."""
+        sents = [s for s in split_sentences(article.body) if len(s.split()) >= 4]
+        if len(sents) <= CENTRAL_SENTENCES:
+            return sents
+        vecs = self.encoder.encode(sents)
+        sims = vecs @ vecs.T
+        centrality = (sims.sum(1) - 1.0) / (len(sents) - 1)
+        top = np.argsort(-centrality, kind="stable")[:CENTRAL_SENTENCES]
+        return [sents[i] for i in sorted(top)]
+
+    def _entailed(self, sum_sents: list[str], claims: dict[str, list[str]]
+                  ) -> dict[str, float]:
+        """Per reference, the mean over its sentences of the best P(summary window entails it)."""
+        premises = summary_windows(sum_sents)
+        pairs = [(p, c) for ref in claims for c in claims[ref] for p in premises]
+        probs = self.support.predict(pairs)[:, 0] if pairs else np.zeros(0)
+        out, at = {}, 0
+        for ref, sents in claims.items():
+            if not sents:
+                continue
+            n = len(sents) * len(premises)
+            best = probs[at:at + n].reshape(len(sents), len(premises)).max(1)
+            at += n
+            out[f"cov_{ref}_entail"] = float(best.mean())
         return out
 
     def score_batch(self, pairs: Sequence[tuple[str, Article]]) -> list[dict[str, float]]:
         """Embed every sentence of the batch in one pass, then score each pair."""
-        texts = [t for s, a in pairs for text in (s, a.headline, a.lede)
+        texts = [t for s, a in pairs for text in (s, a.headline, self.lede_of(a))
                  for t in split_sentences(text)]
         self.encoder.encode_tokens(texts, self.layer)
         return [self.score(s, a) for s, a in pairs]
+
+
+def summary_windows(sum_sents: list[str]) -> list[str]:
+    """The summary as premises: whole, or windows of three sentences two apart if long."""
+    if sum(len(s.split()) for s in sum_sents) <= PREMISE_WORDS or len(sum_sents) <= 3:
+        return [" ".join(sum_sents)]
+    return [" ".join(sum_sents[i:i + 3]) for i in range(0, len(sum_sents) - 1, 2)]
+
+
+def load_weights(path: str | Path) -> dict[str, float]:
+    """Component weights from a parameter file (``{"weights": {key: w}}``)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        weights = {str(k): float(v) for k, v in data["weights"].items()}
+    except (OSError, ValueError, KeyError, AttributeError) as exc:
+        raise ValueError(f"cannot read coverage weights {path}: {exc}") from exc
+    if any(w < 0 for w in weights.values()) or not any(w > 0 for w in weights.values()):
+        raise ValueError(f"coverage weights {path} must be non-negative, one of them positive")
+    return weights
 
 
 def _components(summary: str, ref: str, embed: float) -> dict[str, float]:
