@@ -21,11 +21,14 @@ from omegaconf import DictConfig, OmegaConf
 from harness import config as cfgmod
 from harness import pipeline
 from harness.embed import Encoders
+from harness.jsonl import read_jsonl
 from harness.metrics.base import metric_declarations
 from harness.results import run_metadata, write_tables
 from harness.run_folder import (
     CONFIG_YAML,
+    ERRORS,
     RUN_JSON,
+    SCORES,
     FingerprintMismatch,
     fingerprint,
     prepare_folder,
@@ -164,3 +167,16 @@ def main(cfg: DictConfig) -> None:
         sys.exit(2)
     write_record(cfg, plan, result)
     print_tables(out_dir, cfg.seed, full=cfg.full_table)
+    if (reason := nothing_scored(out_dir, result)) is not None:
+        print(f"harness run: {reason}", file=sys.stderr)
+        sys.exit(1)
+
+
+def nothing_scored(out_dir: Path, result: dict[str, Any]) -> str | None:
+    """Why the run folder holds no score row (the run then exits 1), or None when it has one."""
+    if any(True for _ in read_jsonl(out_dir / SCORES)):
+        return None
+    if not result.get("errors"):
+        return "nothing was scored: the data holds no document"
+    return (f"nothing was scored: every input failed ({result['errors']} error(s); "
+            f"{out_dir / ERRORS} says why)")

@@ -10,6 +10,7 @@ import difflib
 import importlib
 import os
 import sys
+from dataclasses import fields
 
 USAGE = """usage: harness COMMAND [ARGS]
 
@@ -70,16 +71,38 @@ def composition_message(exc: BaseException) -> str:
     Hydra advises ``+key=value`` for a key the config lacks; harness refuses such
     keys too (nothing reads them), so the advice is replaced by a suggestion.
     """
+    from omegaconf.errors import ConfigAttributeError, ConfigKeyError, ValidationError
+
     from harness.config import did_you_mean
 
     cause: BaseException | None = exc
     while cause is not None:
         parent, key = getattr(cause, "parent_node", None), getattr(cause, "key", None)
-        if parent is not None and key is not None and hasattr(parent, "keys"):
-            where = getattr(cause, "full_key", None) or key
-            return f"unknown key '{where}'.{did_you_mean(key, list(parent.keys()))}"
+        where = getattr(cause, "full_key", None) or key
+        if isinstance(cause, ValidationError) and key is not None:
+            return bad_value(str(where), getattr(cause, "value", None), cause)
+        if (isinstance(cause, ConfigKeyError | ConfigAttributeError) and parent is not None
+                and key is not None and hasattr(parent, "keys")):
+            others = [k for k in parent.keys() if k != key]
+            return f"unknown key '{where}'.{did_you_mean(key, others)}"
+        if isinstance(cause, OSError) and cause.filename is not None:
+            return (f"cannot write {cause.filename}: {cause.strerror}. Choose a folder you can "
+                    "write with hydra.run.dir=DIR (hydra.sweep.dir=DIR with -m)")
         cause = cause.__cause__ or cause.__context__
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def bad_value(key: str, value: object, exc: BaseException) -> str:
+    """A value of the wrong type for ``key``: the key, the value and what it takes."""
+    from harness.config import RunConfig
+
+    expected = {f.name: f.type for f in fields(RunConfig)}.get(key.split(".")[0])
+    shown = value if not isinstance(value, str) else repr(value)
+    if isinstance(expected, str) and expected.startswith("list"):
+        return (f"{key}={shown}: {key} takes a list, e.g. {key}=[{value}] "
+                f"(quote it for the shell: '{key}=[...]')")
+    message = str(getattr(exc, "msg", None) or exc).strip().splitlines()[0]
+    return f"{key}={shown}: {message}"
 
 
 def main(argv: list[str] | None = None) -> int:

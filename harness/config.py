@@ -14,6 +14,7 @@ keys a plugin's constructor does not take.
 
 from __future__ import annotations
 
+import collections.abc
 import difflib
 import os
 from dataclasses import dataclass, field, fields
@@ -65,6 +66,11 @@ class RunConfig:
     #: Let libraries print their progress bars and logs.
     verbose: bool = False
 
+
+#: The smallest value of each number of the run (a run of 0 articles does nothing).
+MINIMUMS = {"limit": 1, "sample": 1, "batch_size": 1, "workers": 1}
+#: What null means for the numbers that may be null.
+NULLABLE = {"limit": "every document", "sample": "no sampling"}
 
 #: The plugin groups: folder ``configs/<group>/``, settings ``<group>.NAME``, choice ``<group>s``.
 GROUPS = ("model", "metric")
@@ -146,10 +152,13 @@ def check(entry: Any, group: str, settings: Any = None) -> None:
     from hydra.utils import get_class
 
     node = resolve_plugin(entry, group, settings)
-    name = node.get("name") or node["_target_"]
+    name = _plugin_name(node, group)
+    prefix = group if group == "data" else f"{group}.{entry if isinstance(entry, str) else name}"
     missing = sorted(OmegaConf.missing_keys(node))
     if missing:
-        raise ConfigError(f"cannot build {group} '{name}': no value set for {', '.join(missing)}")
+        sets = " ".join(f"{prefix}.{key}=..." for key in missing)
+        raise ConfigError(f"cannot build {group} '{name}': no value set for "
+                          f"{', '.join(missing)}: set {sets}")
     try:
         cls = get_class(node["_target_"])
     except Exception as exc:  # noqa: BLE001 - re-raised with the plugin named
@@ -163,12 +172,79 @@ def check(entry: Any, group: str, settings: Any = None) -> None:
         unknown = [k for k in kwargs if k not in params]
         hint = did_you_mean(unknown[0], params) if unknown else ""
         raise ConfigError(f"cannot build {group} '{name}': {exc}.{hint}") from exc
+    check_types(cls, OmegaConf.to_container(node, resolve=True), prefix)
+
+
+def check_types(cls: Any, settings: dict[str, Any], prefix: str) -> None:
+    """Refuse a setting whose value does not have the type the constructor declares.
+
+    ``model.lead3.k=two`` would otherwise fail inside the model with Python's
+    words (``'<' not supported between 'str' and 'int'``) or, worse, run.
+
+    Raises:
+        ConfigError: naming the key, the value and the type it takes.
+
+    """
+    import typing
+
+    try:
+        hints = typing.get_type_hints(cls.__init__)
+    except Exception:  # noqa: BLE001 - unresolvable annotations: nothing to check against
+        return
+    for key, value in settings.items():
+        hint = hints.get(str(key))
+        if hint is not None and not _has_type(value, hint):
+            raise ConfigError(f"{prefix}.{key}={value!r}: {key} takes {_type_name(hint)}")
+
+
+def _has_type(value: Any, hint: Any) -> bool:
+    """Whether ``value`` (a plain config value) fits the annotation ``hint``."""
+    import types
+    import typing
+
+    origin = typing.get_origin(hint)
+    if hint is Any or isinstance(hint, typing.TypeVar):
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_has_type(value, h) for h in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is str:  # data.name=2020 reaches here as an int: a name all the same
+        return isinstance(value, str | int | float) and not isinstance(value, bool)
+    base = origin or hint
+    if base in (list, tuple, typing.Sequence) or base is collections.abc.Sequence:
+        return isinstance(value, list | tuple)
+    if base in (dict, typing.Mapping) or base is collections.abc.Mapping:
+        return isinstance(value, dict)
+    return True  # a class the config cannot hold (encoders, backends): built elsewhere
+
+
+def _type_name(hint: Any) -> str:
+    """``an int``, ``a float``, ``a str or null``: how a message names a type."""
+    import types
+    import typing
+
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        names = [_type_name(h) for h in typing.get_args(hint) if h is not type(None)]
+        none = type(None) in typing.get_args(hint)
+        return " or ".join(names) + (" or null" if none else "")
+    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
+    if hint in names:
+        return names[hint]
+    return f"a {getattr(typing.get_origin(hint) or hint, '__name__', str(hint))}"
 
 
 def check_run_config(cfg: DictConfig) -> None:
     """Refuse what composition lets through, before any work.
 
     - top-level keys the schema does not have (added with ``+``);
+    - ``limit``, ``sample``, ``batch_size`` and ``workers`` below their minimum;
     - settings (``model.NAME`` / ``metric.NAME``) that differ from their file for a
       plugin that does not run, or that name no file;
     - for every plugin that runs, and the data source: keys its constructor does
@@ -184,6 +260,11 @@ def check_run_config(cfg: DictConfig) -> None:
             hint = (" Per-model settings are model.NAME.KEY, e.g. model.lead3.k=2."
                     if key == "model_args" else did_you_mean(key, known))
             raise ConfigError(f"unknown key '{key}'.{hint}")
+    for key, smallest in MINIMUMS.items():
+        value = cfg.get(key)
+        if value is not None and value < smallest:
+            raise ConfigError(f"{key}={value}: {key} must be at least {smallest}"
+                              + (f" (or null: {NULLABLE[key]})" if key in NULLABLE else ""))
     check(cfg.data, "data")
     for group in GROUPS:
         chosen = cfg[f"{group}s"]
@@ -220,8 +301,18 @@ def build(entry: Any, group: str, settings: Any = None, encoders: Any = None) ->
         cause = exc
         while cause.__cause__ is not None:  # Hydra wraps the constructor's own error
             cause = cause.__cause__
-        name = node.get("name") or node["_target_"]
-        raise ConfigError(f"cannot build {group} '{name}': {cause}") from exc
+        raise ConfigError(f"cannot build {group} '{_plugin_name(node, group)}': {cause}") from exc
+
+
+def _plugin_name(node: DictConfig, group: str) -> str:
+    """How messages name a plugin: its ``name``, or its class for a data source.
+
+    A data source's ``name`` is the dataset's configuration (``3.0.0``), not the source's.
+    """
+    target = str(node["_target_"])
+    if group == "data":
+        return target.rpartition(".")[2]
+    return str(node.get("name") or target)
 
 
 def _takes(cls: Any, name: str) -> bool:

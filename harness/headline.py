@@ -46,6 +46,7 @@ from harness.stance import (
     subset,
     window,
 )
+from harness.text import english_share
 
 BODY_CACHE = 256  # prepared bodies kept (a few kB each)
 #: The cross-encoder verdict's thresholds, chosen out of fold by
@@ -79,6 +80,7 @@ def load_support_params(path: str | Path | None = None) -> dict:
     except (OSError, ValueError, KeyError) as exc:
         raise RuntimeError(f"headline support thresholds {path}: {exc} "
                            "(scripts/fit_headline.py writes them)") from exc
+
 
 
 class HeadlineChecker:
@@ -131,11 +133,16 @@ class HeadlineChecker:
         probabilities) and ``asserts`` (the assertion model's P(agree | related)).
 
         Raises:
-            ValueError: when the headline has no words or the body no sentences.
+            ValueError: when the headline has no words or the body no sentences, or
+                either is mostly in a script other than Latin (the check is English).
 
         """
         if not isinstance(headline, str) or not isinstance(article_text, str):
             raise ValueError("headline and article must be strings")
+        for what, text in (("headline", headline), ("article", article_text[:2000])):
+            if english_share(text) < 0.5:
+                raise ValueError(f"the headline check reads English only, and the {what} is "
+                                 "mostly in another script: no verdict")
         head = prepare_headline(headline)
         full = self._body(article_text)
         body = subset(full, window(head, full))

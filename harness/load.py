@@ -177,11 +177,75 @@ class JsonlSource(_RecordSource):
 
 
 class CsvSource(_RecordSource):
-    """CSV with a header row, read with ``datasets``' ``csv`` loader."""
+    """CSV with a header row, read with the ``csv`` module (:func:`csv_records`).
+
+    A malformed row (a stray quote, too many or too few fields) becomes an
+    error row naming the file and line; the other rows are read.
+    """
 
     def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
-        """Rows via ``datasets``."""
-        yield from _datasets_rows("csv", self.path)
+        """Rows as ``{column: text}``, or error rows for malformed ones."""
+        for number, record in csv_records(self.path):
+            if isinstance(record, str):
+                yield ErrorRow(f"line{number}", "load", f"{self.path}:{number}: {record}")
+            else:
+                yield record
+
+
+class CsvHeaderError(ValueError):
+    """A CSV file whose header row cannot be read."""
+
+
+def csv_records(path: Path) -> Iterator[tuple[int, dict[str, str] | str]]:
+    """``(line, {column: text})`` per CSV row, or ``(line, why)`` for a malformed row.
+
+    The ``csv`` module parses (``strict``: a quote left open to the end of the
+    file, or text after a closing quote, is an error, not a silent merge of
+    the rows that follow). A malformed row is reported at the line it starts on
+    and reading resumes on the next line, so a stray quote costs its own row,
+    not the rest of the file. Blank lines are skipped.
+
+    Raises:
+        CsvHeaderError: the file has no header row or the header is malformed.
+        OSError: the file cannot be read.
+
+    """
+    import csv
+    import itertools
+
+    csv.field_size_limit(2**31 - 1)  # articles are longer than the 128 KiB default
+    lines = decode_bytes(path.read_bytes(), str(path)).splitlines(keepends=True)
+    header: list[str] | None = None
+    base = 0  # index of the line the current reader started on
+    while base < len(lines):
+        reader = csv.reader(itertools.islice(lines, base, None), strict=True)
+        start = base
+        while True:
+            start = base + reader.line_num
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                why = ("a quote opened here is never closed" if "end of data" in str(exc)
+                       else f"malformed CSV row ({exc}: a stray or unclosed quote)")
+                if header is None:
+                    raise CsvHeaderError(f"{path}:{start + 1}: header row: {why}") from exc
+                yield start + 1, why
+                break
+            if not record:
+                continue
+            if header is None:
+                header = [name.strip() for name in record]
+                continue
+            if len(record) != len(header):
+                yield start + 1, (f"malformed CSV row: {len(record)} fields where the header "
+                                  f"has {len(header)} ({', '.join(header)})")
+                if base + reader.line_num - start > 1:
+                    break  # it spans several lines: likely a stray quote; read them again
+                continue
+            yield start + 1, dict(zip(header, record, strict=True))
+        base = start + 1
 
 
 class DatasetSource(_RecordSource):
@@ -229,6 +293,10 @@ class HubSource(_RecordSource):
 
         datasets.disable_progress_bars()
         local = Path(self.path).exists()
+        if not local and looks_local(str(self.path)):
+            raise SourceError(f"data.path {self.path}: no such folder. data=hf reads a local "
+                              "folder of JSON/CSV/Parquet files or a hub dataset named "
+                              "owner/name (a saved dataset: data=hf_disk)")
         offline = not local and not hub_reachable()
         try:
             with _offline(offline):
@@ -252,6 +320,13 @@ class HubSource(_RecordSource):
     def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
         """Rows of the chosen split."""
         yield from self.dataset
+
+
+def looks_local(path: str) -> bool:
+    """Whether ``path`` names a place on disk rather than a hub dataset (``owner/name``)."""
+    return (path.startswith(("/", "./", "../", "~", ".\\", "..\\")) or "\\" in path
+            or path in (".", "..") or Path(path).suffix.lower() in (".json", ".jsonl", ".csv",
+                                                                   ".parquet"))
 
 
 def one_split(dataset: Any, split: str | None, where: str) -> Any:

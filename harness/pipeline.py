@@ -32,6 +32,7 @@ from harness.models.base import Summarizer
 from harness.models.cache import GenerationCache
 from harness.run_folder import RunState, RunWriter
 from harness.summarize import summarize_all
+from harness.text import english_share
 from harness.types import Article, ErrorRow, RawDoc
 
 
@@ -115,10 +116,19 @@ def clean_one(doc: RawDoc, writer: RunWriter, timer: Timer) -> Article | None:
             return None
     if article.id not in writer.state.articles:
         writer.write("articles", article.to_json())
-        for message in article.warnings:
+        for message in (*article.warnings, *script_warnings(article)):
             writer.write("warnings", {"id": article.id, "stage": "clean", "warning": message})
         writer.state.articles.add(article.id)
     return article
+
+
+def script_warnings(article: Article) -> list[str]:
+    """A warning for an article mostly in a script other than Latin (English-only metrics)."""
+    if english_share(article.body[:5000]) >= 0.5:
+        return []
+    return ["the article is mostly in a script other than Latin: faithfulness (fitted on "
+            "English) and the headline check are English-only; ROUGE, coverage and fragments "
+            "read its words"]
 
 
 def load_and_clean(plan: RunPlan, writer: RunWriter, timer: Timer) -> Iterator[Article]:

@@ -3,7 +3,8 @@
 Generations go through the cache for cacheable models
 (:mod:`harness.models.cache`); a batch that fails is retried one article at a
 time, so one bad article becomes an error row and the others keep their
-summaries; summaries an earlier run wrote (resume) are reused, not
+summaries; an empty summary is an error row of its model, never scored;
+summaries an earlier run wrote (resume) are reused, not
 regenerated. Shared by :class:`harness.pipeline.LocalExecutor` and the Ray
 actors (:mod:`harness.ray_executor`).
 """
@@ -61,6 +62,12 @@ def summarize_chunk(plan: RunPlan, model: Summarizer, chunk: Sequence[Article],
     done = writer.state.summaries
     todo = [a for a in chunk if (a.id, model.name) not in done]
     for article, g, hit in _generate_safely(model, todo, plan.cache, writer):
+        if not g.text.strip():
+            # Scored, an empty summary would be "faithful" (no claim to check):
+            # it is the model's failure on this article instead.
+            writer.error(ErrorRow(article.id, "summarize", f"{model.name}: empty summary",
+                                  model=model.name))
+            continue
         row = Summary(article.id, model.name, g.text, round(g.seconds, 4), g.tokens, cached=hit,
                       timing=g.timing)
         writer.write("summaries", row.to_json())

@@ -154,3 +154,14 @@ class Undeclared(Metric):
         if article.id == "range":
             return {"declared": 2.0}
         return {"declared": 1.0, "extra": 0.5}
+
+
+class EmptyOn(Summarizer):
+    """The lede as summary, but an empty one for the ids in ``empty`` (``all``: every id)."""
+
+    def __init__(self, empty: Sequence[str] = ("all",), name: str = "empty") -> None:
+        super().__init__(name)
+        self.empty = set(empty)
+
+    def summarize(self, articles: Sequence[Article]) -> list[Generation]:
+        return one_by_one(articles, lambda a: "" if {"all", a.id} & self.empty else a.lede)

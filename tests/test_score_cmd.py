@@ -142,7 +142,8 @@ def test_csv_input_is_read(tmp_path):
     assert score_cmd.main([str(src), "-o", str(out), "--metrics", "rouge"]) == 0
     got = [json.loads(line) for line in out.read_text().splitlines()]
     assert got[0]["id"] == "7" and got[0]["model"] == "m1" and got[0]["scores"]
-    assert got[1]["error"] == f"{src}:3: missing or empty field 'summary'"
+    # The line the row starts on, as an editor shows it (the first row's article spans 5).
+    assert got[1]["error"] == f"{src}:7: missing or empty field 'summary'"
 
 
 def test_csv_named_jsonl_is_refused_saying_what_is_read(tmp_path, capsys):

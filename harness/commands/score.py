@@ -1,14 +1,15 @@
 """``harness score IN [-o OUT.jsonl | -o DIR]``: score existing summaries, no generation.
 
 Input: JSON Lines (one object a line) or CSV (``.csv``, a header row, read
-through ``datasets``), each row ``{"id", "article", "summary"}`` plus optional
+with the ``csv`` module), each row ``{"id", "article", "summary"}`` plus optional
 ``"headline"``, ``"lede"``, ``"model"`` and ``"reference"`` (a gold summary or a
 list of them: the ``rouge_ref`` metric scores against it). Without headline and lede the article
 text is cleaned (:func:`harness.clean.to_article`) and they are extracted;
 text with no title line keeps no headline, and the metrics that need one
 (coverage) record that as their error for the row while the others still
-score it. A JSONL file is read line by line, so a malformed line costs only
-its own row; anything else is refused with a message naming the formats.
+score it. A JSONL file is read line by line and a CSV file row by row, so a
+malformed line or row costs only its own row; anything else is refused with
+a message naming the formats.
 
 Output, ``-o OUT.jsonl`` or stdout: one line per input row, ``id`` (and
 ``model`` when given), a ``scores`` object, an ``evidence`` object (per metric
@@ -72,7 +73,7 @@ def main(argv: list[str]) -> int:
     except InputError as exc:
         print(f"harness score: {exc}", file=sys.stderr)
         return 2
-    if not any(text.strip() for _, text in rows):
+    if not any(isinstance(text, BadRow) or text.strip() for _, text in rows):
         print(f"harness score: {args.input}: no rows to score (the input is empty)",
               file=sys.stderr)
         return 1
@@ -130,8 +131,10 @@ def _take_input_from_metrics(args: argparse.Namespace, parser: argparse.Argument
         parser.error("--metrics needs at least one metric name")
 
 
-def read_input(path: Path) -> list[tuple[str, str]]:
+def read_input(path: Path) -> list[tuple[str, str | BadRow]]:
     """``(where, JSON line)`` per input row: JSONL as it is, CSV rows turned into JSON.
+
+    A malformed CSV row is a :class:`BadRow`, which becomes that row's error.
 
     Raises:
         InputError: the file cannot be read, or is neither JSONL nor CSV.
@@ -156,37 +159,48 @@ def _is_json_object(line: str) -> bool:
         return False
 
 
-def _read_csv(path: Path) -> list[tuple[str, str]]:
-    """CSV rows through ``datasets``, as JSON lines (ids as text)."""
-    import datasets
+def _read_csv(path: Path) -> list[tuple[str, str | BadRow]]:
+    """CSV rows (:func:`harness.load.csv_records`) as JSON lines; malformed rows as BadRow."""
+    from harness.load import CsvHeaderError, csv_records
 
     try:
-        with path.open(encoding="utf-8") as handle:
-            if sum(1 for line in handle if line.strip()) <= 1:
-                return []  # no file, or a header only: nothing to score
-    except (OSError, UnicodeDecodeError) as exc:
+        records = list(csv_records(path))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        if isinstance(exc, CsvHeaderError):
+            raise InputError(f"{exc}; harness score reads {FORMATS}") from exc
         raise InputError(f"cannot read {path}: {exc}") from exc
-    try:
-        # keep_default_na: an empty cell stays "", so the row's error says "empty field".
-        table = datasets.Dataset.from_csv(str(path), keep_default_na=False, keep_in_memory=True)
-    except Exception as exc:  # noqa: BLE001 - pandas/pyarrow raise many types; re-raised named
-        raise InputError(f"cannot read {path} as CSV ({type(exc).__name__}: {exc}); "
-                         f"harness score reads {FORMATS}") from exc
-    missing = [c for c in ("id", "article", "summary") if c not in table.column_names]
-    if missing:
-        raise InputError(f"{path}: CSV header lacks {', '.join(missing)} "
-                         f"(it has {', '.join(table.column_names)})")
+    columns = next((set(r) for _, r in records if isinstance(r, dict)), None)
+    if columns is not None:
+        missing = [c for c in ("id", "article", "summary") if c not in columns]
+        if missing:
+            raise InputError(f"{path}: CSV header lacks {', '.join(missing)} "
+                             f"(it has {', '.join(sorted(columns))})")
     # Line numbers count the header row, as an editor shows them.
-    return [(f"{path}:{n}", json.dumps({**row, "id": str(row["id"])}, ensure_ascii=False,
-                                       default=str))
-            for n, row in enumerate(table, 2)]
+    return [(f"{path}:{n}", BadRow(f"{path}:{n}: {r}") if isinstance(r, str)
+             else json.dumps(r, ensure_ascii=False)) for n, r in records]
 
 
-def score_all(metrics: Sequence[Metric], encoders: Encoders, rows: list[tuple[str, str]],
-              path: str) -> Iterator[tuple[dict[str, Any], Article | None, str | None]]:
-    """Per input row: the output row, its Article and summary (None when it failed to parse)."""
+class BadRow:
+    """An input row that could not be read (a malformed CSV row); its message says why."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def score_all(metrics: Sequence[Metric], encoders: Encoders,
+              rows: list[tuple[str, str | BadRow]],
+              path: str, default_model: str | None = None
+              ) -> Iterator[tuple[dict[str, Any], Article | None, str | None]]:
+    """Per input row: the output row, its Article and summary (None when it failed to parse).
+
+    ``default_model``: the model a row without a ``model`` field belongs to, also
+    when it fails (None: failed rows name a model only when they give one).
+    """
     for chunk in chunks(rows, CHUNK):
-        yield from score_rows(metrics, chunk)
+        yield from score_rows(metrics, chunk, default_model)
         forget(metrics, encoders)
 
 
@@ -211,19 +225,32 @@ def parse_row(line: str, where: str) -> tuple[dict[str, Any], str, Article]:
     return row, row["summary"], article
 
 
-def score_rows(metrics: Sequence[Metric], chunk: list[tuple[str, str]]
+def score_rows(metrics: Sequence[Metric], chunk: list[tuple[str, str | BadRow]],
+               default_model: str | None = None
                ) -> list[tuple[dict[str, Any], Article | None, str | None]]:
-    """Output rows of one chunk of ``(where, line)`` input rows, in input order."""
+    """Output rows of one chunk of ``(where, line)`` input rows, in input order.
+
+    A row that fails (an empty summary, a missing field) keeps its ``model``
+    (``default_model`` when it has none), so its failure counts against that
+    model; a line that is not a JSON object belongs to no model.
+    """
     rows: list[tuple[dict[str, Any], Article | None, str | None]] = []
     good: list[tuple[int, str, Article]] = []
     for where, line in chunk:
+        if isinstance(line, BadRow):
+            rows.append(({"id": "line " + where.rpartition(":")[2], "scores": {},
+                          "error": str(line)}, None, None))
+            continue
         if not line.strip():
             continue
-        rid = _peek_id(line, "line " + where.rpartition(":")[2])
+        rid, model = _peek(line, "line " + where.rpartition(":")[2], default_model)
         try:
             row, summary, article = parse_row(line, where)
         except ValueError as exc:
-            rows.append(({"id": rid, "scores": {}, "error": str(exc)}, None, None))
+            failed = {"id": rid, "scores": {}, "error": str(exc)}
+            if model is not None:
+                failed["model"] = model
+            rows.append((failed, None, None))
             continue
         out = {"id": str(row["id"]), "scores": {}}
         if row.get("model"):
@@ -241,9 +268,13 @@ def score_rows(metrics: Sequence[Metric], chunk: list[tuple[str, str]]
     return rows
 
 
-def _peek_id(line: str, fallback: str) -> str:
+def _peek(line: str, fallback: str, default_model: str | None) -> tuple[str, str | None]:
+    """The row's id (``fallback`` without one) and its model (None for a non-object)."""
     try:
         row = json.loads(line)
-        return str(row["id"]) if isinstance(row, dict) and "id" in row else fallback
     except json.JSONDecodeError:
-        return fallback
+        return fallback, None
+    if not isinstance(row, dict):
+        return fallback, None
+    rid = str(row["id"]) if row.get("id") not in (None, "") else fallback
+    return rid, str(row["model"]) if row.get("model") else default_model

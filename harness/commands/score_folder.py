@@ -26,7 +26,7 @@ from harness.types import ErrorRow
 
 
 def write_run_folder(out_dir: Path, metrics: Sequence[Metric], encoders: Encoders,
-                     rows: list[tuple[str, str]], args: argparse.Namespace,
+                     rows: list[tuple[str, Any]], args: argparse.Namespace,
                      metric_names: Sequence[str]) -> int:
     """Score ``rows`` into the run folder ``out_dir`` and print its short table."""
     from harness.commands.score import DEFAULT_MODEL, score_all, summarize_counts
@@ -40,9 +40,15 @@ def write_run_folder(out_dir: Path, metrics: Sequence[Metric], encoders: Encoder
     seen: set[tuple[str, str]] = set()
     n_ok = n_bad = n_partial = 0
     try:
-        for row, article, summary in score_all(metrics, encoders, rows, args.input):
+        for row, article, summary in score_all(metrics, encoders, rows, args.input,
+                                               DEFAULT_MODEL):
             if article is None or summary is None:
-                writer.error(ErrorRow(row["id"], "load", row["error"]))
+                # An empty summary is its model's failure (a row of that model in
+                # the table), not a drop; a malformed line belongs to no model.
+                owner = row.get("model")
+                writer.error(ErrorRow(row["id"], "load", row["error"], owner))
+                if owner is not None and owner not in models:
+                    models.append(owner)
                 n_bad += 1
                 continue
             model = str(row.get("model") or DEFAULT_MODEL)

@@ -6,7 +6,11 @@ headline and the lede each used as the single reference (an untitled article,
 whose headline is absent, gets the lede's keys only). The tokenizer is
 rouge-score's own (``DefaultTokenizer``'s steps) with the stemmer of
 :mod:`harness.text`, the same ``PorterStemmer()`` with each stem remembered,
-so ROUGE and the content-word metrics see the same stems.
+so ROUGE and the content-word metrics see the same stems. Text with letters
+of a script other than Latin, which rouge-score drops (it keeps
+``[a-z0-9]``), is tokenized by :func:`harness.text.tokens` instead: words of
+that script, each CJK character a token, English words as before; any other
+text gives rouge-score's own numbers.
 
 :class:`ReferenceRouge` scores against the article's reference (gold)
 summaries, when its source has them: ``rouge_scorer.RougeScorer(["rouge1",
@@ -22,7 +26,7 @@ from __future__ import annotations
 from rouge_score import rouge_scorer, tokenize, tokenizers
 
 from harness.metrics.base import KeySpec, Metric
-from harness.text import porter_stem
+from harness.text import has_non_latin, porter_stem, stem, tokens
 from harness.types import Article
 
 _TYPES = ("rouge1", "rouge2", "rougeL")
@@ -53,7 +57,12 @@ class _Tokenizer(tokenizers.Tokenizer):
         self._stemmer = _MemoStemmer() if use_stemmer else None
 
     def tokenize(self, text: str) -> list[str]:
-        return tokenize.tokenize(text, self._stemmer)
+        if not has_non_latin(text):
+            return tokenize.tokenize(text, self._stemmer)
+        # rouge-score keeps [a-z0-9] only: an Arabic summary copying its lede
+        # word for word would score 0. Other scripts keep their words.
+        found = tokens(text)
+        return [stem(t) for t in found] if self._stemmer is not None else found
 
 
 class Rouge(Metric):

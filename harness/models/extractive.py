@@ -73,6 +73,13 @@ class TextRank(Summarizer):
         super().__init__(name)
         if k < 1:
             raise ValueError(f"{name}: k must be at least 1, got {k}")
+        # PageRank's damping is a probability of following a link; at 1 the
+        # power iteration need not converge, at 0 every sentence ranks alike.
+        if not 0 < damping < 1:
+            raise ValueError(f"{name}: damping must lie between 0 and 1 (exclusive; "
+                             f"Mihalcea & Tarau use 0.85), got {damping}")
+        if max_sentences < 1:
+            raise ValueError(f"{name}: max_sentences must be at least 1, got {max_sentences}")
         self.k = k
         self.damping = damping
         # The similarity graph is quadratic in sentences; news articles have

@@ -188,15 +188,29 @@ def load_results(paths: Sequence[Path], needed: Sequence[str]) -> Results:
     for job in jobs:
         check_files(job, needed)
     per_job = [(job, read_rows(job.path / SCORES)) for job in jobs]
-    label_of = assign_labels([(job, row["model"]) for job, rows in per_job for row in rows])
+    # A model the run ran but never scored (every summary empty or failed) keeps
+    # its row in the tables, with its errors, after the scored ones.
+    unscored = [(job, m) for job in jobs for m in _run_models(job)]
+    label_of = assign_labels([(job, row["model"]) for job, rows in per_job for row in rows]
+                             + unscored)
     results = Results(source=", ".join(str(p) for p in paths), metrics={}, labels=[])
     for job, rows in per_job:
         _add_job(results, job, rows, label_of, needed)
+    for pair in unscored:
+        if label_of[pair] not in results.labels:
+            results.labels.append(label_of[pair])
     for key in _score_keys(results):
         results.metrics.setdefault(key, MetricSpec(key))
     _drop_unscored_optional(results)
     results.metrics = _ordered(results.metrics)
     return results
+
+
+def _run_models(job: Job) -> list[str]:
+    """The models ``run.json`` says the job ran (none when it has no run.json)."""
+    path = job.path / RUN_JSON
+    models = read_json(path).get("models", []) if path.is_file() else []
+    return [str(m) for m in models] if isinstance(models, list) else []
 
 
 def _drop_unscored_optional(results: Results) -> None:

@@ -15,6 +15,7 @@ from harness.results.stats import MIN_MARK_ARTICLES, Interval, clearly_better
 from harness.results.tables import (
     Paired,
     Table,
+    failure_line,
     fmt,
     fmt_interval,
     key_head,
@@ -48,8 +49,18 @@ def format_short(table: Table) -> str:
         seconds = fmt(r.seconds) + (" (batch mean)" if r.timing != "article" else "")
         words = "–" if math.isnan(r.words) else f"{r.words:.1f}"
         lines.append(md_row([r.label, str(r.articles), str(r.errors), *cells, words, seconds]))
-    lines += ["", *verdict_lines(table)]
+    lines += ["", *failure_lines(table), *verdict_lines(table)]
     return "\n".join(lines) + "\n"
+
+
+def failure_lines(table: Table) -> list[str]:
+    """One line per model with failed rows, and one for the inputs dropped before any model."""
+    out = [failure_line(r) for r in table.rows if r.errors]
+    if table.unassigned_errors:
+        causes = "; ".join(f"{n} × {reason}" for reason, n in table.unassigned_reasons[:2])
+        out.append(f"{table.unassigned_errors} input(s) dropped before summarization "
+                   f"({causes}; all in errors.jsonl)")
+    return out
 
 
 def verdict_lines(table: Table) -> list[str]:

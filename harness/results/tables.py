@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -51,6 +52,8 @@ class ModelRow:
     words: float = math.nan
     #: Whether ``seconds`` are per article or batch means (``article``, ``batch``, ``mixed``).
     timing: str = "article"
+    #: Why its rows failed: ``(reason, count)``, most frequent first.
+    failures: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class Table:
     paired: list[Paired]
     unassigned_errors: int
     seed: int
+    #: Why the inputs without a model failed (load, clean): ``(reason, count)``.
+    unassigned_reasons: tuple[tuple[str, int], ...] = ()
 
 
 def aggregate(results: Results, seed: int) -> Table:
@@ -83,8 +88,9 @@ def aggregate(results: Results, seed: int) -> Table:
     paired = [
         p for a, b in combinations(results.labels, 2) for p in paired_rows(results, a, b, seed)
     ]
-    unassigned = sum(1 for e in results.errors if e.get("label") is None)
-    return Table(results.metrics, rows, best, paired, unassigned, seed)
+    unassigned = [e for e in results.errors if e.get("label") is None]
+    return Table(results.metrics, rows, best, paired, len(unassigned), seed,
+                 failure_reasons(unassigned))
 
 
 def _model_row(results: Results, label: str, seed: int) -> ModelRow:
@@ -94,10 +100,38 @@ def _model_row(results: Results, label: str, seed: int) -> ModelRow:
         key: bootstrap_mean(results.values(label, key, ids), cell_rng(seed, label, key))
         for key in results.metrics
     }
-    errors = sum(1 for e in results.errors if e.get("label") == label)
+    mine = [e for e in results.errors if e.get("label") == label]
     seconds, timing = _seconds_per_article(results, label)
-    return ModelRow(label, len(ids), errors, seconds, cells, _mean_words(results, label, ids),
-                    timing)
+    return ModelRow(label, len(ids), len(mine), seconds, cells, _mean_words(results, label, ids),
+                    timing, failure_reasons(mine))
+
+
+# "path/to/in.jsonl:12: ", "/data/x.txt: ": where an error happened, not why.
+_WHERE = re.compile(r"^(?:[^\s:]+:\d+: |\S*[/\\]\S*: )")
+
+
+def failure_reasons(errors: list[dict]) -> tuple[tuple[str, int], ...]:
+    """The causes of ``errors`` (stage and message without its file, line or model), counted."""
+    counts: dict[str, int] = {}
+    for error in errors:
+        message = str(error.get("error", ""))
+        model = error.get("model")
+        if model and message.startswith(f"{model}: "):
+            message = message[len(model) + 2:]
+        while (where := _WHERE.match(message)) is not None:
+            message = message[where.end():]
+        reason = f"{error.get('stage', '?')}: {message.splitlines()[0] if message else '?'}"
+        reason = reason if len(reason) <= 90 else reason[:89] + "…"
+        counts[reason] = counts.get(reason, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def failure_line(row: ModelRow) -> str:
+    """One line: how many of the model's rows failed, and why (the two commonest causes)."""
+    shown = "; ".join(f"{n} × {reason}" for reason, n in row.failures[:2])
+    more = len(row.failures) - 2
+    rest = f"; {more} other cause{'s' * (more != 1)} (errors.jsonl)" if more > 0 else ""
+    return f"{row.label}: {row.errors} failed ({shown}{rest})"
 
 
 def _seconds_per_article(results: Results, label: str) -> tuple[float, str]:
@@ -217,6 +251,7 @@ def _legend(table: Table) -> str:
     )
     if table.unassigned_errors:
         text += f" {table.unassigned_errors} error(s) before summarization (no model)."
+    text += "".join(f" {failure_line(r)}." for r in table.rows if r.errors)
     return text + _partial_key_notes(table)
 
 

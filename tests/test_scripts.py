@@ -1,0 +1,92 @@
+"""Issue 26: text in scripts other than Latin is tokenized, split and flagged, not
+scored as zero; English text keeps rouge-score's exact tokens."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from rouge_score import tokenizers
+
+from harness.metrics.fragments import Fragments
+from harness.metrics.rouge import Rouge
+from harness.models.extractive import LeadK
+from harness.pipeline import script_warnings
+from harness.text import split_sentences, tokens
+from harness.types import Article
+from tests.conftest import REPO
+
+ARABIC_LEDE = "قال وزير المالية إن الاقتصاد نما بنسبة ثلاثة في المئة هذا العام."
+ARABIC = Article(id="ar", headline="الاقتصاد ينمو بنسبة ثلاثة في المئة", lede=ARABIC_LEDE,
+                 paragraphs=(ARABIC_LEDE, "وأضاف أن الحكومة ستخفض الضرائب؟ نعم. وقال ذلك أمس."))
+CHINESE = Article(id="zh", headline="北京今年经济增长", lede="北京今年经济增长了三个百分点。",
+                  paragraphs=("北京今年经济增长了三个百分点。政府表示将继续减税！专家认为前景乐观。"
+                              "明年预计增长放缓。",))
+
+
+@pytest.mark.parametrize("text", [
+    "The U.S. economy grew 3.5% in 2023, officials said on Monday.",
+    "Café owners in Zürich — “naïve” or not — said it's 50/50 (Müller's view).",
+    "ÉCOLE, İstanbul, Straße, œuvre, ﬁne: Latin letters beyond ASCII",
+    "",
+])
+def test_latin_text_keeps_rouge_scores_own_tokens(text):
+    rouge_score = tokenizers.DefaultTokenizer(use_stemmer=True).tokenize(text)
+    assert Rouge()._scorer._tokenizer.tokenize(text) == rouge_score
+    assert tokens(text) == tokenizers.DefaultTokenizer(use_stemmer=False).tokenize(text)
+
+
+def test_arabic_summary_copying_the_lede_scores_one_not_zero():
+    scores = Rouge().score(ARABIC_LEDE, ARABIC)
+    assert scores["rougeL_lede_f"] == pytest.approx(1.0)
+    assert 0 < scores["rouge1_headline_r"] <= 1
+
+
+def test_chinese_is_tokenized_by_character_and_mixed_text_keeps_english_words():
+    assert tokens("北京今天下雨") == ["北", "京", "今", "天", "下", "雨"]
+    assert tokens("Acme在北京") == ["acme", "在", "北", "京"]
+    assert tokens("Москва, Reuters") == ["москва", "reuters"]
+    assert Rouge().score("北京今年经济增长了三个百分点。", CHINESE)["rougeL_lede_f"] == \
+        pytest.approx(1.0)
+
+
+def test_sentences_end_at_cjk_and_arabic_stops():
+    assert split_sentences(CHINESE.paragraphs[0]) == [
+        "北京今年经济增长了三个百分点。", "政府表示将继续减税！", "专家认为前景乐观。",
+        "明年预计增长放缓。"]
+    assert split_sentences("他说：“真的吗？！”然后走了。") == ["他说：“真的吗？！”", "然后走了。"]
+    assert split_sentences(ARABIC.paragraphs[1]) == [
+        "وأضاف أن الحكومة ستخفض الضرائب؟", "نعم.", "وقال ذلك أمس."]
+    assert split_sentences("قال إن CNN ستبني مصنعا. وأضاف ذلك.") == [
+        "قال إن CNN ستبني مصنعا.", "وأضاف ذلك."]
+    assert split_sentences("Он сказал. Затем ушёл.") == ["Он сказал.", "Затем ушёл."]
+
+
+def test_lead3_of_chinese_is_three_sentences_and_compression_is_not_one():
+    (summary,) = LeadK().summarize([CHINESE])
+    assert summary.text == "北京今年经济增长了三个百分点。 政府表示将继续减税！ 专家认为前景乐观。"
+    assert Fragments().score(summary.text, CHINESE)["compression"] > 1.0
+
+
+def test_articles_in_other_scripts_are_flagged_as_english_only():
+    assert "English-only" in script_warnings(ARABIC)[0]
+    assert script_warnings(Article(id="en", headline="h", lede="The council met.",
+                                   paragraphs=("The council met in Zürich.",))) == []
+
+
+def test_headline_check_says_english_only_for_arabic_and_chinese(tmp_path):
+    src = tmp_path / "in.jsonl"
+    rows = [{"id": "ar", "headline": ARABIC.headline, "article": " ".join(ARABIC.paragraphs)},
+            {"id": "zh", "headline": CHINESE.headline, "article": CHINESE.paragraphs[0]}]
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                   encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "harness.cli", "headline-check", str(src)],
+                          cwd=REPO, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["ar", "zh"]
+    for o in out:
+        assert "reads English only" in o["error"] and "no words" not in o["error"]
