@@ -7,9 +7,12 @@ into Hydra's output folder.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +33,12 @@ from harness.run_folder import (
     RUN_JSON,
     SCORES,
     FingerprintMismatch,
+    RunState,
+    check_folder,
     fingerprint,
     prepare_folder,
 )
+from harness.run_lock import FolderLock, FolderLocked
 from harness.verbosity import quiet_libraries
 
 log = logging.getLogger("harness")
@@ -45,12 +51,12 @@ if not OmegaConf.has_resolver("repo"):
 TASK_STARTED = False
 
 
-def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
-    """Build the source, models, metrics and cache named by the config.
+def build_plan(cfg: DictConfig, out_dir: Path) -> tuple[pipeline.RunPlan, dict[str, Any]]:
+    """Build the source, models, metrics and cache named by the config; and the fingerprint.
 
     Everything that can be checked before the first article is: unknown keys,
     plugin settings, model weights (:meth:`Summarizer.check_available`) and the
-    run folder's fingerprint.
+    run folder's fingerprint (read only: nothing is written into the folder here).
     """
     cfgmod.check_run_config(cfg)
     source = cfgmod.build(cfg.data, "data")
@@ -80,16 +86,52 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> pipeline.RunPlan:
         from harness.models.cache import GenerationCache, default_cache_dir
 
         cache = GenerationCache(Path(cfg.cache_dir) if cfg.cache_dir else default_cache_dir())
+    record = run_fingerprint(cfg, models, metric_configs)
     try:
-        prepare_folder(out_dir, run_fingerprint(cfg, models, metric_configs), resume=cfg.resume)
+        check_folder(out_dir, record, resume=cfg.resume)
     except FingerprintMismatch as exc:
         raise cfgmod.ConfigError(str(exc)) from None
-    return pipeline.RunPlan(source=source, models=models, metrics=metrics, out_dir=out_dir,
+    plan = pipeline.RunPlan(source=source, models=models, metrics=metrics, out_dir=out_dir,
                             batch_size=cfg.batch_size, limit=cfg.limit, cache=cache,
                             sample=cfg.sample, seed=cfg.seed,
                             workers=cfg.workers, metric_configs=metric_configs,
                             encoders=encoders, progress=cfg.verbose or sys.stderr.isatty(),
                             executor=executor, model_configs=model_configs)
+    return plan, record
+
+
+def start_folder(cfg: DictConfig, out_dir: Path, record: dict[str, Any]
+                 ) -> logging.Handler | None:
+    """Under the folder's lock: the fingerprint, Hydra's record, the log file; say what it kept.
+
+    Hydra is configured to write nothing into the folder itself (``hydra.output_subdir``
+    null, no log file: configs/config.yaml), so that a refused run leaves it as it was;
+    its ``.hydra/`` files and the job's log are written here, once the check passed.
+    Returns the log file's handler (the caller removes it when the run ends).
+    """
+    try:
+        prepare_folder(out_dir, record, resume=cfg.resume)
+    except FingerprintMismatch as exc:  # another run changed the folder while this one waited
+        raise cfgmod.ConfigError(str(exc)) from None
+    hydra_cfg = HydraConfig.get()
+    if hydra_cfg.output_subdir is None:
+        saved = out_dir / ".hydra"
+        saved.mkdir(exist_ok=True)
+        (saved / "config.yaml").write_text(OmegaConf.to_yaml(cfg))
+        (saved / "hydra.yaml").write_text(OmegaConf.to_yaml(HydraConfig.instance().cfg))
+        (saved / "overrides.yaml").write_text(OmegaConf.to_yaml(hydra_cfg.overrides.task))
+    handler = None
+    if hydra_cfg.runtime.choices.get("hydra/job_logging") == "harness":
+        handler = logging.FileHandler(out_dir / f"{hydra_cfg.job.name}.log")
+        handler.setFormatter(logging.Formatter(
+            "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"))
+        logging.getLogger().addHandler(handler)
+    state = RunState.read(out_dir)
+    if state.articles or state.summaries or state.scored:
+        print(f"harness run: resuming {out_dir}: kept {len(state.articles)} articles, "
+              f"{len(state.summaries)} summaries, {len(state.scored)} score rows",
+              file=sys.stderr)
+    return handler
 
 
 def build_models(cfg: DictConfig) -> list[Any]:
@@ -151,22 +193,62 @@ def print_tables(out_dir: Path, seed: int, full: bool = False) -> None:
     print(f"\nresults: {out_dir}" + ("" if full else " (full and paired tables: table.md)"))
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the run is, so that it ends as an interrupted one."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
 @hydra.main(version_base="1.3", config_path=str(cfgmod.config_dir()), config_name="config")
 def main(cfg: DictConfig) -> None:
-    """Run one experiment (one job of a sweep)."""
+    """Run one experiment (one job of a sweep).
+
+    Exit status: 2 for a configuration error, a refused folder (another fingerprint,
+    another run holding its lock) or a full disk; 130 on SIGINT and 143 on SIGTERM,
+    each one line, the folder left resumable.
+    """
     global TASK_STARTED
     TASK_STARTED = True
     if not cfg.verbose:
         quiet_libraries()
     out_dir = Path(HydraConfig.get().runtime.output_dir)
+    lock = FolderLock(out_dir, wait=cfg.wait_for_lock)
+    log_file = None
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
-        plan = build_plan(cfg, out_dir)
+        plan, record = build_plan(cfg, out_dir)
+        lock.acquire()
+        log_file = start_folder(cfg, out_dir, record)
         result = pipeline.run(plan)  # workers raise the ConfigError of a metric they cannot build
+        write_record(cfg, plan, result)
+        print_tables(out_dir, cfg.seed, full=cfg.full_table)
     except cfgmod.ConfigError as exc:
         print(f"harness run: configuration error: {exc}", file=sys.stderr)
         sys.exit(2)
-    write_record(cfg, plan, result)
-    print_tables(out_dir, cfg.seed, full=cfg.full_table)
+    except FolderLocked as exc:
+        print(f"harness run: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt as exc:
+        name, code = ("SIGTERM", 143) if isinstance(exc, Terminated) else ("SIGINT", 130)
+        print(f"harness run: interrupted ({name}); {out_dir} keeps the rows written so far: "
+              "rerun the same command to resume", file=sys.stderr)
+        sys.exit(code)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        print(f"harness run: no space left on the device of {out_dir} ({exc.strerror}); free "
+              "some and rerun the same command to resume", file=sys.stderr)
+        sys.exit(2)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+        if log_file is not None:
+            logging.getLogger().removeHandler(log_file)
+            log_file.close()
+        lock.release()
     if (reason := nothing_scored(out_dir, result)) is not None:
         print(f"harness run: {reason}", file=sys.stderr)
         sys.exit(1)

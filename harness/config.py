@@ -61,6 +61,9 @@ class RunConfig:
     #: Rerunning into a folder resumes it when its fingerprint matches (exit 2 when
     #: not); ``resume=false`` deletes the rows there and starts over.
     resume: bool = True
+    #: A second run into a folder that another run writes into exits 2 naming its
+    #: PID; ``wait_for_lock=true`` waits for that run to end instead.
+    wait_for_lock: bool = False
     #: Print the full table and the paired table (they always go to table.md).
     full_table: bool = False
     #: Let libraries print their progress bars and logs.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -52,6 +53,9 @@ def _init_worker(metric_configs: list[Any]) -> None:
     from harness.config import build
 
     torch.set_num_threads(1)  # one core per worker; the parent owns the rest
+    # Ctrl-C reaches the whole process group: the parent ends the run (one line,
+    # a resumable folder) and stops the pool; workers printing tracebacks would not help.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         _WORKER_METRICS.extend(build(m, "metric", encoders=_WORKER_ENCODERS)
                                for m in metric_configs)

@@ -2,8 +2,10 @@
 
 Each row is written with one ``write`` of a complete line and flushed, so a
 killed run leaves at most one torn last line; opening the file for append
-again cuts that torn tail off first. Readers skip nothing else: every complete
-line is valid JSON.
+again cuts that torn tail off first. :func:`read_jsonl` is the one reader of
+these files (the run's resume state and :mod:`harness.results.runs` alike): it
+skips a torn last line and nothing else; a malformed complete line is an error
+naming the file and the line.
 """
 
 from __future__ import annotations
@@ -66,13 +68,39 @@ class JsonlWriter:
         self.close()
 
 
+class MalformedLine(ValueError):
+    """A complete line that is not JSON; the message is ``path:line: not valid JSON (...)``."""
+
+
+def torn_tail(path: Path) -> bool:
+    """Whether the file ends in a half-written line (a killed writer's; cut on resume)."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            if fh.tell() == 0:
+                return False
+            fh.seek(-1, os.SEEK_END)
+            return fh.read(1) != b"\n"
+    except FileNotFoundError:
+        return False
+
+
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Rows of a JSONL file; a torn last line (from a crash) is skipped."""
+    """Rows of a JSONL file; a torn last line (from a crash) is skipped.
+
+    Raises:
+        MalformedLine: a complete line is not valid JSON.
+
+    """
     if not path.exists():
         return
     with path.open("r", encoding="utf-8") as fh:
-        for line in fh:
+        for number, line in enumerate(fh, start=1):
             if not line.endswith("\n"):
                 return  # torn tail: the writer will cut it on resume
-            if line.strip():
+            if not line.strip():
+                continue
+            try:
                 yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise MalformedLine(f"{path}:{number}: not valid JSON ({exc.msg})") from exc

@@ -150,34 +150,52 @@ def has_rows(out_dir: Path) -> bool:
                for f in ROW_FILES.values())
 
 
+def check_folder(out_dir: Path, record: dict[str, Any], resume: bool = True) -> None:
+    """Refuse a folder whose rows were made another way, reading only (it writes nothing).
+
+    Raises:
+        FingerprintMismatch: ``out_dir`` holds rows with another fingerprint, or without one
+            (and ``resume`` is true); the message lists the differences.
+
+    """
+    if not resume or not out_dir.is_dir() or not has_rows(out_dir):
+        return
+    path = out_dir / FINGERPRINT
+    if not path.is_file():
+        raise FingerprintMismatch(
+            f"{out_dir} holds rows but no {FINGERPRINT}, so they cannot be matched to this "
+            "config. Choose a new folder (hydra.run.dir=...), or resume=false to delete "
+            "them and start over.")
+    old = json.loads(path.read_text(encoding="utf-8"))
+    diff = differences(old, record)
+    if diff:
+        listed = "\n  ".join(diff[:20]) + ("\n  …" if len(diff) > 20 else "")
+        raise FingerprintMismatch(
+            f"{out_dir} holds rows made with another configuration, so resuming would mix "
+            f"two experiments. Differences (folder -> this run):\n  {listed}\n"
+            "Choose a new folder (hydra.run.dir=...), or resume=false to delete its rows "
+            "and start over.")
+
+
 def prepare_folder(out_dir: Path, record: dict[str, Any], resume: bool = True) -> None:
     """Make ``out_dir`` ready for rows defined by ``record``, or refuse before any work.
 
     - a new or empty folder: ``fingerprint.json`` is written;
     - ``resume=False``: the rows and tables there are deleted, then as above;
     - rows with the same fingerprint: kept, the run resumes;
-    - rows with another fingerprint, or without one: :class:`FingerprintMismatch`.
+    - rows with another fingerprint, or without one: :class:`FingerprintMismatch`
+      (:func:`check_folder`), with nothing written.
 
+    A run that goes on removes ``run.json``: it is written last, so a folder
+    without it is a run in progress or an interrupted one.
     """
+    check_folder(out_dir, record, resume)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / FINGERPRINT
     if not resume:
         for name in (*ROW_FILES.values(), *DERIVED, FINGERPRINT, RUN_JSON):
             (out_dir / name).unlink(missing_ok=True)
     elif has_rows(out_dir):
-        if not path.is_file():
-            raise FingerprintMismatch(
-                f"{out_dir} holds rows but no {FINGERPRINT}, so they cannot be matched to this "
-                "config. Choose a new folder (hydra.run.dir=...), or resume=false to delete "
-                "them and start over.")
-        old = json.loads(path.read_text(encoding="utf-8"))
-        diff = differences(old, record)
-        if diff:
-            listed = "\n  ".join(diff[:20]) + ("\n  …" if len(diff) > 20 else "")
-            raise FingerprintMismatch(
-                f"{out_dir} holds rows made with another configuration, so resuming would mix "
-                f"two experiments. Differences (folder -> this run):\n  {listed}\n"
-                "Choose a new folder (hydra.run.dir=...), or resume=false to delete its rows "
-                "and start over.")
+        (out_dir / RUN_JSON).unlink(missing_ok=True)
         return
     path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")

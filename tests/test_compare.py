@@ -86,9 +86,12 @@ def test_missing_file_exits_2_naming_folder_and_file(tmp_path, capsys):
     assert main([str(a), str(b)]) == 2
     err = capsys.readouterr().err
     assert f"{b}: missing scores.jsonl" in err
+    # Rows without run.json (written last): an interrupted run, said as such (issue 23).
     (a / "run.json").unlink()
     assert main([str(a), str(a)]) == 2
-    assert f"{a}: missing run.json" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"{a}: incomplete run (interrupted): 24 score rows, no run.json" in err
+    assert "rerun the same command to resume" in err
 
 
 def test_missing_folder_exits_2(tmp_path, capsys):

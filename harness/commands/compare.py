@@ -50,6 +50,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         metavar="ATOL",
         help="also fail when any shared score moved by more than ATOL or a row is in one run only",
     )
+    parser.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="use the complete rows of an interrupted run (no run.json) instead of refusing it",
+    )
     return parser.parse_args(argv)
 
 
@@ -57,12 +62,14 @@ def main(argv: list[str]) -> int:
     """Run the comparison and return the exit status."""
     args = parse_args(argv)
     try:
-        a = load_results([args.run_a], COMPARE_FILES)
-        b = load_results([args.run_b], COMPARE_FILES)
+        a = load_results([args.run_a], COMPARE_FILES, args.allow_incomplete)
+        b = load_results([args.run_b], COMPARE_FILES, args.allow_incomplete)
         check_overlap(a, b, str(args.run_a), str(args.run_b))
     except RunFolderError as exc:
         print(f"harness compare: error: {exc}", file=sys.stderr)
         return 2
+    for note in a.incomplete + b.incomplete:
+        print(f"harness compare: {note}", file=sys.stderr)
     result = compare(a, b, args.seed, args.tolerance)
     print(render(result, args))
     failed = bool(result.regressions)

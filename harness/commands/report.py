@@ -36,6 +36,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="bootstrap seed (default: the first run's seed from run.json, else 0)",
     )
     parser.add_argument("--title", default=None, help="page title")
+    parser.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="use the complete rows of an interrupted run (no run.json) instead of refusing it",
+    )
     return parser.parse_args(argv)
 
 
@@ -43,10 +48,12 @@ def main(argv: list[str]) -> int:
     """Write the report and return the exit status."""
     args = parse_args(argv)
     try:
-        results = load_results(args.runs, REPORT_FILES)
+        results = load_results(args.runs, REPORT_FILES, args.allow_incomplete)
     except RunFolderError as exc:
         print(f"harness report: error: {exc}", file=sys.stderr)
         return 2
+    for note in results.incomplete:
+        print(f"harness report: {note}", file=sys.stderr)
     seed = args.seed if args.seed is not None else (results.seed or 0)
     title = args.title or "Summarization results: " + ", ".join(p.name or str(p) for p in args.runs)
     output = args.output or (

@@ -5,11 +5,19 @@ formats in docs/results.md), so ``harness compare`` and ``harness report``
 read it: one model per distinct ``model`` value of the input (``input`` for
 rows without one), ``seconds`` null (nothing was generated here), and the
 faithfulness evidence in each score row for the report's article explorer.
+
+Like ``harness run``, it holds the folder's lock while it writes
+(:mod:`harness.run_lock`) and records a fingerprint (the input's path and
+bytes, the metrics' configs, the versions), so the same command rerun into
+an interrupted folder resumes it: the rows already scored are kept, the rest
+scored. A complete folder, or one made another way, is refused untouched.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -19,28 +27,101 @@ from typing import Any
 import yaml
 
 from harness.embed import Encoders
+from harness.jsonl import read_jsonl
 from harness.metrics.base import Metric, metric_declarations
 from harness.results import run_metadata, write_tables
-from harness.run_folder import CONFIG_YAML, RUN_JSON, RunState, RunWriter, has_rows
+from harness.results.runs import incomplete
+from harness.run_folder import (
+    CONFIG_YAML,
+    RUN_JSON,
+    SUMMARIES,
+    FingerprintMismatch,
+    RunState,
+    RunWriter,
+    check_folder,
+    fingerprint,
+    has_rows,
+    prepare_folder,
+)
+from harness.run_lock import FolderLock, FolderLocked
 from harness.types import ErrorRow
 
 
 def write_run_folder(out_dir: Path, metrics: Sequence[Metric], encoders: Encoders,
                      rows: list[tuple[str, Any]], args: argparse.Namespace,
                      metric_names: Sequence[str]) -> int:
-    """Score ``rows`` into the run folder ``out_dir`` and print its short table."""
+    """Score ``rows`` into the run folder ``out_dir`` (resuming it) and print its short table."""
+    record = score_fingerprint(Path(args.input), metric_names)
+    refusal = _refusal(out_dir, record)
+    if refusal:
+        print(f"harness score: {refusal}", file=sys.stderr)
+        return 2
+    lock = FolderLock(out_dir)
+    try:
+        lock.acquire()
+        prepare_folder(out_dir, record)
+        return _score_into(out_dir, metrics, encoders, rows, args, metric_names)
+    except (FolderLocked, FingerprintMismatch) as exc:
+        print(f"harness score: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        print(f"harness score: no space left on the device of {out_dir} ({exc.strerror}); "
+              "free some and rerun the same command to resume", file=sys.stderr)
+        return 2
+    finally:
+        lock.release()
+
+
+def score_fingerprint(path: Path, metric_names: Sequence[str]) -> dict[str, Any]:
+    """What defines the rows of ``harness score -o DIR``: the input's bytes, the metrics."""
+    from omegaconf import OmegaConf
+
+    from harness.config import resolve_plugin
+
+    configs = [OmegaConf.to_container(resolve_plugin(name, "metric"), resolve=True)
+               for name in metric_names]
+    data = {"command": "harness score", "input": str(path.resolve()),
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    return fingerprint(data=data, limit=None, sample=None, models={},
+                       metrics={str(c.get("_target_")): c for c in configs})
+
+
+def _refusal(out_dir: Path, record: dict[str, Any]) -> str | None:
+    """Why ``out_dir`` cannot take this command's rows (read only), or None."""
+    if out_dir.exists() and not out_dir.is_dir():
+        return f"{out_dir} is a file; give a folder"
+    if not out_dir.is_dir() or not has_rows(out_dir):
+        return None
+    note = incomplete(out_dir)
+    if note is None:
+        return f"{out_dir} already holds a complete run; give a new folder"
+    try:
+        check_folder(out_dir, record)
+    except FingerprintMismatch:
+        return (f"{note}, made by another command; rerun that command to resume it, "
+                "or give a new folder")
+    return None
+
+
+def _score_into(out_dir: Path, metrics: Sequence[Metric], encoders: Encoders,
+                rows: list[tuple[str, str]], args: argparse.Namespace,
+                metric_names: Sequence[str]) -> int:
+    """Score the rows the folder lacks, write the record and the tables."""
     from harness.commands.score import DEFAULT_MODEL, score_all, summarize_counts
 
-    if out_dir.exists() and (not out_dir.is_dir() or has_rows(out_dir)):
-        print(f"harness score: {out_dir} already holds rows (or is a file); give a new folder",
+    state = RunState.read(out_dir)
+    models = list(dict.fromkeys(str(r["model"]) for r in read_jsonl(out_dir / SUMMARIES)))
+    if state.scored:
+        print(f"harness score: resuming {out_dir}: kept {len(state.scored)} score rows",
               file=sys.stderr)
-        return 2
-    writer = RunWriter(out_dir, RunState())
-    models: list[str] = []
-    seen: set[tuple[str, str]] = set()
-    n_ok = n_bad = n_partial = 0
+    todo = _not_scored(rows, state.scored, DEFAULT_MODEL)
+    writer = RunWriter(out_dir, state)
+    seen: set[tuple[str, str]] = set(state.scored)
+    n_ok, n_bad, n_partial = len(state.scored), 0, 0
     try:
-        for row, article, summary in score_all(metrics, encoders, rows, args.input,
+        for row, article, summary in score_all(metrics, encoders, todo, args.input,
                                                DEFAULT_MODEL):
             if article is None or summary is None:
                 # An empty summary is its model's failure (a row of that model in
@@ -72,6 +153,28 @@ def write_run_folder(out_dir: Path, metrics: Sequence[Metric], encoders: Encoder
     print(write_tables(out_dir, seed=0, full=args.full))
     print(f"\nresults: {out_dir}")
     return 0
+
+
+def _not_scored(rows: list[tuple[str, str]], scored: set[tuple[str, str]],
+                default_model: str) -> list[tuple[str, str]]:
+    """``rows`` without the first row of each (id, model) already scored.
+
+    Later rows with the same key are duplicates, recorded as such again.
+    """
+    if not scored:
+        return rows
+    kept, skipped = [], set()
+    for where, line in rows:
+        try:
+            row = json.loads(line)
+            key = (str(row["id"]), str(row.get("model") or default_model))
+        except (ValueError, KeyError, TypeError):
+            key = None
+        if key in scored and key not in skipped:
+            skipped.add(key)
+            continue
+        kept.append((where, line))
+    return kept
 
 
 def _write_row(writer: RunWriter, row: dict[str, Any], article: Any, summary: str,

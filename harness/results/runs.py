@@ -7,6 +7,13 @@ what Hydra's multirun writes: one run folder per job (``<sweep>/<job_num>/``),
 with the job's overrides in ``<job>/.hydra/overrides.yaml``. Both read into the
 same :class:`Results`, keyed by ``(label, article_id)`` where ``label`` is the
 model name, made unique with the job's overrides when two jobs share a model.
+
+Rows are read in a stable order, whatever order the run wrote them in (worker
+processes finish out of order, a resumed run appends): by model (in
+``run.json``'s order) and article id. So every table and bootstrap interval
+computed from them is the same for ``workers=1``, ``workers=2`` and a resumed
+run. A folder without ``run.json`` (written last) is an interrupted run:
+:class:`IncompleteRun` says so, unless the caller accepts its complete rows.
 """
 
 from __future__ import annotations
@@ -20,7 +27,17 @@ from typing import Any
 
 import yaml
 
-from harness.run_folder import ARTICLES, ERRORS, RUN_JSON, SCORES, SUMMARIES
+from harness.jsonl import MalformedLine, read_jsonl, torn_tail
+from harness.run_folder import (
+    ARTICLES,
+    ERRORS,
+    FINGERPRINT,
+    ROW_FILES,
+    RUN_JSON,
+    SCORES,
+    SUMMARIES,
+    has_rows,
+)
 
 # Files each consumer needs. errors.jsonl is optional everywhere: a run that
 # recorded no error may leave it out, and its absence then means zero errors.
@@ -31,6 +48,10 @@ REPORT_FILES = (SCORES, SUMMARIES, ARTICLES, RUN_JSON)
 
 class RunFolderError(Exception):
     """A run or sweep folder that cannot be read; the message names folder and file."""
+
+
+class IncompleteRun(RunFolderError):
+    """A run folder without ``run.json``: interrupted (or still running); one-line message."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +100,8 @@ class Results:
     runs: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Per (label, article) the metrics' evidence (score rows that carry it; report only).
     evidence: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    #: One line per incomplete run read anyway (``allow_incomplete``).
+    incomplete: list[str] = field(default_factory=list)
 
     def article_ids(self, label: str) -> list[str]:
         """Ids of the articles that ``label`` has a score row for, in file order."""
@@ -90,17 +113,16 @@ class Results:
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
-    """Read a JSON-lines file, naming file and line on a malformed line."""
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise RunFolderError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-    return rows
+    """Read a JSON-lines file (:func:`harness.jsonl.read_jsonl`: a torn last line skipped).
+
+    Raises:
+        RunFolderError: a complete line is malformed (naming file and line).
+
+    """
+    try:
+        return list(read_jsonl(path))
+    except MalformedLine as exc:
+        raise RunFolderError(str(exc)) from exc
 
 
 def read_json(path: Path) -> dict[str, Any]:
@@ -157,6 +179,36 @@ def check_files(job: Job, needed: Iterable[str]) -> None:
             raise RunFolderError(f"{job.path}: missing {name}")
 
 
+def incomplete(path: Path) -> str | None:
+    """One line saying that ``path`` is an interrupted run and how many rows it has, or None.
+
+    A run writes ``run.json`` last, so a folder with rows (or a fingerprint) and
+    without it was interrupted, or is still running (its lock names a live PID).
+    """
+    from harness.run_lock import alive, holder
+
+    if (path / RUN_JSON).is_file() or not (has_rows(path) or (path / FINGERPRINT).is_file()):
+        return None
+    rows = len(read_rows(path / SCORES))
+    torn = [name for name in ROW_FILES.values() if torn_tail(path / name)]
+    running = holder(path)
+    state = (f"still running (PID {running['pid']})" if running and alive(running)
+             else "interrupted")
+    return (f"{path}: incomplete run ({state}): {rows} score rows, no {RUN_JSON}"
+            + (f", a torn last line in {', '.join(torn)}" if torn else ""))
+
+
+def _check_complete(job: Job, allow: bool, notes: list[str]) -> None:
+    """Refuse an incomplete run in one line, or (``allow``) note that its rows are used."""
+    note = incomplete(job.path)
+    if note is None:
+        return
+    if not allow:
+        raise IncompleteRun(f"{note}; rerun the same command to resume it, or pass "
+                            "--allow-incomplete to use the rows it has")
+    notes.append(f"{note}; using its complete rows")
+
+
 def parse_metrics(declared: dict[str, Any], into: dict[str, MetricSpec]) -> None:
     """Add ``run.json["metrics"]`` entries to ``into`` (the first declaration wins)."""
     for key, spec in declared.items():
@@ -173,27 +225,34 @@ def parse_metrics(declared: dict[str, Any], into: dict[str, MetricSpec]) -> None
         )
 
 
-def load_results(paths: Sequence[Path], needed: Sequence[str]) -> Results:
+def load_results(paths: Sequence[Path], needed: Sequence[str],
+                 allow_incomplete: bool = False) -> Results:
     """Read runs and sweeps into one :class:`Results`.
 
     Args:
         paths: run folders or sweep folders; all their jobs are pooled.
         needed: files every job must have (e.g. :data:`TABLE_FILES`).
+        allow_incomplete: read an interrupted run's complete rows (its metric
+            declarations from ``fingerprint.json``) instead of refusing it.
 
     Raises:
+        IncompleteRun: a job has no ``run.json`` (and ``allow_incomplete`` is false).
         RunFolderError: a folder or a needed file is missing or malformed.
 
     """
     jobs = [job for path in paths for job in find_jobs(Path(path))]
+    notes: list[str] = []
     for job in jobs:
-        check_files(job, needed)
-    per_job = [(job, read_rows(job.path / SCORES)) for job in jobs]
+        _check_complete(job, allow_incomplete, notes)
+        check_files(job, [n for n in needed if n != RUN_JSON or not allow_incomplete])
+    per_job = [(job, _sorted_rows(job, read_rows(job.path / SCORES))) for job in jobs]
     # A model the run ran but never scored (every summary empty or failed) keeps
     # its row in the tables, with its errors, after the scored ones.
     unscored = [(job, m) for job in jobs for m in _run_models(job)]
     label_of = assign_labels([(job, row["model"]) for job, rows in per_job for row in rows]
                              + unscored)
-    results = Results(source=", ".join(str(p) for p in paths), metrics={}, labels=[])
+    results = Results(source=", ".join(str(p) for p in paths), metrics={}, labels=[],
+                      incomplete=notes)
     for job, rows in per_job:
         _add_job(results, job, rows, label_of, needed)
     for pair in unscored:
@@ -213,6 +272,40 @@ def _run_models(job: Job) -> list[str]:
     return [str(m) for m in models] if isinstance(models, list) else []
 
 
+def _sorted_rows(job: Job, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows by model (``run.json``'s order, then by name), then article id (a stable sort)."""
+    order: list[str] = []
+    if (job.path / RUN_JSON).is_file():
+        order = [str(m) for m in read_json(job.path / RUN_JSON).get("models", [])]
+    rank = {model: i for i, model in enumerate(order)}
+
+    def key(row: dict[str, Any]) -> tuple[int, str, str]:
+        model = str(row.get("model"))
+        return rank.get(model, len(rank)), model, str(row.get("article_id", row.get("id")))
+
+    return sorted(rows, key=key)
+
+
+def _declarations(job: Job) -> dict[str, Any]:
+    """``run.json``, or for an incomplete run the metric declarations its fingerprint implies."""
+    if (job.path / RUN_JSON).is_file():
+        return read_json(job.path / RUN_JSON)
+    if not (job.path / FINGERPRINT).is_file():
+        return {}
+    import importlib
+
+    from harness.metrics.base import metric_declarations
+
+    classes = []
+    for target in read_json(job.path / FINGERPRINT).get("metrics", {}):
+        module, _, name = str(target).rpartition(".")
+        try:
+            classes.append(getattr(importlib.import_module(module), name))
+        except (ImportError, AttributeError):
+            continue  # a metric of another harness version: its keys get no declaration
+    return {"metrics": metric_declarations(classes)}
+
+
 def _drop_unscored_optional(results: Results) -> None:
     """Leave out optional keys (reference ROUGE) that no row of any run carries."""
     seen = set(_score_keys(results))
@@ -230,7 +323,7 @@ def _add_job(
     needed: Sequence[str],
 ) -> None:
     """Merge one job's files into ``results``."""
-    run = read_json(job.path / RUN_JSON) if (job.path / RUN_JSON).is_file() else {}
+    run = _declarations(job)
     results.runs[str(job.path)] = {**run, "tag": job.tag}
     parse_metrics(run.get("metrics", {}), results.metrics)
     if results.seed is None and "seed" in run:
@@ -243,14 +336,16 @@ def _add_job(
         if row.get("evidence") and ARTICLES in needed:
             results.evidence[(label, str(row["article_id"]))] = row["evidence"]
     if SUMMARIES in needed:
-        for row in read_rows(job.path / SUMMARIES):
+        for row in _sorted_rows(job, read_rows(job.path / SUMMARIES)):
             label = label_of.get((job, row["model"]), row["model"])
             results.summaries[(label, str(row["article_id"]))] = row
     if ARTICLES in needed:
-        for row in read_rows(job.path / ARTICLES):
+        for row in sorted(read_rows(job.path / ARTICLES), key=lambda r: str(r["id"])):
             results.articles.setdefault(str(row["id"]), row)
     if (job.path / ERRORS).is_file():
-        for row in read_rows(job.path / ERRORS):
+        errors = read_rows(job.path / ERRORS)
+        for row in sorted(errors, key=lambda r: (str(r.get("id")), str(r.get("stage")),
+                                                 str(r.get("model")), str(r.get("error")))):
             model = row.get("model")
             label = None if model is None else label_of.get((job, model), model)
             results.errors.append({**row, "label": label, "job": str(job.path)})
