@@ -75,6 +75,18 @@ def fnc_score(pred, gold) -> float:
     return float(got / (0.25 * len(gold) + 0.75 * gold_rel.sum()))
 
 
+def macro_f1(pred, gold) -> float:
+    """Mean F1 over the four FNC-1 classes."""
+    pred, gold = np.asarray(pred, dtype=object), np.asarray(gold, dtype=object)
+    out = []
+    for c in ("agree", "disagree", "discuss", "unrelated"):
+        tp = np.sum((pred == c) & (gold == c))
+        p = tp / max(1, np.sum(pred == c))
+        r = tp / max(1, np.sum(gold == c))
+        out.append(0.0 if p + r == 0 else 2 * p * r / (p + r))
+    return float(np.mean(out))
+
+
 # ------------------------------------------------------------------ old method
 # FNC-1 baseline refuting words, as in the replaced harness/headline.py.
 OLD_REFUTING = frozenset(
@@ -167,6 +179,7 @@ def validate_fnc1(folder: Path, new: HeadlineChecker, old: OldChecker, limit: in
         ("agree vs disagree AUC (support)",
          lambda r: roc_auc_score(labels[sel] == "agree", np.array(r["support"])[sel])),
         ("FNC-1 score, % of best", lambda r: 100 * fnc_score(r["verdict"], labels)),
+        ("FNC-1 macro-F1 (4 classes)", lambda r: macro_f1(r["verdict"], labels)),
     ]
     for name, fn in rows:
         print(f"  {name:40s}" + "".join(f"{fn(res[k]):9.3f}" for k in res))

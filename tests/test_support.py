@@ -172,3 +172,35 @@ def test_loss_counts_either_allowed_class():
     assert float(both) < float(one)
     p = torch.softmax(logits, -1)[0]
     assert float(both) == pytest.approx(-float(torch.log(p[1] + p[2])), abs=1e-6)
+
+
+PREMISE = "The company said profits rose 10% to $5m in 2019, helped by strong sales in Asia."
+
+
+@pytest.mark.parametrize("claim, label", [
+    ("Profits rose 10%.", support.ENTAILED),
+    ("Sales in Asia were strong.", support.ENTAILED),
+    ("The chief executive resigned.", support.NEITHER),
+    ("The company opened a factory in Brazil.", support.NEITHER),
+])
+def test_shipped_adapter_reads_plain_pairs(claim, label):
+    probs = support.shipped().predict([(PREMISE, claim)])[0]
+    assert int(np.argmax(probs)) == label, probs
+    assert probs.sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_shipped_adapter_ranks_a_changed_fact_below_the_true_one():
+    model = support.shipped()
+    true, changed, other = model.predict([(PREMISE, "Profits rose 10%."),
+                                          (PREMISE, "Profits fell 10%."),
+                                          (PREMISE, "Profits rose 50%.")])
+    assert true[support.ENTAILED] > changed[support.ENTAILED] + 0.2
+    assert true[support.ENTAILED] > other[support.ENTAILED]
+    assert changed[support.CONTRADICTED] > true[support.CONTRADICTED]
+
+
+def test_shipped_adapter_is_small_and_records_its_recipe():
+    assert support.PARAMS.stat().st_size < 5 * 1024 * 1024
+    config = support.shipped().config
+    assert config["labels"] == list(support.LABELS)
+    assert config["recipe"]["steps"] > 0 and "train_pairs" in config

@@ -83,9 +83,15 @@ FEATURES = (
 SUPPORT_FEATURES = ("entail", "contradict")
 # Windows the cross-encoder reads per summary sentence, besides the token-aligned one:
 # the article sentences closest by MiniLM sentence embedding (cosine), and one chunk
-# (the aligned window with a sentence either side). Chosen on FRANK dev out of fold.
+# (the aligned window with a sentence either side). Round values set by hand (about
+# four cross-encoder pairs per sentence), not tuned.
 TOP_K_WINDOWS = 2
 CHUNK_CONTEXT = 1
+# And the article's chunks of three sentences (starting every second sentence) closest
+# to the summary sentence by sentence embedding: an abstractive sentence often fuses
+# facts from several sentences (SummaC-Conv's larger windows, Laban et al. 2022).
+CHUNK_SENTENCES = 3
+TOP_K_CHUNKS = 2
 # Cut-off of "unmatched_pieces": 0.5 / 0.6 / 0.7 were tried by cross-validation on
 # FRANK dev (5 folds by article); 0.7 gave the best out-of-fold XSum correlation
 # with CNN/DM unchanged (docs/metrics.md).
@@ -333,7 +339,8 @@ class Faithfulness(Metric):
         return checks
 
     def _windows(self, check: SentenceCheck, index: _Index, sent_vecs: np.ndarray | None,
-                 vec: np.ndarray | None) -> list[tuple[int, ...]]:
+                 vec: np.ndarray | None, chunks: list[tuple[int, ...]],
+                 chunk_vecs: np.ndarray | None) -> list[tuple[int, ...]]:
         """The windows the cross-encoder reads for one sentence, the aligned one first."""
         n = len(index.sents)
         out = [check.window]
@@ -344,6 +351,10 @@ class Faithfulness(Metric):
             sims = sent_vecs @ vec
             for j in np.argsort(-sims, kind="stable")[: self.top_k_windows]:
                 out.append((int(j),))
+        if chunk_vecs is not None and vec is not None:
+            sims = chunk_vecs @ vec
+            for j in np.argsort(-sims, kind="stable")[:TOP_K_CHUNKS]:
+                out.append(chunks[int(j)])
         return list(dict.fromkeys(out))
 
     def _entailment(self, checks: list[SentenceCheck], index: _Index) -> None:
@@ -360,12 +371,18 @@ class Faithfulness(Metric):
                 c.entailed_by = c.evidence
         if not todo:
             return
-        sent_vecs = vecs = None
+        sent_vecs = vecs = chunk_vecs = None
+        n = len(index.sents)
+        chunks = [tuple(range(i, min(n, i + CHUNK_SENTENCES)))
+                  for i in range(0, max(1, n - CHUNK_SENTENCES + 1), CHUNK_SENTENCES - 1)]
         if self.top_k_windows > 0:
             sent_vecs = self.encoder.encode(index.sents)
             vecs = self.encoder.encode([c.sentence for c in todo])
-        plans = [self._windows(c, index, sent_vecs, None if vecs is None else vecs[i])
-                 for i, c in enumerate(todo)]
+            if n > CHUNK_SENTENCES:
+                chunk_vecs = self.encoder.encode([" ".join(index.sents[j] for j in w)
+                                                  for w in chunks])
+        plans = [self._windows(c, index, sent_vecs, None if vecs is None else vecs[i], chunks,
+                               chunk_vecs) for i, c in enumerate(todo)]
         pairs = [(" ".join(index.sents[j] for j in w), c.sentence)
                  for c, plan in zip(todo, plans, strict=True) for w in plan]
         probs = self.support.predict(pairs)
