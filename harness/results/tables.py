@@ -211,7 +211,7 @@ def format_markdown(table: Table) -> str:
     ]
     lines.append(md_row(["articles", *(str(r.articles) for r in table.rows)]))
     lines.append(md_row(["errors", *(str(r.errors) for r in table.rows)]))
-    lines.append(md_row(["s/article", *(fmt(r.seconds) + ("*" if r.timing != "article" else "")
+    lines.append(md_row(["s/summary", *(fmt(r.seconds) + ("*" if r.timing != "article" else "")
                                          for r in table.rows)]))
     lines.append(md_row(["words", *("–" if math.isnan(r.words) else f"{r.words:.1f}"
                                      for r in table.rows)]))
@@ -245,7 +245,7 @@ def _legend(table: Table) -> str:
         f"Mean [{LEVEL:.0%} percentile bootstrap interval, {RESAMPLES} resamples, "
         f"seed {table.seed}]. ↑ higher is better, ↓ lower is better; best mean in bold; no "
         "arrow: a style figure (length, copying), never best and never a regression. "
-        "s/article: mean generation seconds, cache hits left out; * batch means (the model "
+        "s/summary: mean generation seconds, cache hits left out; * batch means (the model "
         "generates a batch at once). Paired marks need "
         f"{MIN_MARK_ARTICLES} shared articles."
     )
@@ -302,7 +302,7 @@ def md_row(cells: list[str]) -> str:
 def write_csv(table: Table, path: Path) -> None:
     """One row per model: counts, seconds, and mean/low/high per metric; ``best`` lists metrics."""
     keys = list(table.metrics)
-    head = ["model", "articles", "errors", "seconds_per_article"]
+    head = ["model", "articles", "errors", "seconds_per_summary"]
     head += [f"{k}{suffix}" for k in keys for suffix in ("", "_low", "_high")] + ["best"]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
