@@ -274,6 +274,13 @@ def _partial_key_notes(table: Table) -> str:
                            for r in table.rows)
         notes.append(f" *headline*: on the articles that have a headline ({counts}); "
                      "coverage of an untitled article is its lede's.")
+    if "copies_lede" in table.metrics:
+        copying = [f"{r.label} {r.cells['copies_lede'].mean:.2f}" for r in table.rows
+                   if r.cells["copies_lede"].n and r.cells["copies_lede"].mean > 0]
+        if copying:
+            notes.append(f" copies_lede: share of summaries that contain the lede verbatim "
+                         f"({', '.join(copying)}); their lede-based scores (*_lede_*) reward "
+                         "the copy, not a summary.")
     return "".join(notes)
 
 
