@@ -88,10 +88,11 @@ def test_cli_subprocess_writes_stdout(tmp_path):
 
 def test_csv_input_with_a_malformed_row_and_progress_lines(tmp_path, monkeypatch, capsys):
     import csv
+    import itertools
 
     from harness import progress
 
-    ticks = iter(range(0, 10_000, 40))  # each reading of the clock 40 s later: a line per pair
+    ticks = itertools.count(0, 40)  # each reading of the clock 40 s later: a line per pair
     monkeypatch.setattr(progress.time, "monotonic", lambda: next(ticks))
     src = tmp_path / "in.csv"
     with src.open("w", newline="", encoding="utf-8") as fh:
