@@ -95,7 +95,7 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> tuple[pipeline.RunPlan, dict[s
                             batch_size=cfg.batch_size, limit=cfg.limit, cache=cache,
                             sample=cfg.sample, seed=cfg.seed,
                             workers=cfg.workers, metric_configs=metric_configs,
-                            encoders=encoders, progress=cfg.verbose or sys.stderr.isatty(),
+                            encoders=encoders, progress_every=cfg.progress_every,
                             executor=executor, model_configs=model_configs)
     return plan, record
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from harness.clean.decode import decode_bytes
 from harness.types import ErrorRow, RawDoc, as_references
+from harness.verbosity import silenced
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -387,5 +388,8 @@ def _datasets_rows(builder: str, path: Path) -> Iterator[dict[str, Any]]:
     import datasets
 
     datasets.disable_progress_bars()
-    dataset = datasets.load_dataset(builder, data_files=str(path), split="train")
+    # Its loader logs each parse failure (twice for one bad JSON line); the caller
+    # then reads the file itself and records one error row per bad line.
+    with silenced(f"datasets.packaged_modules.{builder}.{builder}"):
+        dataset = datasets.load_dataset(builder, data_files=str(path), split="train")
     yield from dataset

@@ -15,13 +15,11 @@ Library code only: no Hydra, paths come from the caller.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from tqdm import tqdm
 
 from harness.batching import chunks
 from harness.clean import clean_doc
@@ -30,6 +28,7 @@ from harness.executor import Scoring, worker_pool
 from harness.metrics.base import Metric
 from harness.models.base import Summarizer
 from harness.models.cache import GenerationCache
+from harness.progress import EVERY_S, Progress
 from harness.run_folder import RunState, RunWriter
 from harness.summarize import summarize_all
 from harness.text import english_share
@@ -50,7 +49,9 @@ class RunPlan:
     sample: int | None = None
     seed: int = 0
     cache: GenerationCache | None = None  # for the cacheable models
+    #: True: a bar on a terminal, else a line every ``progress_every`` seconds; False: none.
     progress: bool = True
+    progress_every: float = EVERY_S
     #: Worker processes for the metrics (1: in this process). Workers build their
     #: metrics from ``metric_configs``, the plain configs of ``metrics``.
     workers: int = 1
@@ -167,16 +168,16 @@ class LocalExecutor:
     #: The metrics are built here (with ``workers=1``), not elsewhere.
     remote = False
 
-    def run(self, plan: RunPlan, writer: RunWriter, timer: Timer,
-            done: Callable[[int], Any]) -> int:
+    def run(self, plan: RunPlan, writer: RunWriter, timer: Timer, progress: Progress) -> int:
         """Clean, summarize and score every chunk into ``writer``; returns the articles."""
         n_articles = 0
         with worker_pool(plan.workers, plan.metric_configs) as pool:
-            scoring = Scoring(plan.metrics, writer, pool, plan.workers, done=done,
+            scoring = Scoring(plan.metrics, writer, pool, plan.workers, done=progress.update,
                               encoders=plan.encoders)
             for chunk in chunks(load_and_clean(plan, writer, timer), plan.batch_size):
                 with timer.stage("summarize"):
-                    items = summarize_all(plan, chunk, writer)
+                    items = summarize_all(plan, chunk, writer, stage=progress.stage)
+                progress.stage("score")
                 with timer.stage("score"):
                     scoring.submit(items, len(chunk))
                 n_articles += len(chunk)
@@ -194,11 +195,12 @@ def run(plan: RunPlan) -> dict[str, Any]:
         total = min(total, plan.sample)
     if plan.limit is not None:
         total = min(total, plan.limit) if total is not None else plan.limit
-    bar = tqdm(total=total, unit="article", desc="articles", disable=not plan.progress)
+    progress = Progress("harness run", total, "article", "auto" if plan.progress else "off",
+                        every=plan.progress_every)
     try:
-        n_articles = plan.executor.run(plan, writer, timer, bar.update)
+        n_articles = plan.executor.run(plan, writer, timer, progress)
     finally:
-        bar.close()
+        progress.close()
         writer.close()
     return {"articles": n_articles, "errors": writer.error_count,
             "timings": {k: round(v, 3) for k, v in timer.seconds.items()}}

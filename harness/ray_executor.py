@@ -28,6 +28,7 @@ from harness.config import ConfigError, build
 from harness.embed import Encoders
 from harness.executor import Scoring
 from harness.pipeline import RunPlan, Timer, clean_one, load_docs
+from harness.progress import Progress
 from harness.run_folder import RunState, RunWriter
 from harness.summarize import summarize_all
 from harness.types import ErrorRow, RawDoc
@@ -139,10 +140,11 @@ class RayExecutor:
         self.in_flight, self.max_retries = in_flight, max_retries
         self.runtime_env = runtime_env or None
 
-    def run(self, plan: RunPlan, writer: RunWriter, timer: Timer,
-            done: Callable[[int], Any]) -> int:
+    def run(self, plan: RunPlan, writer: RunWriter, timer: Timer, progress: Progress) -> int:
         """Clean, summarize and score every batch in the actors; returns the articles."""
         import ray
+
+        done = progress.update
 
         started = self._connect(ray)
         try:

@@ -11,7 +11,7 @@ actors (:mod:`harness.ray_executor`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from harness.models.base import Generation, Summarizer
@@ -77,11 +77,13 @@ def summarize_chunk(plan: RunPlan, model: Summarizer, chunk: Sequence[Article],
     return [(a, done[(a.id, model.name)]) for a in chunk if (a.id, model.name) in done]
 
 
-def summarize_all(plan: RunPlan, chunk: Sequence[Article], writer: RunWriter
+def summarize_all(plan: RunPlan, chunk: Sequence[Article], writer: RunWriter,
+                  stage: Callable[[str], object] = lambda text: None
                   ) -> list[tuple[Article, str, str]]:
-    """The (article, summary, model) items of a chunk, model by model."""
+    """The (article, summary, model) items of a chunk, model by model (each named to ``stage``)."""
     items: list[tuple[Article, str, str]] = []
     for model in plan.models:
+        stage(f"summarize {model.name}")
         pairs = summarize_chunk(plan, model, chunk, writer)
         items += [(article, text, model.name) for article, text in pairs]
     return items

@@ -1,7 +1,11 @@
 """Quiet libraries: no progress bars or info logs from transformers, datasets, the hub.
 
 Called by the command-line entries unless ``verbose=true`` (``harness run``)
-or ``--verbose``; the harness's own messages and errors still print.
+or ``--verbose``; the harness's own messages and errors still print. Two
+library outputs ignore the libraries' own switches and are handled where they
+happen: transformers' GGUF conversion bar (:func:`gguf_bar_follows_switch`)
+and the ``datasets`` JSON loader's error lines for a file the harness then
+reads line by line itself (:func:`silenced`).
 """
 
 from __future__ import annotations
@@ -9,6 +13,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def quiet_libraries() -> None:
@@ -29,3 +35,35 @@ def quiet_libraries() -> None:
     if datasets is not None:
         datasets.disable_progress_bars()
         datasets.utils.logging.set_verbosity_error()
+
+
+@contextmanager
+def gguf_bar_follows_switch() -> Iterator[None]:
+    """While converting a GGUF, its bar obeys transformers' progress-bar switch.
+
+    ``transformers.modeling_gguf_pytorch_utils`` draws "Converting and
+    de-quantizing GGUF tensors" with ``tqdm.auto`` directly, where the rest of
+    transformers goes through ``transformers.utils.logging.tqdm``, the bar that
+    :func:`quiet_libraries` turns off; here it uses that one too.
+    """
+    from transformers import modeling_gguf_pytorch_utils as gguf_utils
+    from transformers.utils import logging as hf_logging
+
+    saved = gguf_utils.tqdm
+    gguf_utils.tqdm = hf_logging.tqdm
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = saved
+
+
+@contextmanager
+def silenced(logger_name: str) -> Iterator[None]:
+    """No record of the logger ``logger_name`` itself while the block runs, at any level."""
+    logger = logging.getLogger(logger_name)
+    saved = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = saved

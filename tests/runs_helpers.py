@@ -88,7 +88,7 @@ def without_timing(folder: Path) -> tuple[str, str]:
     Seconds are measured by each run; every other figure comes from the rows.
     """
     md = "".join(line for line in (folder / "table.md").read_text().splitlines(True)
-                 if not line.startswith("| s/article |"))
+                 if not line.startswith("| s/summary |"))
     csv_lines = []
     for line in (folder / "table.csv").read_text().splitlines(True):
         cells = line.split(",")

@@ -84,3 +84,31 @@ def test_cli_subprocess_writes_stdout(tmp_path):
     assert len(rows[0]["evidence"]) == 1
     assert "error" in rows[1]
     assert "1 checked, 1 failed" in proc.stderr
+
+
+def test_csv_input_with_a_malformed_row_and_progress_lines(tmp_path, monkeypatch, capsys):
+    import csv
+    import itertools
+
+    from harness import progress
+
+    ticks = itertools.count(0, 40)  # each reading of the clock 40 s later: a line per pair
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(ticks))
+    src = tmp_path / "in.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "headline", "article"])
+        writer.writerow(["ok", HEAD, BODY])
+    with src.open("a", encoding="utf-8") as fh:
+        fh.write('bad,"a stray quote" here,x\n')
+    out = tmp_path / "out.jsonl"
+    assert headline_cmd.main([str(src), "-o", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rows[0]["id"] == "ok" and "error" not in rows[0]
+    bad_line = len(src.read_text(encoding="utf-8").splitlines())
+    assert rows[1]["id"] == f"{src}:{bad_line}"
+    assert rows[1]["error"].startswith(f"{src}:{bad_line}: malformed CSV row")
+    err = capsys.readouterr().err.splitlines()
+    assert [x.split(",")[0] for x in err if x.startswith("harness headline-check: ")
+            and "pairs" in x] == ["harness headline-check: 1/2 pairs",
+                                  "harness headline-check: 2/2 pairs"]

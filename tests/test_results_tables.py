@@ -39,7 +39,7 @@ def test_table_means_match_scores_and_intervals_bracket_them(tmp_path):
         assert float(row["faithfulness_low"]) < float(row["faithfulness"])
         assert float(row["faithfulness"]) < float(row["faithfulness_high"])
         assert row["articles"] == "12"
-        assert float(row["seconds_per_article"]) == pytest.approx(
+        assert float(row["seconds_per_summary"]) == pytest.approx(
             0.01 if model == "lead3" else 0.02
         )
 
@@ -82,7 +82,7 @@ def test_seconds_leave_cache_hits_out(tmp_path):
     rows[1].update(seconds=0.5)
     (run / "summaries.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     write_tables(run)
-    assert float(_csv(run)["lead3"]["seconds_per_article"]) == pytest.approx(
+    assert float(_csv(run)["lead3"]["seconds_per_summary"]) == pytest.approx(
         (0.5 + 0.01 + 0.01) / 3
     )
 

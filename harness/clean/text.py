@@ -16,7 +16,7 @@ import re
 from harness.clean import page_model
 from harness.clean.errors import CleaningError
 from harness.clean.lines import MIN_LEDE_WORDS, SENTENCE_END, is_prose, prepare
-from harness.clean.normalize import normalize_text
+from harness.clean.normalize import MAX_INPUT_CHARS, MAX_LINES, normalize_text
 from harness.clean.page import Selection, analyse, word_count
 from harness.clean.rules import DATELINE_PREFIX
 from harness.clean.title import (
@@ -207,7 +207,10 @@ def build_article(
         raise CleaningError(
             f"no article: no paragraph of {MIN_LEDE_WORDS} or more words is left (labels only)"
         )
-    warnings = () if headline else (NO_HEADLINE,)
+    warnings = (() if headline else (NO_HEADLINE,)) + tuple(
+        f"input cut to its first {MAX_INPUT_CHARS:,} characters or {MAX_LINES:,} lines: "
+        f"{r.line.strip('[]')} were dropped before cleaning"
+        for r in removed if r.reason == "truncated")
     return Article(
         id=doc_id,
         headline=headline,

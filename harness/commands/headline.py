@@ -1,13 +1,16 @@
 """``harness headline-check IN.jsonl [-o OUT.jsonl]``: is each headline supported by its body.
 
-Input line: ``{"id", "headline", "article"}``. Output line: ``id``,
+Input: JSON Lines, one ``{"id", "headline", "article"}`` a line, or CSV
+(``.csv``, a header row naming those columns, read with the ``csv`` module; a
+malformed row is an error row naming its line). Output line: ``id``,
 ``headline_support`` in [0, 1], a ``verdict`` (supported, partly supported,
 disputed, unrelated, no claim), the ``evidence`` sentences, the ``reasons``
 behind the verdict and the components (``relatedness``, ``stance``
 probabilities); see docs/headline.md. A row that cannot be checked (malformed
 JSON, missing or empty field, a headline or article without words) gets an
-``error`` instead. Exit status: 0 when some row was checked (or the input had
-no rows), 1 when every row failed, 2 when the input cannot be read.
+``error`` instead. Progress goes to standard error: a bar on a terminal, a
+line every 30 seconds elsewhere. Exit status: 0 when some row was checked (or
+the input had no rows), 1 when every row failed, 2 when the input cannot be read.
 """
 
 from __future__ import annotations
@@ -15,43 +18,69 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from harness.headline import HeadlineChecker
+from harness.progress import Progress
+from harness.verbosity import quiet_libraries
 
 
 def main(argv: list[str]) -> int:
     """Check every line of the input; rows that fail get an ``error``."""
     p = argparse.ArgumentParser(prog="harness headline-check",
                                 description=__doc__.splitlines()[0])
-    p.add_argument("input", help="JSONL with id, headline, article")
+    p.add_argument("input", help="JSONL (or .csv with a header row) with id, headline, article")
     p.add_argument("-o", "--output", help="output JSONL (default: stdout)")
     p.add_argument("--top-k", type=int, default=3, help="evidence sentences kept")
     p.add_argument("--params", help="stance model file (default: harness/params/stance.npz)")
+    p.add_argument("--verbose", action="store_true", help="let libraries print progress bars")
     args = p.parse_args(argv)
     if args.top_k < 1:
         p.error("--top-k must be at least 1")
+    if not args.verbose:
+        quiet_libraries()
     try:
-        with open(args.input, encoding="utf-8") as fh:
-            lines = fh.read().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        rows = read_rows(Path(args.input))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         print(f"harness headline-check: cannot read {args.input}: {exc}", file=sys.stderr)
         return 2
     checker = HeadlineChecker(top_k=args.top_k, stance_path=args.params)
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     n_ok = n_bad = 0
+    progress = Progress("harness headline-check", len(rows), "pair")
     try:
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            row = check_line(checker, line, f"{args.input}:{lineno}")
+        for where, line, bad in rows:
+            row = check_line(checker, line, where) if bad is None else {
+                "id": where, "error": f"{where}: {bad}"}
             n_bad += "error" in row
             n_ok += "error" not in row
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            progress.update()
     finally:
+        progress.close()
         if args.output:
             out.close()
     print(f"harness headline-check: {n_ok} checked, {n_bad} failed", file=sys.stderr)
     return 0 if n_ok or not n_bad else 1
+
+
+def read_rows(path: Path) -> list[tuple[str, str, str | None]]:
+    """``(where, JSON line, None)`` per non-blank row; ``(where, "", why)`` for a malformed one.
+
+    Raises:
+        OSError, UnicodeDecodeError: the file cannot be read.
+        ValueError: a CSV file whose header row cannot be read.
+
+    """
+    if path.suffix.lower() != ".csv":
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [(f"{path}:{n}", line, None) for n, line in enumerate(lines, 1) if line.strip()]
+    from harness.load import csv_records
+
+    # Line numbers count the header row, as an editor shows them.
+    return [(f"{path}:{n}", "", r) if isinstance(r, str)
+            else (f"{path}:{n}", json.dumps(r, ensure_ascii=False), None)
+            for n, r in csv_records(path)]
 
 
 def check_line(checker: HeadlineChecker, line: str, where: str) -> dict:

@@ -12,6 +12,11 @@ of a script other than Latin, which rouge-score drops (it keeps
 that script, each CJK character a token, English words as before; any other
 text gives rouge-score's own numbers.
 
+``copies_lede`` is 1 when the summary contains the lede word for word (case
+and spacing aside), else 0: lead-k summaries do, and their lede-based scores
+(``rouge*_lede_*``, and coverage's ``cov_lede_*``) then measure the copy, not
+how well a summary says what the lede says (the tables note it).
+
 :class:`ReferenceRouge` scores against the article's reference (gold)
 summaries, when its source has them: ``rouge_scorer.RougeScorer(["rouge1",
 "rouge2", "rougeL", "rougeLsum"], use_stemmer=True)``, the standard table of
@@ -41,7 +46,14 @@ def _declare() -> tuple[KeySpec, ...]:
         for rt in _TYPES
         for ref in _REFERENCES
         for part in ("r", "f")
-    )
+    ) + (KeySpec("copies_lede", higher_is_better=None,
+                 doc="1 when the summary contains the lede verbatim (case and spacing aside)"),)
+
+
+def copies_lede(summary: str, lede: str) -> float:
+    """1.0 when ``summary`` holds ``lede`` word for word (case and spacing aside), else 0.0."""
+    words = " ".join(lede.lower().split())
+    return float(bool(words) and words in " ".join(summary.lower().split()))
 
 
 class _MemoStemmer:
@@ -92,6 +104,7 @@ class Rouge(Metric):
             for rt in _TYPES:
                 out[f"{rt}_{ref_name}_r"] = result[rt].recall
                 out[f"{rt}_{ref_name}_f"] = result[rt].fmeasure
+        out["copies_lede"] = copies_lede(summary, article.lede)
         return out
 
 

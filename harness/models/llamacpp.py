@@ -20,10 +20,11 @@ installs it): it compiles llama.cpp from source, about 8 minutes on 2 cores.
 from __future__ import annotations
 
 import atexit
+import ctypes
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,19 +79,59 @@ def gguf_context_and_template(path: Path) -> tuple[int, str]:
         ModelLoadError: if the file states either not.
 
     """
-    llama_cpp = import_llama_cpp()
-    # The vocabulary alone loads in 0.1 s and carries all the metadata.
-    probe = llama_cpp.Llama(str(path), vocab_only=True, verbose=False)
-    metadata = dict(probe.metadata)
-    del probe
-    arch = metadata.get("general.architecture", "llama")
-    trained = int(metadata.get(f"{arch}.context_length", 0))
+    metadata = gguf_metadata(path)
+    arch = metadata("general.architecture") or "llama"
+    trained = int(metadata(f"{arch}.context_length") or 0)
     if trained <= 0:
         raise ModelLoadError(f"GGUF {path} states no context length ({arch}.context_length)")
-    template = metadata.get("tokenizer.chat_template")
+    template = metadata("tokenizer.chat_template")
     if not template:
         raise ModelLoadError(f"GGUF {path} has no chat template (tokenizer.chat_template)")
     return trained, template
+
+
+def gguf_metadata(path: Path) -> Callable[[str], str | None]:
+    """Read the metadata of a GGUF file: a function of the key, None for a key it lacks.
+
+    The vocabulary alone loads in 0.1 s and carries all the metadata. It is
+    loaded as a bare model, without the context ``llama_cpp.Llama(vocab_only=True)``
+    would build: that context (512 tokens) is checked against the training
+    context, which a vocabulary-only load leaves at 0, and llama.cpp warned
+    "n_ctx_seq (512) > n_ctx_train (0)" on every run.
+    """
+    llama_cpp = import_llama_cpp()
+    # llama-cpp-python prints llama.cpp's log records at or above its logger's level
+    # (NOTSET until a Llama is built): its own default for verbose=False is ERROR.
+    log = logging.getLogger("llama-cpp-python")
+    if log.level == logging.NOTSET:
+        log.setLevel(logging.ERROR)
+    llama_cpp.llama_backend_init()
+    params = llama_cpp.llama_model_default_params()
+    params.vocab_only = True
+    model = llama_cpp.llama_model_load_from_file(str(path).encode(), params)
+    if not model:
+        raise ModelLoadError(f"llama.cpp cannot read GGUF {path}")
+    values: dict[str, str | None] = {}
+    try:
+        for key in ("general.architecture", "tokenizer.chat_template"):
+            values[key] = _meta_value(llama_cpp, model, key)
+        arch = values["general.architecture"] or "llama"
+        values[f"{arch}.context_length"] = _meta_value(llama_cpp, model, f"{arch}.context_length")
+    finally:
+        llama_cpp.llama_model_free(model)
+    return values.get
+
+
+def _meta_value(llama_cpp: Any, model: Any, key: str) -> str | None:
+    size = 256
+    while True:
+        buffer = ctypes.create_string_buffer(size)
+        n = llama_cpp.llama_model_meta_val_str(model, key.encode(), buffer, size)
+        if n < 0:
+            return None
+        if n < size:
+            return buffer.value.decode("utf-8")
+        size = n + 1  # the value's length: read it again into a buffer that holds it
 
 
 class LlamaCppSummarizer(Summarizer):

@@ -31,6 +31,7 @@ import transformers
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from harness.models.cache import publish_atomic
+from harness.verbosity import gguf_bar_follows_switch
 
 logger = logging.getLogger("harness.models")
 
@@ -224,8 +225,9 @@ def convert_gguf(folder: Path, gguf_file: str, cache_dir: Path) -> Path:
 
     def build(tmp: Path) -> None:
         logger.info("converting %s once into %s", source, target)
-        tokenizer = AutoTokenizer.from_pretrained(str(folder), gguf_file=gguf_file)
-        model = AutoModelForCausalLM.from_pretrained(str(folder), gguf_file=gguf_file)
+        with gguf_bar_follows_switch():
+            tokenizer = AutoTokenizer.from_pretrained(str(folder), gguf_file=gguf_file)
+            model = AutoModelForCausalLM.from_pretrained(str(folder), gguf_file=gguf_file)
         # The GGUF loader dequantises to torch tensors but keeps its quantizer, which
         # refuses to save; with the weights already plain, dropping it is lossless.
         if getattr(model, "hf_quantizer", None) is not None:

@@ -211,7 +211,7 @@ def format_markdown(table: Table) -> str:
     ]
     lines.append(md_row(["articles", *(str(r.articles) for r in table.rows)]))
     lines.append(md_row(["errors", *(str(r.errors) for r in table.rows)]))
-    lines.append(md_row(["s/article", *(fmt(r.seconds) + ("*" if r.timing != "article" else "")
+    lines.append(md_row(["s/summary", *(fmt(r.seconds) + ("*" if r.timing != "article" else "")
                                          for r in table.rows)]))
     lines.append(md_row(["words", *("–" if math.isnan(r.words) else f"{r.words:.1f}"
                                      for r in table.rows)]))
@@ -245,7 +245,7 @@ def _legend(table: Table) -> str:
         f"Mean [{LEVEL:.0%} percentile bootstrap interval, {RESAMPLES} resamples, "
         f"seed {table.seed}]. ↑ higher is better, ↓ lower is better; best mean in bold; no "
         "arrow: a style figure (length, copying), never best and never a regression. "
-        "s/article: mean generation seconds, cache hits left out; * batch means (the model "
+        "s/summary: mean generation seconds, cache hits left out; * batch means (the model "
         "generates a batch at once). Paired marks need "
         f"{MIN_MARK_ARTICLES} shared articles."
     )
@@ -274,6 +274,13 @@ def _partial_key_notes(table: Table) -> str:
                            for r in table.rows)
         notes.append(f" *headline*: on the articles that have a headline ({counts}); "
                      "coverage of an untitled article is its lede's.")
+    if "copies_lede" in table.metrics:
+        copying = [f"{r.label} {r.cells['copies_lede'].mean:.2f}" for r in table.rows
+                   if r.cells["copies_lede"].n and r.cells["copies_lede"].mean > 0]
+        if copying:
+            notes.append(f" copies_lede: share of summaries that contain the lede verbatim "
+                         f"({', '.join(copying)}); their lede-based scores (*_lede_*) reward "
+                         "the copy, not a summary.")
     return "".join(notes)
 
 
@@ -302,7 +309,7 @@ def md_row(cells: list[str]) -> str:
 def write_csv(table: Table, path: Path) -> None:
     """One row per model: counts, seconds, and mean/low/high per metric; ``best`` lists metrics."""
     keys = list(table.metrics)
-    head = ["model", "articles", "errors", "seconds_per_article"]
+    head = ["model", "articles", "errors", "seconds_per_summary"]
     head += [f"{k}{suffix}" for k in keys for suffix in ("", "_low", "_high")] + ["best"]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
