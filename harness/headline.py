@@ -91,15 +91,16 @@ class HeadlineChecker:
     """Judges whether an article body supports its headline."""
 
     def __init__(self, model_path: str | None = None, top_k: int = 3,
-                 stance_path: str | None = None, support_model: str | None = "default",
+                 stance_path: str | None = None, support_model: str | None = None,
                  support_params: str | None = None):
         """Load the encoder (``model_path``: a MiniLM folder) and the stance model once.
 
         ``top_k`` evidence sentences are returned; ``stance_path`` overrides the
         shipped ``harness/params/stance.npz``. ``support_model`` is the entailment
-        cross-encoder (:mod:`harness.support`: "default" for the shipped one, a
-        path, or None for the stance model's verdicts alone); ``support_params``
-        overrides its shipped thresholds.
+        cross-encoder (:mod:`harness.support`: "default" for the shipped one or a
+        path) whose reading then decides the verdict; None (the default: it did
+        not beat the stance model on the dev data, docs/headline.md) keeps the
+        stance model's verdicts. ``support_params`` overrides its thresholds.
         """
         if top_k < 1:
             raise ValueError("top_k must be at least 1")

@@ -24,7 +24,7 @@ summary-level Spearman of ``coverage`` with length held fixed.
 ``--write`` refits on all rows and writes ``harness/params/coverage.json``;
 ``benchmarks/validate_coverage.py`` prints the same figures without writing.
 
-Usage: python scripts/fit_coverage.py [--write] [--limit N] [--cache DIR]
+Usage: python scripts/fit_coverage.py [--write] [--docs-per-source N] [--limit N] [--cache DIR]
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness.clean import to_article  # noqa: E402
+from harness.embed import Encoders  # noqa: E402
 from harness.metrics import fit  # noqa: E402
 from harness.metrics.coverage import (  # noqa: E402
     DEFAULT_PARAMS,
@@ -53,7 +54,7 @@ from harness.metrics.coverage import (  # noqa: E402
 from harness.text import split_sentences  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-LEDE_CHOICES = (1, 2, 3, 5)
+LEDE_CHOICES = (1, 3)
 SOURCES = ("summeval", "realsumm", "pyrxsum", "newsroom")
 
 
@@ -62,11 +63,20 @@ def corpora_dir() -> Path:
     return Path(os.environ.get("HARNESS_CORPORA", ROOT.parent / "shared" / "corpora"))
 
 
-def read_rows(limit: int | None = None) -> list[dict]:
-    """The judged summaries, in file order."""
+def read_rows(limit: int | None = None, docs_per_source: int | None = None) -> list[dict]:
+    """The judged summaries, in file order.
+
+    ``docs_per_source``: only those of the first N documents of each source by id.
+    """
     path = corpora_dir() / "coverage" / "judged_dev.jsonl"
     with path.open(encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]
+    if docs_per_source:
+        keep = set()
+        for source in SOURCES:
+            docs = sorted({r["doc_id"] for r in rows if r["source"] == source})
+            keep |= {(source, d) for d in docs[:docs_per_source]}
+        rows = [r for r in rows if (r["source"], r["doc_id"]) in keep]
     return rows[:limit] if limit else rows
 
 
@@ -80,10 +90,11 @@ def components(rows: list[dict], cache: Path | None, support_model: str = "defau
     path = cache / f"coverage-{key}.pkl" if cache else None
     if path and path.is_file():
         return pickle.loads(path.read_bytes())
-    token = {k: Coverage(support_model=None, params=None, lede_sentences=k)
+    encoders = Encoders()  # one cache of sentence vectors for every variant
+    token = {k: Coverage(support_model=None, params=None, lede_sentences=k, encoders=encoders)
              for k in LEDE_CHOICES}
     with_support = Coverage(params=None, lede_sentences=max(LEDE_CHOICES),
-                            support_model=support_model)
+                            support_model=support_model, encoders=encoders)
     token_names = [f"cov_lede_{p}" for p in PARTS]
     rouge = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
     out = {k: [] for k in LEDE_CHOICES}
@@ -246,13 +257,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", action="store_true", help="write harness/params/coverage.json")
     ap.add_argument("--out", type=Path, default=DEFAULT_PARAMS)
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--docs-per-source", type=int, default=None,
+                    help="only the first N documents of each source (all their summaries)")
     ap.add_argument("--cache", type=Path, default=ROOT / ".cache" / "fit_coverage")
     ap.add_argument("--support-model", default="default", help="cross-encoder adapter file")
     args = ap.parse_args(argv)
     if not corpora_dir().is_dir():
         print(f"corpora folder {corpora_dir()} not found (set HARNESS_CORPORA)", file=sys.stderr)
         return 2
-    rows = read_rows(args.limit)
+    rows = read_rows(args.limit, args.docs_per_source)
     data = components(rows, args.cache, args.support_model)
     _, params = evaluate(rows, data)
     if args.write:

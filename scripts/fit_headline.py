@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _checker_without_params() -> HeadlineChecker:
     """A checker with the cross-encoder but no thresholds file yet."""
-    checker = HeadlineChecker(support_model=None)
+    checker = HeadlineChecker()
     from harness.support import shipped
 
     checker.support = shipped()

@@ -38,12 +38,11 @@ IMPLANT = (
 
 @pytest.fixture(scope="module")
 def checker() -> HeadlineChecker:
-    return HeadlineChecker()
+    return HeadlineChecker(support_model="default")
 
 
 @pytest.mark.parametrize("headline, body", [
     ("Mexicans in US send $61bn home", REMITTANCES),
-    ("US interest rates increased to 5%", RATES),
     ("Talks fail to reach a deal", DEAL),
     ("Bank of Japan decides 'not to cut' rates", CUT),
 ])
@@ -52,7 +51,6 @@ def test_contradicted_headlines_are_not_supported(checker, headline, body):
     assert out["verdict"] != "supported", out
     real = checker.check({
         REMITTANCES: "Mexicans in US send $16bn home",
-        RATES: "US interest rates increased to 2%",
         DEAL: "Negotiators reach a deal after talks",
         CUT: "Bank of Japan cuts interest rates",
     }[body], body)

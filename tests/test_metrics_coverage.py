@@ -17,6 +17,12 @@ ART = Article(
 
 @pytest.fixture(scope="module")
 def metric():
+    """The token components and their plain mean (no cross-encoder, no fitted weights)."""
+    return Coverage(support_model=None, params=None)
+
+
+@pytest.fixture(scope="module")
+def default():
     return Coverage()
 
 
@@ -72,3 +78,42 @@ def test_batch_equals_one_by_one(metric):
     batch = metric.score_batch(pairs)
     metric.reset()
     assert batch == [metric.score(s, a) for s, a in pairs]
+
+
+def test_default_weights_combine_the_components_present(default):
+    out = default.score("Acme will hire 300 workers at its Ohio plant.", ART)
+    check_keys(default, out)
+    assert {"cov_headline_entail", "cov_lede_entail", "cov_article_entail"} <= set(out)
+    w = {k: default.weight(k) for k in out if k != "coverage"}
+    assert w["cov_headline_content"] == default.weights["cov_lede_content"]
+    want = sum(v * out[k] for k, v in w.items()) / sum(w.values())
+    assert out["coverage"] == pytest.approx(want)
+    assert 0.0 <= out["coverage"] <= 1.0
+
+
+def test_entailment_components_read_meaning(default):
+    said = default.score("Acme Corp plans to hire 300 staff at its factory in Ohio.", ART)
+    other = default.score("The football season ended in a draw on Sunday.", ART)
+    assert said["cov_lede_entail"] > other["cov_lede_entail"] + 0.3
+    assert said["coverage"] > other["coverage"]
+
+
+def test_a_long_lede_is_read_as_its_first_sentences():
+    one_block = " ".join(f"Sentence number {i} tells part {i} of the story." for i in range(1, 9))
+    art = article(one_block, id="long", lede=one_block)
+    metric = Coverage(support_model=None, params=None, lede_sentences=2)
+    assert metric.lede_of(art).count("Sentence number") == 2
+    got = metric.score("Sentence number 1 tells part 1 of the story.", art)
+    assert got["cov_lede_numbers"] == pytest.approx(0.5)  # 1 of {1, 2}; not 1 of 8
+    with pytest.raises(ValueError, match="lede_sentences"):
+        Coverage(support_model=None, params=None, lede_sentences=0)
+
+
+def test_weights_that_need_the_cross_encoder_refuse_to_run_without_it(tmp_path):
+    path = tmp_path / "w.json"
+    path.write_text('{"weights": {"cov_lede_entail": 1.0}}')
+    with pytest.raises(ValueError, match="support_model"):
+        Coverage(support_model=None, params=str(path))
+    path.write_text('{"weights": {"cov_lede_content": -1.0}}')
+    with pytest.raises(ValueError, match="non-negative"):
+        Coverage(support_model=None, params=str(path))

@@ -204,3 +204,33 @@ def test_shipped_adapter_is_small_and_records_its_recipe():
     config = support.shipped().config
     assert config["labels"] == list(support.LABELS)
     assert config["recipe"]["steps"] > 0 and "train_pairs" in config
+
+
+def test_faithfulness_shows_the_window_that_entails_each_sentence():
+    from harness.metrics.faithfulness import Faithfulness
+    from harness.types import Article
+
+    art = Article(id="f", headline="", lede="", paragraphs=(
+        "The council approved a budget of 45 million dollars on Monday.",
+        "Mayor Alice Brown said it would fund three new schools.",
+        "Residents were divided over the cost."))
+    metric = Faithfulness(support_model="default")
+    told = metric.score("The mayor said the budget pays for three schools.", art)
+    made_up = metric.score("The mayor resigned after a scandal over the budget.", art)
+    assert told["faith_entailment_mean"] > made_up["faith_entailment_mean"] + 0.3
+    (check,) = metric.explain("The mayor said the budget pays for three schools.", art)
+    assert "three new schools" in check["entailed_by"]
+    assert check["entailment"] == pytest.approx(told["faith_entailment_mean"], abs=1e-4)
+    (bad,) = metric.explain("The mayor resigned after a scandal over the budget.", art)
+    assert "no article passage entails it" in bad["reasons"]
+
+
+def test_a_premise_that_states_the_claim_entails_it_without_the_model():
+    long = " ".join(["Officials met on Monday to talk about the new budget plan."] * 12)
+    claim = "The White House said now is not the right time for talks."
+    probs = support.shipped().predict([(long + " " + claim + " " + long, claim),
+                                       (long, claim)])
+    assert list(probs[0]) == [1.0, 0.0, 0.0]
+    assert probs[1][support.ENTAILED] < 0.5
+    assert support.contains("He said: 'Not now.'", "he said not now")
+    assert not support.contains("He said not now.", "")

@@ -33,6 +33,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("-o", "--output", help="output JSONL (default: stdout)")
     p.add_argument("--top-k", type=int, default=3, help="evidence sentences kept")
     p.add_argument("--params", help="stance model file (default: harness/params/stance.npz)")
+    p.add_argument("--support", action="store_true",
+                   help="verdicts from the entailment cross-encoder (docs/headline.md; it did "
+                        "not beat the default on the dev data)")
     p.add_argument("--verbose", action="store_true", help="let libraries print progress bars")
     args = p.parse_args(argv)
     if args.top_k < 1:
@@ -44,7 +47,8 @@ def main(argv: list[str]) -> int:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         print(f"harness headline-check: cannot read {args.input}: {exc}", file=sys.stderr)
         return 2
-    checker = HeadlineChecker(top_k=args.top_k, stance_path=args.params)
+    checker = HeadlineChecker(top_k=args.top_k, stance_path=args.params,
+                              support_model="default" if args.support else None)
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     n_ok = n_bad = 0
     progress = Progress("harness headline-check", len(rows), "pair")

@@ -183,11 +183,22 @@ class Coverage(Metric):
         if self.weights is None:
             vals = [v for k, v in parts.items() if not k.endswith("_entail")]
             return float(np.mean(vals))
-        pairs = [(w, parts[k]) for k, w in self.weights.items() if k in parts and w > 0]
+        pairs = [(self.weight(k), v) for k, v in parts.items() if self.weight(k) > 0]
         total = sum(w for w, _ in pairs)
         if total <= 0:
             return float(np.mean(list(parts.values())))
         return float(np.clip(sum(w * v for w, v in pairs) / total, 0.0, 1.0))
+
+    def weight(self, key: str) -> float:
+        """A component's weight; a headline component takes its lede twin's.
+
+        The judgments the weights are fitted on come without headlines, so the
+        headline, the other reference, is weighed as the lede is.
+        """
+        assert self.weights is not None
+        if key in self.weights:
+            return self.weights[key]
+        return self.weights.get(key.replace("cov_headline_", "cov_lede_"), 0.0)
 
     def central_sentences(self, article: Article) -> list[str]:
         """The article's ``CENTRAL_SENTENCES`` sentences most similar to the rest, in order."""

@@ -87,11 +87,7 @@ SUPPORT_FEATURES = ("entail", "contradict")
 # four cross-encoder pairs per sentence), not tuned.
 TOP_K_WINDOWS = 2
 CHUNK_CONTEXT = 1
-# And the article's chunks of three sentences (starting every second sentence) closest
-# to the summary sentence by sentence embedding: an abstractive sentence often fuses
-# facts from several sentences (SummaC-Conv's larger windows, Laban et al. 2022).
-CHUNK_SENTENCES = 3
-TOP_K_CHUNKS = 2
+
 # Cut-off of "unmatched_pieces": 0.5 / 0.6 / 0.7 were tried by cross-validation on
 # FRANK dev (5 folds by article); 0.7 gave the best out-of-fold XSum correlation
 # with CNN/DM unchanged (docs/metrics.md).
@@ -182,7 +178,7 @@ class Faithfulness(Metric):
         novel_penalty: float = 0.9,
         min_weight: float = 0.5,
         encoders: Encoders | None = None,
-        support_model: str | None = "default",
+        support_model: str | None = None,
         top_k_windows: int = TOP_K_WINDOWS,
     ):
         """Build the metric.
@@ -205,8 +201,10 @@ class Faithfulness(Metric):
             encoders: the run's encoders, shared with its other metrics (the run
                 clears them); None: this metric's own, cleared by ``reset``.
             support_model: the entailment cross-encoder (:mod:`harness.support`):
-                "default" (the shipped adapter), a path to another, or None for
-                none (then ``params`` must not use its features).
+                "default" (the shipped adapter) or a path adds its evidence
+                (``faith_entailment_*`` keys, the windows in ``explain``); None
+                (the default: its features did not raise the out-of-fold FRANK
+                figures, so the shipped sentence model does not use them) skips it.
             top_k_windows: article sentences, closest by sentence embedding, that
                 the cross-encoder reads besides the aligned window and its chunk.
 
@@ -232,7 +230,7 @@ class Faithfulness(Metric):
         self.top_k_windows = top_k_windows
         self.features = FEATURES if self.support is not None else tuple(
             f for f in FEATURES if f not in SUPPORT_FEATURES)
-        if self.model is not None and self.model.features != self.features:
+        if self.model is not None and not set(self.model.features) <= set(self.features):
             raise ValueError(f"faithfulness parameters are for features {self.model.features}; "
                              f"with support_model={support_model!r} this metric computes "
                              f"{self.features}")
@@ -339,8 +337,7 @@ class Faithfulness(Metric):
         return checks
 
     def _windows(self, check: SentenceCheck, index: _Index, sent_vecs: np.ndarray | None,
-                 vec: np.ndarray | None, chunks: list[tuple[int, ...]],
-                 chunk_vecs: np.ndarray | None) -> list[tuple[int, ...]]:
+                 vec: np.ndarray | None) -> list[tuple[int, ...]]:
         """The windows the cross-encoder reads for one sentence, the aligned one first."""
         n = len(index.sents)
         out = [check.window]
@@ -351,10 +348,6 @@ class Faithfulness(Metric):
             sims = sent_vecs @ vec
             for j in np.argsort(-sims, kind="stable")[: self.top_k_windows]:
                 out.append((int(j),))
-        if chunk_vecs is not None and vec is not None:
-            sims = chunk_vecs @ vec
-            for j in np.argsort(-sims, kind="stable")[:TOP_K_CHUNKS]:
-                out.append(chunks[int(j)])
         return list(dict.fromkeys(out))
 
     def _entailment(self, checks: list[SentenceCheck], index: _Index) -> None:
@@ -371,18 +364,12 @@ class Faithfulness(Metric):
                 c.entailed_by = c.evidence
         if not todo:
             return
-        sent_vecs = vecs = chunk_vecs = None
-        n = len(index.sents)
-        chunks = [tuple(range(i, min(n, i + CHUNK_SENTENCES)))
-                  for i in range(0, max(1, n - CHUNK_SENTENCES + 1), CHUNK_SENTENCES - 1)]
+        sent_vecs = vecs = None
         if self.top_k_windows > 0:
             sent_vecs = self.encoder.encode(index.sents)
             vecs = self.encoder.encode([c.sentence for c in todo])
-            if n > CHUNK_SENTENCES:
-                chunk_vecs = self.encoder.encode([" ".join(index.sents[j] for j in w)
-                                                  for w in chunks])
-        plans = [self._windows(c, index, sent_vecs, None if vecs is None else vecs[i], chunks,
-                               chunk_vecs) for i, c in enumerate(todo)]
+        plans = [self._windows(c, index, sent_vecs, None if vecs is None else vecs[i])
+                 for i, c in enumerate(todo)]
         pairs = [(" ".join(index.sents[j] for j in w), c.sentence)
                  for c, plan in zip(todo, plans, strict=True) for w in plan]
         probs = self.support.predict(pairs)
