@@ -79,12 +79,15 @@ sys.path.insert(0, str(REPO))
 from harness.clean import (  # noqa: E402
     CleaningError,
     clean_text,
+    notice,
     page_model,
 )
 from harness.clean import page as page_mod  # noqa: E402
 from harness.clean import title as title_mod  # noqa: E402
 from harness.clean.html import html_article, trafilatura_extract  # noqa: E402
 from harness.clean.render import html_to_text  # noqa: E402
+from harness.clean.rules import classify  # noqa: E402
+from harness.types import Article, Removed  # noqa: E402
 
 _TOKEN = re.compile(r"\w+")
 # The Zyte benchmark's shingle length (evaluate.py, ``ngram_n=4``).
@@ -266,6 +269,16 @@ def _harness_text(page: Page) -> tuple[str, str | None]:
     return article.body, article.headline
 
 
+def _harness_html_article(page: Page) -> Article:
+    if not page.body.strip():
+        return clean_text(page.text, page.id)
+    return html_article(page.body, page.traf_title or None, page.id)
+
+
+def _harness_text_article(page: Page) -> Article:
+    return clean_text(page.text, page.id)
+
+
 def _rules_text(page: Page) -> tuple[str, str | None]:
     with mock.patch.object(page_model, "shipped", lambda: None):
         return _harness_text(page)
@@ -416,6 +429,115 @@ def bbc_untitled(folder: Path) -> tuple[int, int]:
     return same, total
 
 
+# --- removals and notices ------------------------------------------------------
+
+def _trigrams(text: str) -> list[tuple[str, ...]]:
+    tokens = _TOKEN.findall(text.casefold())
+    return [tuple(tokens[i : i + 3]) for i in range(max(1, len(tokens) - 2))] if tokens else []
+
+
+def removal_key(removed: Removed) -> str:
+    """The row of the removals table: the reason, the copyright lines of ``legal`` apart."""
+    if removed.reason == "legal" and page_mod._COPYRIGHT.search(removed.line):
+        return "legal (copyright)"
+    if removed.reason == "dateline" and classify(removed.line) != "dateline":
+        return "dateline (prefix)"  # split off the lede ("BERLIN (Reuters) -"), not a line
+    return removed.reason
+
+
+def removals(article: Article, truth: str) -> dict[str, list[float]]:
+    """Per removal key: [lines, words removed, of them words the ground truth keeps].
+
+    A removed word is article text when its word trigram is in the ground
+    truth more often than in the kept text (so the second copy of a repeated
+    line counts as article text only when the ground truth repeats it too);
+    each trigram of the ground truth is matched once.
+    """
+    budget = Counter(_trigrams(truth))
+    budget.subtract(Counter(g for p in (article.headline, *article.paragraphs)
+                            for g in _trigrams(p)))
+    out: dict[str, list[float]] = {}
+    for removed in article.removed:
+        grams = _trigrams(removed.line)
+        hits = 0
+        for gram in grams:
+            if budget[gram] > 0:
+                budget[gram] -= 1
+                hits += 1
+        words = len(_TOKEN.findall(removed.line))
+        row = out.setdefault(removal_key(removed), [0, 0, 0.0])
+        row[0] += 1
+        row[1] += words
+        row[2] += words * hits / len(grams) if grams else 0.0
+    return out
+
+
+def removal_table(kind: str, pages: list[Page], path: str) -> dict[str, list[float]]:
+    """Removals of one path (``"html"``: trafilatura's text through the line rules; ``"text"``)."""
+    total: dict[str, list[float]] = {}
+    for page in pages:
+        try:
+            if path == "html" and page.body.strip():
+                article = html_article(page.body, page.traf_title or None, page.id)
+            elif path == "text":
+                article = clean_text(page.text, page.id)
+            else:
+                continue
+        except CleaningError:
+            continue
+        for key, (lines, words, kept) in removals(article, page.truth).items():
+            row = total.setdefault(key, [0, 0, 0.0])
+            row[0] += lines
+            row[1] += words
+            row[2] += kept
+    return total
+
+
+def print_removals(sets: dict[str, list[Page]], paths: tuple[str, ...]) -> None:
+    """The share of each removal's words that the ground truth keeps, per set and path."""
+    for path in paths:
+        tables = {kind: removal_table(kind, pages, path) for kind, pages in sets.items()}
+        keys = sorted({k for t in tables.values() for k in t})
+        print(f"\nremovals after {'trafilatura (b)' if path == 'html' else 'page text (c)'}: "
+              "lines, words, share of the words the ground truth keeps")
+        print(f"{'reason':<22}" + "".join(f"{k:>28}" for k in tables))
+        for key in keys:
+            cells = ""
+            for table in tables.values():
+                lines, words, kept = table.get(key, [0, 0, 0.0])
+                share = f"{kept / words:6.3f}" if words else f"{'-':>6}"
+                cells += f"{lines:>9d} {words:>9d}   {share} "
+            print(f"{key:<22}{cells}")
+
+
+def notice_counts(pages: list[Page]) -> dict[str, Counter[str]]:
+    """Per path (html, text): pages whose cleaning raised a notice error or warned of one."""
+    counts: dict[str, Counter[str]] = {"html": Counter(), "text": Counter()}
+    for page in pages:
+        for path, fn in (("html", _harness_html_article), ("text", _harness_text_article)):
+            try:
+                article = fn(page)
+            except CleaningError as exc:
+                named = any(f"no article: {k} (" in str(exc) for k in notice.VOCABULARY)
+                raised = "outside the notice" in str(exc)  # the notice check's own error
+                counts[path]["notice errors" if raised else
+                             "other errors, named a notice" if named else "other errors"] += 1
+                continue
+            counts[path]["notice warnings"] += any(
+                w.split(":")[0] in notice.VOCABULARY for w in article.warnings)
+    return counts
+
+
+def print_notices(sets: dict[str, list[Page]]) -> None:
+    """Pages of each set that the notice check made errors or warned about (all hold articles)."""
+    for kind, pages in sets.items():
+        for path, got in notice_counts(pages).items():
+            print(f"{kind} {path}: {len(pages)} pages, notice errors {got['notice errors']}, "
+                  f"notice warnings {got['notice warnings']}, other errors "
+                  f"{got['other errors'] + got['other errors, named a notice']} "
+                  f"({got['other errors, named a notice']} named a notice)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the rows of both sets; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -426,12 +548,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
     parser.add_argument("--model-grid", action="store_true",
                         help="also print (c-cv) for the 3 x 3 settings the model was chosen among")
+    parser.add_argument("--removals", action="store_true",
+                        help="print only the removals table (both paths) and the notice counts")
     args = parser.parse_args(argv)
     root = corpora_dir(args.corpora)
     sets = {k: load_pages(root / k, k, Path(args.cache) if args.cache else None)
             for k in ("extraction", "wcxb") if (root / k).is_dir()}
     if not sets:
         parser.error(f"no extraction or wcxb corpus under {root}")
+    if args.removals:
+        for kind, pages in sets.items():
+            f1 = {name: summary(kind, run_extractor(kind, EXTRACTORS[name], pages), pages)[0]
+                  for name in ("(a) trafilatura", "(b) harness html")}
+            cells = "  ".join(f"{name} {value:.4f}" for name, value in f1.items())
+            print(f"{kind}: F1 {cells}")
+        print_removals(sets, ("html", "text"))
+        print()
+        print_notices(sets)
+        return 0
     start = time.perf_counter()
     oof, chosen, full = cross_validated(sets, args.folds)
     train = _trainer()

@@ -28,20 +28,20 @@ def test_clean_html_article(html):
     a = clean_html(html, "lighthouse", str(PAGE))
     assert a.headline == HEADLINE
     assert a.lede.startswith(BODY_STARTS[0])
-    assert [p[: len(s)] for p, s in zip(a.paragraphs, BODY_STARTS, strict=False)] == list(
-        BODY_STARTS
-    )
-    assert len(a.paragraphs) == 4
-    # trafilatura keeps the inline "Read more" link; the line rules drop it.
-    assert ("read_more", "Read more: Volunteers wanted to transcribe harbour records") in [
-        (r.reason, r.line) for r in a.removed
-    ]
+    read_more = "Read more: Volunteers wanted to transcribe harbour records"
+    # trafilatura keeps the inline "Read more" link, and so does the harness now:
+    # after trafilatura, read_more lines were article text 37 % of the time on
+    # the WCXB dev pages (benchmarks/extraction.py --removals; HTML_REMOVALS).
+    assert [p[: len(s)] for p, s in zip([p for p in a.paragraphs if p != read_more],
+                                        BODY_STARTS, strict=False)] == list(BODY_STARTS)
+    assert len(a.paragraphs) == 5 and read_more in a.paragraphs
+    assert [r.reason for r in a.removed] == ["duplicate"]  # the headline repeated
     assert "&amp;" not in a.body and "entries & checking" in a.body
 
 
 def test_clean_doc_dispatches_on_html(html):
     a = clean_doc(RawDoc(id="p", source=str(PAGE), html=html))
-    assert a.headline == HEADLINE and len(a.paragraphs) == 4
+    assert a.headline == HEADLINE and len(a.paragraphs) == 5
 
 
 def test_render_visible_text(html):

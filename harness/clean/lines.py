@@ -41,8 +41,14 @@ def _blocks(text: str) -> list[list[str]]:
     return [b for b in blocks if b]
 
 
-def _filter_lines(blocks: list[list[str]]) -> tuple[list[list[str]], list[Removed]]:
-    """Drop boilerplate lines; returns the kept lines per block and the removed ones."""
+def _filter_lines(
+    blocks: list[list[str]], drop: frozenset[str] | None = None
+) -> tuple[list[list[str]], list[Removed]]:
+    """Drop boilerplate lines; returns the kept lines per block and the removed ones.
+
+    ``drop``: the reasons to act on (all when ``None``); a line of another
+    reason stays.
+    """
     kept_blocks: list[list[str]] = []
     removed: list[Removed] = []
     seen: set[str] = set()
@@ -52,7 +58,8 @@ def _filter_lines(blocks: list[list[str]]) -> tuple[list[list[str]], list[Remove
         kept: list[str] = []
         for line in block:
             key = line.casefold()
-            if prose_lines >= MIN_PROSE_BEFORE_COMMENTS and _starts_comments(line):
+            if (prose_lines >= MIN_PROSE_BEFORE_COMMENTS and _starts_comments(line)
+                    and (drop is None or "comments" in drop)):
                 removed.extend(Removed(rest, "comments") for rest in _rest(blocks, block, line))
                 if kept:
                     kept_blocks.append(kept)
@@ -64,6 +71,8 @@ def _filter_lines(blocks: list[list[str]]) -> tuple[list[list[str]], list[Remove
                 reason = "duplicate"
             match = _VIDEO_TITLE.match(line) if len(line) < 1000 else None
             video_title = match.group("title").casefold() if match else None
+            if drop is not None and reason not in drop:
+                reason = None
             if reason:
                 removed.append(Removed(line, reason))
             else:
@@ -107,18 +116,22 @@ def is_prose(paragraph: str) -> bool:
     return word_count(paragraph) >= MIN_LEDE_WORDS
 
 
-def prepare(text: str) -> tuple[list[str], list[Removed]]:
-    """Normalised, bounded text split into paragraphs, boilerplate lines removed."""
+def prepare(text: str, drop: frozenset[str] | None = None) -> tuple[list[str], list[Removed]]:
+    """Normalised, bounded text split into paragraphs, boilerplate lines removed.
+
+    ``drop``: the reasons whose lines are removed (every rule, repeated lines
+    and the comment section when ``None``).
+    """
     if "\x00" in text:
         raise CleaningError("binary content (NUL bytes), not text")
     text, removed = bounded(normalize_text(text))
-    blocks, dropped = _filter_lines(_blocks(text))
+    blocks, dropped = _filter_lines(_blocks(text), drop)
     paragraphs = []
     for paragraph in _paragraphs(blocks):
         # Joining hard-wrapped lines can make a line the rules now recognise
         # ("By" + "Jane Doe, staff"); checking again keeps cleaning idempotent.
         reason = classify(paragraph)
-        if reason:
+        if reason and (drop is None or reason in drop):
             dropped.append(Removed(paragraph, reason))
         else:
             paragraphs.append(paragraph)

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import re
 
-from harness.clean import page_model
-from harness.clean.errors import CleaningError
+from harness.clean import notice, page_model
 from harness.clean.lines import MIN_LEDE_WORDS, SENTENCE_END, is_prose, prepare
 from harness.clean.normalize import MAX_INPUT_CHARS, MAX_LINES, normalize_text
 from harness.clean.page import Selection, analyse, word_count
@@ -131,7 +130,7 @@ def _select(paragraphs: list[str], headline: str | None) -> tuple[str, list[str]
     if not any(selection.keep(i) and is_prose(p) for i, p in enumerate(paragraphs)):
         selection = page.selection  # the model keeps no prose line: the rules' choice stands
     if selection.good_words == 0:
-        raise CleaningError("no article: no run of prose lines in the text")
+        raise notice.no_article("no article: no run of prose lines in the text", (), paragraphs)
     head_at = headline_index(paragraphs, selection) if headline is None else None
     if head_at is not None and opens_story(paragraphs[head_at]):
         head_at = None  # a story's opening sentence is no title (see opens_story)
@@ -159,22 +158,30 @@ def _one_line(text: str) -> str:
     return normalize_text(text).replace("\n", " ").strip()
 
 
-def _trim_head(headline: str, paragraphs: list[str]) -> tuple[list[str], list[Removed]]:
+def _trim_head(
+    headline: str, paragraphs: list[str], drop: frozenset[str] | None = None
+) -> tuple[list[str], list[Removed]]:
     """Drop a repeated headline and non-prose lines before the lede; split off a dateline.
 
     Repeated until nothing changes, so that cleaning its own output changes
     nothing (a lede shortened by its dateline may no longer be prose).
+    ``drop``: the steps to take (``headline repeat``, ``dateline prefix``,
+    ``preamble``; all when ``None``).
     """
+    def acts(reason: str) -> bool:
+        return drop is None or reason in drop
+
     removed: list[Removed] = []
-    if paragraphs and paragraphs[0].casefold() == headline.casefold():
+    if paragraphs and paragraphs[0].casefold() == headline.casefold() and acts("headline repeat"):
         removed.append(Removed(paragraphs[0], "duplicate"))
         paragraphs = paragraphs[1:]
     while paragraphs:
-        match = DATELINE_PREFIX.match(paragraphs[0])
+        match = DATELINE_PREFIX.match(paragraphs[0]) if acts("dateline prefix") else None
         if match and match.end() < len(paragraphs[0]):
             removed.append(Removed(match.group("prefix").strip(), "dateline"))
             paragraphs = [paragraphs[0][match.end() :]] + paragraphs[1:]
-        elif not is_prose(paragraphs[0]) and any(map(is_prose, paragraphs[1:])):
+        elif (acts("preamble") and not is_prose(paragraphs[0])
+              and any(map(is_prose, paragraphs[1:]))):
             removed.append(Removed(paragraphs[0], "preamble"))
             paragraphs = paragraphs[1:]
         else:
@@ -190,24 +197,28 @@ def build_article(
     lede: str | None,
     removed: list[Removed],
     headline_from: str = "detected",
+    drop: frozenset[str] | None = None,
 ) -> Article:
     """The article from its headline and paragraphs: repeated headline and preamble trimmed.
 
     An empty ``headline`` (untitled text) makes an article whose headline is
-    ``"absent"``, with a warning.
+    ``"absent"``, with a warning. ``drop`` limits the trimming to those
+    reasons (see :func:`_trim_head`).
 
     Raises:
         CleaningError: When no prose paragraph is left.
 
     """
-    paragraphs, head_removed = _trim_head(headline, paragraphs)
+    paragraphs, head_removed = _trim_head(headline, paragraphs, drop)
     if not paragraphs:
-        raise CleaningError("no article body left after removing boilerplate")
+        raise notice.no_article("no article body left after removing boilerplate",
+                                removed, [headline])
     if not any(map(is_prose, paragraphs)):
-        raise CleaningError(
-            f"no article: no paragraph of {MIN_LEDE_WORDS} or more words is left (labels only)"
-        )
-    warnings = (() if headline else (NO_HEADLINE,)) + tuple(
+        raise notice.no_article(
+            f"no article: no paragraph of {MIN_LEDE_WORDS} or more words is left (labels only)",
+            removed, [headline, *paragraphs])
+    warnings = notice.check(headline, paragraphs, removed)
+    warnings = (warnings if headline else (NO_HEADLINE, *warnings)) + tuple(
         f"input cut to its first {MAX_INPUT_CHARS:,} characters or {MAX_LINES:,} lines: "
         f"{r.line.strip('[]')} were dropped before cleaning"
         for r in removed if r.reason == "truncated")
@@ -250,7 +261,7 @@ def clean_text(
     """
     paragraphs, removed = prepare(text)
     if not paragraphs:
-        raise CleaningError("no text left after removing boilerplate")
+        raise notice.no_article("no text left after removing boilerplate", removed)
     head, body, page_removed = _select(paragraphs, headline)
     return build_article(doc_id, source, head, body, lede, removed + page_removed,
                          headline_from="given" if headline is not None else "detected")
