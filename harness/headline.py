@@ -148,13 +148,7 @@ class HeadlineChecker:
             if english_share(text) < 0.5:
                 raise ValueError(f"the headline check reads English only, and the {what} is "
                                  "mostly in another script: no verdict")
-        head = prepare_headline(headline)
-        full = self._body(article_text)
-        body = subset(full, window(head, full))
-        vecs = self.encoder.encode([*head.sents, *body.sents])
-        head.vecs, body.vecs = vecs[:1], vecs[1:]
-        x, order, findings = features(head, body, self.model.res)
-        proba = self.model.proba(x)[0]
+        body, x, order, findings, proba = self.read(headline, article_text)
         asserts = float(self.model.assertion(x)[0])
         out = {"evidence": [body.sents[int(i)] for i in order[: self.top_k]]}
         if self.support is None:
@@ -184,6 +178,16 @@ class HeadlineChecker:
                                     "relatedness", "stance", "asserts", "entailment",
                                     "contradiction", "entailed_by", "contradicted_by")
                 if k in out}
+
+    def read(self, headline: str, article_text: str) -> tuple:
+        """The body as read, the features, evidence order, rule findings and stance."""
+        head = prepare_headline(headline)
+        full = self._body(article_text)
+        body = subset(full, window(head, full))
+        vecs = self.encoder.encode([*head.sents, *body.sents])
+        head.vecs, body.vecs = vecs[:1], vecs[1:]
+        x, order, findings = features(head, body, self.model.res)
+        return body, x, order, findings, self.model.proba(x)[0]
 
     def read_support(self, headline: str, body: Text, order) -> dict:
         """The cross-encoder on the headline against the body's windows.
@@ -216,16 +220,14 @@ def decide_with_support(proba, findings: list, idf_share: float, nli: dict,
     (0.5 + 0.5 x the idf-weighted share of the headline's content stems in the
     body), times the factor of each finding.
     """
-    from harness.stance.verdict import CLICKBAIT_FACTOR, DISPUTE_FACTOR, PARTIAL_FACTOR
+    from harness.stance.verdict import findings_factor
 
     rel = float(1.0 - proba[0])
     if params["rules"] == "partial":  # rules may only cap a verdict, never dispute it
         findings = [f if not f.disputes else type(f)(f.kind, False, f.reason) for f in findings]
     kinds = {f.kind for f in findings}
-    support = rel * (1.0 + nli["entail"] - nli["contradict"]) / 2 * (0.5 + 0.5 * idf_share)
-    for f in findings:
-        support *= (CLICKBAIT_FACTOR if f.kind == "clickbait"
-                    else DISPUTE_FACTOR if f.disputes else PARTIAL_FACTOR)
+    support = (rel * (1.0 + nli["entail"] - nli["contradict"]) / 2 * (0.5 + 0.5 * idf_share)
+               * findings_factor(findings))
     if rel < thresholds["related"]:
         verdict = "unrelated"
     elif "clickbait" in kinds:

