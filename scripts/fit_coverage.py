@@ -22,7 +22,7 @@ pooled Spearman, each component's own summary-level Spearman, and the partial
 summary-level Spearman of ``coverage`` with length held fixed.
 
 ``--write`` refits on all rows and writes ``harness/params/coverage.json``;
-``benchmarks/validate_coverage.py`` prints the same figures without writing.
+without it the figures are printed and nothing is written.
 
 Usage: python scripts/fit_coverage.py [--write] [--docs-per-source N] [--limit N] [--cache DIR]
 """
