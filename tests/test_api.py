@@ -59,7 +59,7 @@ def test_score_gives_the_rows_of_the_score_command(tmp_path, seed_article):
     expected, src = _score_command(tmp_path, rows)
     got = harness.score(rows, metrics=["rouge"])
     assert got[0] == expected[0] and got[2] == expected[2]
-    assert got[0]["scores"]["rouge1_f_lede"] > 0.9  # the lede scored against itself
+    assert got[0]["scores"]["rouge1_lede_f"] > 0.9  # the lede scored against itself
     assert got[1] == {"id": "nosummary", "scores": {},
                       "error": "rows:2: missing or empty field 'summary'"}
     assert expected[1]["error"] == f"{src}:2: missing or empty field 'summary'"
@@ -112,8 +112,10 @@ def test_run_raises_on_a_bad_config(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError, match="Did you mean 'limit'"):
         harness.run(["limt=3", *QUIET])
+    with pytest.raises(ConfigError, match="Did you mean 'use_stemmer'"):
+        harness.run(["metric.rouge.use_stemer=false", *QUIET])
     with pytest.raises(harness.RunFailed) as failed:
-        harness.run(["models=[lead3]", "metric.rouge.use_stemer=false", *QUIET])
+        harness.run(["models=[lead3]", "model.textrank.k=2", *QUIET])  # checked as it starts
     assert failed.value.code == 2
     with pytest.raises(ValueError, match="sweep"):
         harness.run(["-m", "models=[lead3]"])
