@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.clean.decode import decode_bytes
+from harness.hub import hub_offline, hub_reachable
 from harness.types import ErrorRow, RawDoc, as_references
 from harness.verbosity import silenced
 
@@ -298,7 +299,7 @@ class HubSource(_RecordSource):
             raise SourceError(f"data.path {self.path}: no such folder. data=hf reads a local "
                               "folder of JSON/CSV/Parquet files or a hub dataset named "
                               "owner/name (a saved dataset: data=hf_disk)")
-        offline = not local and not hub_reachable()
+        offline = not local and (hub_offline() or not hub_reachable())
         try:
             with _offline(offline):
                 return datasets.load_dataset(self.path, self.name, split=split,
@@ -350,23 +351,6 @@ def one_split(dataset: Any, split: str | None, where: str) -> Any:
     if split not in dataset:
         raise SourceError(f"{where} has no split {split!r}; its splits: {', '.join(names)}")
     return dataset[split]
-
-
-def hub_reachable(timeout: float = 3.0) -> bool:
-    """Whether the Hugging Face hub answers a TCP connection (``HF_HUB_OFFLINE=1``: no)."""
-    import socket
-    from urllib.parse import urlparse
-
-    from huggingface_hub import constants
-
-    if constants.HF_HUB_OFFLINE:
-        return False
-    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
-    try:
-        socket.create_connection((host, 443), timeout=timeout).close()
-    except OSError:
-        return False
-    return True
 
 
 @contextmanager

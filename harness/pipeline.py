@@ -176,7 +176,8 @@ class LocalExecutor:
                               encoders=plan.encoders)
             for chunk in chunks(load_and_clean(plan, writer, timer), plan.batch_size):
                 with timer.stage("summarize"):
-                    items = summarize_all(plan, chunk, writer, stage=progress.stage)
+                    items = summarize_all(plan.models, chunk, writer, plan.cache,
+                                          stage=progress.stage)
                 progress.stage("score")
                 with timer.stage("score"):
                     scoring.submit(items, len(chunk))

@@ -70,7 +70,7 @@ class BatchWorker:
         torch.set_num_threads(max(1, threads))
         self.error: Exception | None = None
         try:
-            self.plan = _built_plan(model_configs, metric_configs, cache_dir)
+            self.stages = _built_stages(model_configs, metric_configs, cache_dir)
         except Exception as exc:  # noqa: BLE001 - raised with every batch (a ConfigError)
             self.error = exc
 
@@ -78,18 +78,28 @@ class BatchWorker:
         """Clean, summarize and score one batch; ``state``: its rows already in the run folder."""
         if self.error is not None:
             raise self.error
-        buffer, timer = RowBuffer(state), Timer()
+        stages, buffer, timer = self.stages, RowBuffer(state), Timer()
         articles = [a for doc in docs if (a := clean_one(doc, buffer, timer)) is not None]
         with timer.stage("summarize"):
-            items = summarize_all(self.plan, articles, buffer)
+            items = summarize_all(stages.models, articles, buffer, stages.cache)
         with timer.stage("score"):
-            Scoring(self.plan.metrics, buffer, encoders=self.plan.encoders).submit(
+            Scoring(stages.metrics, buffer, encoders=stages.encoders).submit(
                 items, len(articles))
         return BatchResult(buffer.rows, len(articles), timer.seconds)
 
 
-def _built_plan(model_configs: list[Any], metric_configs: list[Any],
-                cache_dir: str | None) -> RunPlan:
+@dataclass
+class BuiltStages:
+    """What an actor builds once: the models, the metrics and the encoders they share, the cache."""
+
+    models: list[Any]
+    metrics: list[Any]
+    encoders: Encoders
+    cache: Any = None  # a GenerationCache, for the cacheable models
+
+
+def _built_stages(model_configs: list[Any], metric_configs: list[Any],
+                  cache_dir: str | None) -> BuiltStages:
     models = [build(m, "model") for m in model_configs]
     encoders = Encoders()
     metrics = [build(m, "metric", encoders=encoders) for m in metric_configs]
@@ -98,8 +108,7 @@ def _built_plan(model_configs: list[Any], metric_configs: list[Any],
         from harness.models.cache import GenerationCache
 
         cache = GenerationCache(Path(cache_dir))
-    return RunPlan(source=(), models=models, metrics=metrics, out_dir=Path("."), cache=cache,
-                   encoders=encoders, progress=False)
+    return BuiltStages(models, metrics, encoders, cache)
 
 
 class RayExecutor:

@@ -1,7 +1,7 @@
 """Scoring: every metric on every (summary, article) pair, the one loop for all callers.
 
 ``harness run`` (:mod:`harness.pipeline`, in this process or in metric
-workers), ``harness score`` (:mod:`harness.commands.score`) and corpus-sized
+workers), ``harness score`` (:mod:`harness.input_rows`) and corpus-sized
 scoring through ``datasets`` (:mod:`harness.scale`) all score with
 :func:`score_pairs`. Each metric gets the whole batch at once (so an article's
 sentences are embedded once); when the batch fails, each pair is scored alone,

@@ -12,15 +12,11 @@ actors (:mod:`harness.ray_executor`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 from harness.models.base import Generation, Summarizer
 from harness.models.cache import GenerationCache, summarize_cached
 from harness.run_folder import RunWriter
 from harness.types import Article, ErrorRow, Summary
-
-if TYPE_CHECKING:
-    from harness.pipeline import RunPlan
 
 
 def generate(model: Summarizer, articles: Sequence[Article], cache: GenerationCache | None
@@ -56,12 +52,15 @@ def _generate_safely(model: Summarizer, articles: Sequence[Article], cache: Gene
     return out
 
 
-def summarize_chunk(plan: RunPlan, model: Summarizer, chunk: Sequence[Article],
-                    writer: RunWriter) -> list[tuple[Article, str]]:
-    """Summaries of one chunk by one model, reusing those an earlier run wrote."""
+def summarize_chunk(model: Summarizer, chunk: Sequence[Article], writer: RunWriter,
+                    cache: GenerationCache | None = None) -> list[tuple[Article, str]]:
+    """Summaries of one chunk by one model, reusing those an earlier run wrote.
+
+    ``cache``: the generation cache of the cacheable models (None: none).
+    """
     done = writer.state.summaries
     todo = [a for a in chunk if (a.id, model.name) not in done]
-    for article, g, hit in _generate_safely(model, todo, plan.cache, writer):
+    for article, g, hit in _generate_safely(model, todo, cache, writer):
         if not g.text.strip():
             # Scored, an empty summary would be "faithful" (no claim to check):
             # it is the model's failure on this article instead.
@@ -77,13 +76,14 @@ def summarize_chunk(plan: RunPlan, model: Summarizer, chunk: Sequence[Article],
     return [(a, done[(a.id, model.name)]) for a in chunk if (a.id, model.name) in done]
 
 
-def summarize_all(plan: RunPlan, chunk: Sequence[Article], writer: RunWriter,
+def summarize_all(models: Sequence[Summarizer], chunk: Sequence[Article], writer: RunWriter,
+                  cache: GenerationCache | None = None,
                   stage: Callable[[str], object] = lambda text: None
                   ) -> list[tuple[Article, str, str]]:
     """The (article, summary, model) items of a chunk, model by model (each named to ``stage``)."""
     items: list[tuple[Article, str, str]] = []
-    for model in plan.models:
+    for model in models:
         stage(f"summarize {model.name}")
-        pairs = summarize_chunk(plan, model, chunk, writer)
+        pairs = summarize_chunk(model, chunk, writer, cache)
         items += [(article, text, model.name) for article, text in pairs]
     return items

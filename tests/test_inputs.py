@@ -102,11 +102,15 @@ def test_hf_offline_check_needs_no_network(monkeypatch, tmp_path):
     import harness.load as load
 
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    monkeypatch.setattr(load, "hub_reachable", lambda timeout=3.0: False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # set for every test (conftest)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    probes = []
+    monkeypatch.setattr(load, "hub_reachable", lambda timeout=3.0: probes.append(1) or False)
     start = time.perf_counter()
     with pytest.raises(SourceError, match="hub cannot be reached"):
         HubSource("nobody/not-a-dataset", split="test")
     assert time.perf_counter() - start < 20
+    assert probes == [1]
 
 
 # --- reference summaries -------------------------------------------------------------
@@ -204,3 +208,23 @@ def test_bbc_sample_spans_topics(tmp_path, corpora):
     assert proc.returncode == 0, proc.stderr[-3000:]
     ids = [json.loads(x)["id"] for x in (out / "articles.jsonl").read_text().splitlines()]
     assert len(ids) == 20 and len({i.split("/")[0] for i in ids}) >= 4
+
+
+def test_hub_probe_passes_behind_a_proxy_and_fails_on_a_closed_port(monkeypatch):
+    """One probe for weights and data sets (harness.hub): a proxy defers to the hub library."""
+    import socket
+
+    from huggingface_hub import constants
+
+    from harness.hub import hub_reachable
+
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        monkeypatch.setattr(constants, "ENDPOINT", f"http://127.0.0.1:{server.getsockname()[1]}")
+        assert hub_reachable(timeout=2)
+    assert not hub_reachable(timeout=2)  # the port is closed now
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    assert hub_reachable(timeout=2)

@@ -17,7 +17,6 @@ import pytest
 from harness.models.cache import GenerationCache
 from harness.models.llamacpp_server import free_port
 from harness.models.openai_compat import EndpointError, OpenAISummarizer
-from harness.pipeline import RunPlan
 from harness.run_folder import RunState, RunWriter
 from harness.summarize import summarize_chunk
 from harness.types import Article
@@ -63,9 +62,8 @@ def test_failed_articles_become_error_rows_and_the_others_are_kept(tmp_path):
     articles = [_article(0), _article(1, "FAIL"), _article(2, "BROKEN"), _article(3, "RATE2")]
     with FakeOpenAI() as server:
         model = _model(server, max_retries=2)
-        plan = RunPlan(source=[], models=[model], metrics=[], out_dir=tmp_path, progress=False)
         writer = RunWriter(tmp_path, RunState())
-        pairs = summarize_chunk(plan, model, articles, writer)
+        pairs = summarize_chunk(model, articles, writer)
         writer.close()
     assert [a.id for a, _ in pairs] == ["a0", "a3"]
     errors = [json.loads(line) for line in (tmp_path / "errors.jsonl").read_text().splitlines()]
@@ -91,9 +89,8 @@ def test_token_usage_is_recorded_per_article(tmp_path):
     with FakeOpenAI(reply="Two words") as server:
         model = _model(server)
         generations = model.summarize([_article(1), _article(2)])
-        plan = RunPlan(source=[], models=[model], metrics=[], out_dir=tmp_path, progress=False)
         writer = RunWriter(tmp_path, RunState())
-        summarize_chunk(plan, model, [_article(3)], writer)
+        summarize_chunk(model, [_article(3)], writer)
         writer.close()
     assert [g.tokens for g in generations] == [2, 2]  # the server's completion_tokens
     assert set(model.usage["a1"]) == {"prompt_tokens", "completion_tokens"}

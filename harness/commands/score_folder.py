@@ -15,7 +15,6 @@ scored. A complete folder, or one made another way, is refused untouched.
 
 from __future__ import annotations
 
-import argparse
 import errno
 import hashlib
 import json
@@ -27,6 +26,7 @@ from typing import Any
 import yaml
 
 from harness.embed import Encoders
+from harness.input_rows import DEFAULT_MODEL, counts_line, score_all
 from harness.jsonl import read_jsonl
 from harness.metrics.base import Metric, metric_declarations
 from harness.results import run_metadata, write_tables
@@ -48,10 +48,24 @@ from harness.types import ErrorRow
 
 
 def write_run_folder(out_dir: Path, metrics: Sequence[Metric], encoders: Encoders,
-                     rows: list[tuple[str, Any]], args: argparse.Namespace,
-                     metric_names: Sequence[str]) -> int:
-    """Score ``rows`` into the run folder ``out_dir`` (resuming it) and print its short table."""
-    record = score_fingerprint(Path(args.input), metric_names)
+                     rows: list[tuple[str, Any]], input_path: Path,
+                     metric_names: Sequence[str], full: bool = False) -> int:
+    """Score ``rows`` into the run folder ``out_dir`` (resuming it) and print its short table.
+
+    Args:
+        out_dir: The run folder (made, or resumed when this command began it).
+        metrics: Built metrics, sharing ``encoders``.
+        encoders: The sentence encoders of ``metrics``, cleared after each chunk.
+        rows: ``(where, JSON line)`` per input row (:func:`harness.input_rows.read_input`).
+        input_path: The input file: its bytes are part of the folder's fingerprint.
+        metric_names: The metrics' config names, recorded in ``config.yaml``.
+        full: Print the full table and the paired table, not the short one.
+
+    Returns:
+        The exit status: 0, 1 when no row was scored, 2 for a refused folder.
+
+    """
+    record = score_fingerprint(input_path, metric_names)
     refusal = _refusal(out_dir, record)
     if refusal:
         print(f"harness score: {refusal}", file=sys.stderr)
@@ -60,7 +74,8 @@ def write_run_folder(out_dir: Path, metrics: Sequence[Metric], encoders: Encoder
     try:
         lock.acquire()
         prepare_folder(out_dir, record)
-        return _score_into(out_dir, metrics, encoders, rows, args, metric_names)
+        return _score_into(out_dir, metrics, encoders, rows, input_path, metric_names,
+                           full)
     except (FolderLocked, FingerprintMismatch) as exc:
         print(f"harness score: {exc}", file=sys.stderr)
         return 2
@@ -106,11 +121,9 @@ def _refusal(out_dir: Path, record: dict[str, Any]) -> str | None:
 
 
 def _score_into(out_dir: Path, metrics: Sequence[Metric], encoders: Encoders,
-                rows: list[tuple[str, str]], args: argparse.Namespace,
-                metric_names: Sequence[str]) -> int:
+                rows: list[tuple[str, str]], input_path: Path,
+                metric_names: Sequence[str], full: bool) -> int:
     """Score the rows the folder lacks, write the record and the tables."""
-    from harness.commands.score import DEFAULT_MODEL, score_all, summarize_counts
-
     state = RunState.read(out_dir)
     models = list(dict.fromkeys(str(r["model"]) for r in read_jsonl(out_dir / SUMMARIES)))
     if state.scored:
@@ -121,8 +134,7 @@ def _score_into(out_dir: Path, metrics: Sequence[Metric], encoders: Encoders,
     seen: set[tuple[str, str]] = set(state.scored)
     n_ok, n_bad, n_partial = len(state.scored), 0, 0
     try:
-        for row, article, summary in score_all(metrics, encoders, todo, args.input,
-                                               DEFAULT_MODEL):
+        for row, article, summary in score_all(metrics, encoders, todo, DEFAULT_MODEL):
             if article is None or summary is None:
                 # An empty summary is its model's failure (a row of that model in
                 # the table), not a drop; a malformed line belongs to no model.
@@ -146,11 +158,11 @@ def _score_into(out_dir: Path, metrics: Sequence[Metric], encoders: Encoders,
             n_partial += "error" in row
     finally:
         writer.close()
-    _write_record(out_dir, args, models, metrics, metric_names, n_ok, writer.error_count)
-    summarize_counts(n_ok, n_bad, n_partial)
+    _write_record(out_dir, input_path, models, metrics, metric_names, n_ok, writer.error_count)
+    print(f"harness score: {counts_line(n_ok, n_bad, n_partial)}", file=sys.stderr)
     if not n_ok:
         return 1
-    print(write_tables(out_dir, seed=0, full=args.full))
+    print(write_tables(out_dir, seed=0, full=full))
     print(f"\nresults: {out_dir}")
     return 0
 
@@ -194,15 +206,15 @@ def _write_row(writer: RunWriter, row: dict[str, Any], article: Any, summary: st
         writer.error(ErrorRow(article.id, "score", message, model))
 
 
-def _write_record(out_dir: Path, args: argparse.Namespace, models: list[str],
+def _write_record(out_dir: Path, input_path: Path, models: list[str],
                   metrics: Sequence[Metric], metric_names: Sequence[str], articles: int,
                   errors: int) -> None:
     """``config.yaml`` (the command's inputs) and ``run.json``."""
-    config = {"command": "harness score", "input": str(Path(args.input).resolve()),
+    config = {"command": "harness score", "input": str(input_path.resolve()),
               "metrics": list(metric_names)}
     (out_dir / CONFIG_YAML).write_text(yaml.safe_dump(config, sort_keys=False))
     record = {
-        "experiment": f"score {Path(args.input).name}",
+        "experiment": f"score {input_path.name}",
         "seed": 0,
         "models": models,
         "metrics": metric_declarations([type(m) for m in metrics]),

@@ -38,6 +38,7 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
+from harness.hub import hub_offline, hub_reachable
 from harness.models import prompts
 from harness.models.base import Generation, Summarizer
 from harness.models.cache import default_cache_dir
@@ -54,8 +55,6 @@ from harness.models.weights import (
     ModelLoadError,
     convert_gguf,
     folder_fingerprint,
-    hub_offline,
-    hub_reachable,
     hub_snapshot,
     load_pretrained,
     local_folder,

@@ -20,25 +20,20 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
-import os
-import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import transformers
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from harness.hub import hub_offline, hub_reachable
 from harness.models.cache import publish_atomic
 from harness.verbosity import gguf_bar_follows_switch
 
 logger = logging.getLogger("harness.models")
 
 PACKAGE_SCHEME = "pkg://"
-#: Seconds to wait for the hub's host before declaring it unreachable. huggingface_hub
-#: itself retries five times with back-off (about 45 s here without DNS), hence the check.
-HUB_CONNECT_TIMEOUT_S = 3.0
 #: Files below this size are hashed for the weights fingerprint; larger ones by size+mtime.
 HASH_LIMIT_BYTES = 16 * 2**20
 
@@ -111,35 +106,6 @@ def folder_fingerprint(folder: Path, only: str | None = None) -> str:
 
 
 # --------------------------------------------------------------------- loading
-
-
-def hub_offline() -> bool:
-    """Tell whether ``HF_HUB_OFFLINE`` or ``TRANSFORMERS_OFFLINE`` is set to a true value."""
-    from huggingface_hub import constants
-
-    flags = (os.environ.get("HF_HUB_OFFLINE"), os.environ.get("TRANSFORMERS_OFFLINE"))
-    return constants.HF_HUB_OFFLINE or any(
-        (flag or "").strip().lower() in {"1", "true", "yes", "on"} for flag in flags
-    )
-
-
-def hub_reachable(timeout: float = HUB_CONNECT_TIMEOUT_S) -> bool:
-    """Whether a TCP connection to the hub's host opens within ``timeout`` seconds.
-
-    Behind a proxy the direct connection says nothing, so the check passes and the
-    hub library's own requests decide.
-    """
-    from huggingface_hub import constants
-
-    if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
-        return True
-    url = urlparse(constants.ENDPOINT)
-    port = url.port or (443 if url.scheme == "https" else 80)
-    try:
-        with socket.create_connection((url.hostname or "", port), timeout=timeout):
-            return True
-    except OSError:
-        return False
 
 
 def offline_message(model: str, reason: str) -> str:
