@@ -74,7 +74,7 @@ def _watch_workers(stop: threading.Event, peak: list[float]) -> None:
 
 
 def _child(bbc: str, repeat: int, workers: int, out: str, metric_names: list[str],
-           ray_actors: int) -> None:
+           ray_actors: int, overrides: list[str]) -> None:
     """Run the pipeline once and print a JSON line of figures."""
     start = time.perf_counter()
     from hydra import compose, initialize_config_dir
@@ -86,12 +86,12 @@ def _child(bbc: str, repeat: int, workers: int, out: str, metric_names: list[str
     from harness.types import RawDoc
 
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-        cfg = compose("config")
+        cfg = compose("config", overrides=overrides)
     from omegaconf import OmegaConf
 
     names = metric_names or list(cfg.metrics)
-    metric_configs = [OmegaConf.to_container(resolve_plugin(m, "metric"), resolve=True)
-                      for m in names]
+    metric_configs = [OmegaConf.to_container(resolve_plugin(m, "metric", cfg.metric),
+                                             resolve=True) for m in names]
     source = DirSource(bbc)
 
     def replicated():
@@ -138,11 +138,16 @@ def main() -> int:
                         help="metric configs (default: the default metrics of configs/config.yaml)")
     parser.add_argument("--ray-actors", type=int, nargs="*", default=[2, 3],
                         help="actors of executor=ray, one run each (none: leave Ray out)")
+    parser.add_argument("--variant", action="append", default=[], metavar="OVERRIDES",
+                        help="also run the 250 articles with these Hydra overrides "
+                             "(space-separated, e.g. 'metric.coverage.centrality=embed'), "
+                             "local with the last --workers; repeatable")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--overrides", default="[]", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(args.bbc, int(args.child[0]), int(args.child[1]), args.child[2], args.metrics,
-               int(args.child[3]))
+               int(args.child[3]), json.loads(args.overrides))
         return 0
     if not Path(args.bbc).is_dir():
         print(f"no BBC folder at {args.bbc}; pass one as the first argument", file=sys.stderr)
@@ -150,29 +155,34 @@ def main() -> int:
     rows = []
     # (replication, workers, ray actors): local with each worker count, then Ray, per corpus size
     ray = args.ray_actors
-    configs = ([(1, w, 0) for w in args.workers] + [(1, 1, a) for a in ray]
-               + [(args.repeat, args.workers[-1], 0)] + [(args.repeat, 1, a) for a in ray])
-    for repeat, workers, actors in configs:
+    configs = ([(1, w, 0, "") for w in args.workers] + [(1, 1, a, "") for a in ray]
+               + [(args.repeat, args.workers[-1], 0, "")] + [(args.repeat, 1, a, "") for a in ray]
+               + [(1, args.workers[-1], 0, v) for v in args.variant])
+    for repeat, workers, actors, variant in configs:
         with tempfile.TemporaryDirectory() as out:
             began = time.perf_counter()
             proc = subprocess.run([sys.executable, __file__, args.bbc, "--child", str(repeat),
                                    str(workers), out, str(actors),
-                                   *(["--metrics", *args.metrics] if args.metrics else [])],
+                                   *(["--metrics", *args.metrics] if args.metrics else []),
+                                   "--overrides", json.dumps(variant.split())],
                               capture_output=True, text=True)
         if proc.returncode != 0:
             print(proc.stderr, file=sys.stderr)
             return 1
         fig = json.loads(proc.stdout.strip().splitlines()[-1])
         fig["seconds"] = time.perf_counter() - began  # the whole process, as a user waits
-        rows.append((repeat, f"ray, {actors} actors" if actors else f"local, {workers} w", fig))
+        label = f"ray, {actors} actors" if actors else f"local, {workers} w"
+        rows.append((repeat, label + (f" + {variant}" if variant else ""), fig))
     print(f"metrics: {', '.join(rows[0][2]['metrics'])}; models: lead3, textrank; "
           f"cpu cores: {os.cpu_count()}")
-    print(f"{'articles':>8} {'executor':>15} {'seconds':>8} {'articles/s':>10} {'start-up s':>10} "
+    width = max(15, *(len(executor) for _, executor, _ in rows))
+    print(f"{'articles':>8} {'executor':>{width}} {'seconds':>8} {'articles/s':>10} "
+          f"{'start-up s':>10} "
           f"{'peak MB (main)':>14} {'peak MB (worker)':>16}  stage seconds")
     for _repeat, executor, f in rows:
         rate = f["articles"] / f["seconds"]
         stages = ", ".join(f"{k} {v:.1f}" for k, v in f["timings"].items())
-        print(f"{f['articles']:>8} {executor:>15} {f['seconds']:>8.1f} {rate:>10.1f} "
+        print(f"{f['articles']:>8} {executor:>{width}} {f['seconds']:>8.1f} {rate:>10.1f} "
               f"{f['setup_s']:>10.1f} {f['peak_mb']:>14.0f} {f['worker_peak_mb']:>16.0f}  {stages}")
     print("seconds: the whole run, start-up included (Ray's too); start-up s: imports and "
           "building the models and metrics in this process (workers and actors build theirs "

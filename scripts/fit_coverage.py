@@ -7,13 +7,13 @@ Newsroom informativeness). Each article is read as ``harness score`` reads it
 (``harness.clean.to_article``: no headline, the opening paragraph as lede).
 
 For every summary the script computes ``coverage``'s components
-(``harness.metrics.coverage``) for each candidate lede length
-(``LEDE_CHOICES``), then, in five folds grouped by document, fits non-negative
-weights that sum to 1 (a softmax) by a pairwise ranking loss within each
-document (RankNet: every pair of summaries of one document whose human scores
-differ), pooled over all sources (no weight for one source), by L-BFGS in
-float64 from zeros (deterministic). The lede length with the best mean
-out-of-fold summary-level Spearman over the four sources is kept.
+(``harness.metrics.coverage``) for each candidate setting (below), then, in
+five folds grouped by document, fits non-negative weights that sum to 1 (a
+softmax) by a pairwise ranking loss within each document (RankNet: every pair
+of summaries of one document whose human scores differ), pooled over all
+sources (no weight for one source), by L-BFGS in float64 from zeros
+(deterministic). The setting with the best mean out-of-fold summary-level
+Spearman over the four sources is kept.
 
 Printed per source, beside the two trivial baselines of the same run (summary
 length in words; ROUGE-1 recall of the article's first three sentences): the
@@ -24,7 +24,13 @@ summary-level Spearman of ``coverage`` with length held fixed.
 ``--write`` refits on all rows and writes ``harness/params/coverage.json``;
 without it the figures are printed and nothing is written.
 
-Usage: python scripts/fit_coverage.py [--write] [--docs-per-source N] [--limit N] [--cache DIR]
+The settings compared: lede length (``LEDE_CHOICES``), how many central
+sentences ``cov_article_entail`` reads (``CENTRAL_CHOICES``; 0: no such
+component) and how they are found (``--centrality``), and whether the lede's
+own entailment component is used. Every setting's figure is printed.
+
+Usage: python scripts/fit_coverage.py [--write] [--centrality lexical|embed|any]
+                                      [--docs-per-source N] [--limit N] [--cache DIR]
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from harness.clean import to_article  # noqa: E402
 from harness.embed import Encoders  # noqa: E402
 from harness.metrics import fit  # noqa: E402
 from harness.metrics.coverage import (  # noqa: E402
+    CENTRALITIES,
     DEFAULT_PARAMS,
     PARTS,
     Coverage,
@@ -55,6 +62,7 @@ from harness.text import split_sentences  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LEDE_CHOICES = (1, 3)
+CENTRAL_CHOICES = (0, 1, 2, 3)
 SOURCES = ("summeval", "realsumm", "pyrxsum", "newsroom")
 
 
@@ -81,11 +89,16 @@ def read_rows(limit: int | None = None, docs_per_source: int | None = None) -> l
 
 
 def components(rows: list[dict], cache: Path | None, support_model: str = "default") -> dict:
-    """Per lede length, the component matrix (rows x names); plus the baselines."""
+    """Token components per lede length, and the cross-encoder's readings; plus the baselines.
+
+    Readings per summary: P(entailed) of each of the lede's first sentences, and
+    of the article's most central sentences under each centrality (ranked, most
+    central first), so that every variant :func:`variant` builds is a slice.
+    """
     from rouge_score import rouge_scorer
     from tqdm import tqdm
 
-    key = hashlib.sha256(("".join(r["id"] for r in rows) + support_model).encode()
+    key = hashlib.sha256(("".join(r["id"] for r in rows) + support_model + "v2").encode()
                          ).hexdigest()[:16]
     path = cache / f"coverage-{key}.pkl" if cache else None
     if path and path.is_file():
@@ -93,13 +106,16 @@ def components(rows: list[dict], cache: Path | None, support_model: str = "defau
     encoders = Encoders()  # one cache of sentence vectors for every variant
     token = {k: Coverage(support_model=None, params=None, lede_sentences=k, encoders=encoders)
              for k in LEDE_CHOICES}
-    with_support = Coverage(params=None, lede_sentences=max(LEDE_CHOICES),
-                            support_model=support_model, encoders=encoders)
+    central = {c: Coverage(support_model=None, params=None, centrality=c, encoders=encoders)
+               for c in CENTRALITIES}
+    support = Coverage(params=None, support_model=support_model, encoders=encoders).support
     token_names = [f"cov_lede_{p}" for p in PARTS]
     rouge = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
     out = {k: [] for k in LEDE_CHOICES}
+    lede_p, art_p = [], {c: [] for c in CENTRALITIES}
     length, lead_rouge = [], []
     articles: dict[str, object] = {}
+    orders: dict[tuple[str, str], list[str]] = {}
     for row in tqdm(rows, desc="coverage components", unit="summary", mininterval=5):
         art = articles.get(row["doc_id"])
         if art is None:
@@ -107,29 +123,52 @@ def components(rows: list[dict], cache: Path | None, support_model: str = "defau
                                                         "article": row["article"]})
         sum_sents = split_sentences(row["summary"]) or [row["summary"]]
         lede = split_sentences(art.lede)[: max(LEDE_CHOICES)]
-        central = with_support.central_sentences(art)
+        ranked = {}
+        for c, metric in central.items():
+            if (row["doc_id"], c) not in orders:
+                sents, order = metric.central_order(art)
+                orders[row["doc_id"], c] = [sents[i] for i in order[:max(CENTRAL_CHOICES)]]
+            ranked[c] = orders[row["doc_id"], c]
         premises = summary_windows(sum_sents)
-        claims = lede + central
-        probs = with_support.support.predict([(p, c) for c in claims for p in premises])
-        best = probs[:, 0].reshape(len(claims), len(premises)).max(1)
-        lede_e, art_e = best[: len(lede)], best[len(lede):]
+        claims = list(dict.fromkeys(lede + [t for c in CENTRALITIES for t in ranked[c]]))
+        probs = support.predict([(p, c) for c in claims for p in premises])
+        best = dict(zip(claims, probs[:, 0].reshape(len(claims), len(premises)).max(1),
+                        strict=True))
+        lede_p.append(np.array([best[t] for t in lede]))
+        for c in CENTRALITIES:
+            art_p[c].append(np.array([best[t] for t in ranked[c]]))
         for k, metric in token.items():
             parts = metric.score(row["summary"], art)
-            vec = [parts[n] for n in token_names]
-            vec += [float(lede_e[:k].mean()) if len(lede_e) else 0.0,
-                    float(art_e.mean()) if len(art_e) else 0.0]
-            out[k].append(vec)
+            out[k].append([parts[n] for n in token_names])
         length.append(len(row["summary"].split()))
         lead = " ".join(split_sentences(row["article"])[:3])
         lead_rouge.append(rouge.score(lead, row["summary"])["rouge1"].recall)
-    result = {"names": [*token_names, "cov_lede_entail", "cov_article_entail"],
-              "x": {k: np.array(v) for k, v in out.items()},
+    result = {"token_names": token_names, "token": {k: np.array(v) for k, v in out.items()},
+              "lede_p": lede_p, "art_p": art_p,
               "length": np.array(length, dtype=float), "lead3_rouge1_recall":
               np.array(lead_rouge)}
     if path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pickle.dumps(result))
     return result
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if len(values) else 0.0
+
+
+def variant(data: dict, lede: int, centrality: str, central: int, lede_entail: bool
+            ) -> tuple[list[str], np.ndarray]:
+    """Component names and matrix of one setting of the components."""
+    names = list(data["token_names"])
+    cols = [data["token"][lede]]
+    if lede_entail:
+        names.append("cov_lede_entail")
+        cols.append(np.array([[_mean(p[:lede])] for p in data["lede_p"]]))
+    if central:
+        names.append("cov_article_entail")
+        cols.append(np.array([[_mean(p[:central])] for p in data["art_p"][centrality]]))
+    return names, np.hstack(cols)
 
 
 def rank_pairs(y: np.ndarray, docs: list[str]) -> np.ndarray:
@@ -203,23 +242,40 @@ def out_of_fold(x, y, docs) -> tuple[np.ndarray, list[np.ndarray]]:
     return out, weights
 
 
-def evaluate(rows: list[dict], data: dict) -> tuple[int, dict]:
-    """Print the figures; return the chosen lede length and the full-data weights."""
+def evaluate(rows: list[dict], data: dict, centralities: tuple[str, ...] = CENTRALITIES
+             ) -> tuple[dict, dict]:
+    """Print the figures; return the chosen setting and the full-data parameters.
+
+    Settings are tried cheapest first (no lede entailment, fewer central
+    sentences, lexical centrality); a costlier one is kept only when its mean
+    out-of-fold summary-level Spearman over the sources is higher by more than 0.005.
+    Every setting is printed; the choice is among those whose centrality is in
+    ``centralities``.
+    """
     y = np.array([float(r["relevance"]) for r in rows])
     docs = [f"{r['source']}:{r['doc_id']}" for r in rows]
     sources = [r["source"] for r in rows]
     present = [s for s in SOURCES if s in sources]
-    names = data["names"]
-    best_k, best_mean, best_oof = None, None, None
-    for k in LEDE_CHOICES:
-        oof, _ = out_of_fold(data["x"][k], y, docs)
+    settings = [{"lede_sentences": k, "centrality": c, "central_sentences": n,
+                 "lede_entail": e}
+                for e in (False, True) for n in CENTRAL_CHOICES for c in CENTRALITIES
+                for k in LEDE_CHOICES if n or c == CENTRALITIES[0]]
+    print("mean out-of-fold summary-level Spearman over the sources, per setting:")
+    best, best_mean, best_oof = None, None, None
+    for st in settings:
+        _, x = variant(data, st["lede_sentences"], st["centrality"], st["central_sentences"],
+                       st["lede_entail"])
+        oof, _ = out_of_fold(x, y, docs)
         mean = float(np.mean([summary_level(oof, y, docs, sources, s) for s in present]))
-        print(f"lede = first {k} sentence(s): mean out-of-fold summary-level Spearman {mean:.3f}")
+        print(f"  {_label(st):62s} {mean:.3f}")
+        if st["central_sentences"] and st["centrality"] not in centralities:
+            continue
         if best_mean is None or mean > best_mean + 0.005:
-            best_k, best_mean, best_oof = k, mean, oof
-    print(f"chosen: lede = first {best_k} sentence(s)")
-    x = data["x"][best_k]
-    old = x[:, :len(PARTS)].mean(1)  # the plain mean of the token components, as before
+            best, best_mean, best_oof = st, mean, oof
+    print(f"chosen: {_label(best)}")
+    names, x = variant(data, best["lede_sentences"], best["centrality"],
+                       best["central_sentences"], best["lede_entail"])
+    old = data["token"][3].mean(1)  # the plain mean of the token components, as before
     columns = {"coverage": best_oof, "token_mean": old, "length": data["length"],
                "lead3_r1_recall": data["lead3_rouge1_recall"]}
     print("\nsummary-level Spearman (per document over its summaries, averaged), out of fold:")
@@ -247,8 +303,18 @@ def evaluate(rows: list[dict], data: dict) -> tuple[int, dict]:
     print("weights fitted on all rows: " + ", ".join(
         f"{n} {w:.3f}" for n, w in zip(names, weights, strict=True)))
     figures = {s: round(summary_level(best_oof, y, docs, sources, s), 3) for s in present}
-    return best_k, {"weights": dict(zip(names, weights.tolist(), strict=True)),
-                    "lede_sentences": best_k, "out_of_fold_summary_level_spearman": figures}
+    return best, {"weights": dict(zip(names, weights.tolist(), strict=True)),
+                  "lede_sentences": best["lede_sentences"],
+                  "centrality": best["centrality"],
+                  "central_sentences": best["central_sentences"],
+                  "out_of_fold_summary_level_spearman": figures}
+
+
+def _label(st: dict) -> str:
+    return (f"lede {st['lede_sentences']}, "
+            + (f"{st['central_sentences']} central ({st['centrality']})"
+               if st["central_sentences"] else "no article entailment")
+            + (", lede entailment" if st["lede_entail"] else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -261,13 +327,18 @@ def main(argv: list[str] | None = None) -> int:
                     help="only the first N documents of each source (all their summaries)")
     ap.add_argument("--cache", type=Path, default=ROOT / ".cache" / "fit_coverage")
     ap.add_argument("--support-model", default="default", help="cross-encoder adapter file")
+    ap.add_argument("--centrality", choices=[*CENTRALITIES, "any"], default="lexical",
+                    help="choose among settings with this centrality (default lexical: "
+                         "embed reads every body sentence with MiniLM, which a run "
+                         "of extractive summaries cannot afford; docs/metrics.md)")
     args = ap.parse_args(argv)
     if not corpora_dir().is_dir():
         print(f"corpora folder {corpora_dir()} not found (set HARNESS_CORPORA)", file=sys.stderr)
         return 2
     rows = read_rows(args.limit, args.docs_per_source)
     data = components(rows, args.cache, args.support_model)
-    _, params = evaluate(rows, data)
+    allowed = CENTRALITIES if args.centrality == "any" else (args.centrality,)
+    _, params = evaluate(rows, data, allowed)
     if args.write:
         params.update(data="coverage/judged_dev.jsonl (all rows)",
                       refit="python scripts/fit_coverage.py --write")

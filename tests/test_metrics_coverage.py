@@ -83,7 +83,11 @@ def test_batch_equals_one_by_one(metric):
 def test_default_weights_combine_the_components_present(default):
     out = default.score("Acme will hire 300 workers at its Ohio plant.", ART)
     check_keys(default, out)
-    assert {"cov_headline_entail", "cov_lede_entail", "cov_article_entail"} <= set(out)
+    assert "cov_article_entail" in out
+    # The fitted weights give the lede's (and so the headline's) entailment none:
+    # a component without weight is not read at all.
+    assert default.weight("cov_lede_entail") == 0
+    assert "cov_lede_entail" not in out and "cov_headline_entail" not in out
     w = {k: default.weight(k) for k in out if k != "coverage"}
     assert w["cov_headline_content"] == default.weights["cov_lede_content"]
     want = sum(v * out[k] for k, v in w.items()) / sum(w.values())
@@ -92,11 +96,17 @@ def test_default_weights_combine_the_components_present(default):
 
 
 def test_entailment_components_read_meaning(default):
-    said = default.score("Acme Corp's chief said the company will hire 300 workers at its "
+    unweighted = Coverage(params=None)  # every entailment component, read
+    said = unweighted.score("Acme Corp's chief said the company will hire 300 workers at its "
                          "plant in Ohio.", ART)
-    other = default.score("The football season ended in a draw on Sunday.", ART)
+    other = unweighted.score("The football season ended in a draw on Sunday.", ART)
     assert said["cov_lede_entail"] > other["cov_lede_entail"] + 0.3
+    assert said["cov_headline_entail"] > other["cov_headline_entail"]
     assert said["coverage"] > other["coverage"]
+    said_default = default.score("Acme Corp's chief said the company will hire 300 workers "
+                                 "at its plant in Ohio.", ART)
+    other_default = default.score("The football season ended in a draw on Sunday.", ART)
+    assert said_default["coverage"] > other_default["coverage"]
 
 
 def test_a_long_lede_is_read_as_its_first_sentences():
@@ -118,3 +128,49 @@ def test_weights_that_need_the_cross_encoder_refuse_to_run_without_it(tmp_path):
     path.write_text('{"weights": {"cov_lede_content": -1.0}}')
     with pytest.raises(ValueError, match="non-negative"):
         Coverage(support_model=None, params=str(path))
+
+
+CENTRAL_BODY = (
+    "The council approved the new bridge over the river on Monday. "
+    "Residents had asked for a bridge over the river for ten years. "
+    "The mayor said the new bridge would open next spring. "
+    "A local bakery also changed its opening hours."
+)
+
+
+def test_lexical_centrality_ranks_the_sentence_sharing_most_words_first():
+    art = article(CENTRAL_BODY, id="central")
+    metric = Coverage(support_model=None, params=None, centrality="lexical")
+    sents, order = metric.central_order(art)
+    assert len(sents) == 4
+    assert sents[order[-1]].startswith("A local bakery")  # shares no word: least central
+    assert "bakery" not in " ".join(metric.central_sentences(art, 3))
+    assert metric.central_sentences(art, 2) == [s for s in sents if s in
+                                                {sents[order[0]], sents[order[1]]}]
+    with pytest.raises(ValueError, match="centrality"):
+        Coverage(support_model=None, params=None, centrality="pagerank")
+    with pytest.raises(ValueError, match="central_sentences"):
+        Coverage(support_model=None, params=None, central_sentences=-1)
+
+
+def test_no_central_sentences_means_no_article_component(default):
+    metric = Coverage(params=None, central_sentences=0)
+    art = article(CENTRAL_BODY, id="c", lede=CENTRAL_BODY.split(". ")[0] + ".")
+    out = metric.score("The council approved a bridge.", art)
+    assert "cov_article_entail" not in out
+    assert "cov_lede_entail" in out
+
+
+def test_the_config_carries_the_fitted_setting():
+    """configs/metric/coverage.yaml builds the setting the weights were fitted with."""
+    import json
+
+    from omegaconf import OmegaConf
+
+    from harness.config import config_dir
+    from harness.metrics.coverage import DEFAULT_PARAMS
+
+    conf = OmegaConf.load(config_dir() / "metric" / "coverage.yaml")
+    fitted = json.loads(DEFAULT_PARAMS.read_text(encoding="utf-8"))
+    for key in ("lede_sentences", "centrality", "central_sentences"):
+        assert conf[key] == fitted[key], key

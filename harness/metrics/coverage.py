@@ -17,7 +17,8 @@ each reference also gets ``entail``: how much of it the summary *states*, the
 mean over the reference's sentences of the best P(entailed) with a window of
 the summary as premise and the sentence as claim. The article gets the same
 component, ``cov_article_entail``, over its most central sentences (highest
-mean MiniLM cosine to the rest of the article).
+mean cosine of content-stem counts to the rest of the article, ``centrality:
+lexical``; or of MiniLM sentence vectors, ``centrality: embed``).
 
 The lede is the article's opening paragraph; where that is longer than
 ``lede_sentences`` sentences (one block of text), its first ``lede_sentences``
@@ -34,6 +35,7 @@ weights of those present are renormalised.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -63,6 +65,9 @@ DEFAULT_PARAMS = Path(__file__).resolve().parents[1] / "params" / "coverage.json
 LEDE_SENTENCES = 3
 #: Central article sentences ``cov_article_entail`` reads.
 CENTRAL_SENTENCES = 3
+#: How central sentences are found (chosen out of fold, docs/metrics.md).
+CENTRALITIES = ("lexical", "embed")
+CENTRALITY = "lexical"
 #: Summary words read as one premise; a longer summary is read in windows of
 #: three sentences (two apart) and a reference sentence takes its best window.
 PREMISE_WORDS = 90
@@ -102,6 +107,8 @@ class Coverage(Metric):
         support_model: str | None = "default",
         params: str | None = "default",
         lede_sentences: int | None = LEDE_SENTENCES,
+        centrality: str = CENTRALITY,
+        central_sentences: int = CENTRAL_SENTENCES,
     ):
         """Build the metric.
 
@@ -116,6 +123,11 @@ class Coverage(Metric):
             params: component weights: "default" (``harness/params/coverage.json``),
                 a path, or None for the plain mean of the token components.
             lede_sentences: the lede's first sentences that stand for it (None: all).
+            centrality: how ``cov_article_entail`` finds the central sentences:
+                "lexical" (content-stem cosine, no model) or "embed" (MiniLM
+                sentence vectors).
+            central_sentences: how many central sentences ``cov_article_entail``
+                reads (0: none, and no such component).
 
         """
         # The run's encoders when it shares them (it clears them), else our own.
@@ -126,6 +138,13 @@ class Coverage(Metric):
         if lede_sentences is not None and lede_sentences < 1:
             raise ValueError(f"lede_sentences must be at least 1 or null, not {lede_sentences}")
         self.lede_sentences = lede_sentences
+        if centrality not in CENTRALITIES:
+            raise ValueError(f"centrality must be one of {', '.join(CENTRALITIES)}, "
+                             f"not {centrality!r}")
+        self.centrality = centrality
+        if central_sentences < 0:
+            raise ValueError(f"central_sentences must be 0 or more, not {central_sentences}")
+        self.central_sentences_n = central_sentences
         self.support = None
         if support_model is not None:
             from harness.support import SupportModel, shipped
@@ -173,7 +192,10 @@ class Coverage(Metric):
                 out[f"cov_{ref}_{part}"] = value
             claims[ref] = [" ".join(ref_sents)] if ref == "headline" else ref_sents
         if self.support is not None:
-            claims["article"] = self.central_sentences(article)
+            if self.central_sentences_n:
+                claims["article"] = self.central_sentences(article, self.central_sentences_n)
+            if self.weights is not None:  # a component without weight is not read
+                claims = {r: c for r, c in claims.items() if self.weight(f"cov_{r}_entail") > 0}
             out.update(self._entailed(sum_sents, claims))
         out["coverage"] = self.composite(out)
         return out
@@ -200,16 +222,29 @@ class Coverage(Metric):
             return self.weights[key]
         return self.weights.get(key.replace("cov_headline_", "cov_lede_"), 0.0)
 
-    def central_sentences(self, article: Article) -> list[str]:
-        """The article's ``CENTRAL_SENTENCES`` sentences most similar to the rest, in order."""
+    def central_sentences(self, article: Article, k: int | None = None) -> list[str]:
+        """The article's ``k`` most central sentences, in article order."""
+        sents, order = self.central_order(article)
+        k = self.central_sentences_n if k is None else k
+        return [sents[i] for i in sorted(order[:k])]
+
+    def central_order(self, article: Article) -> tuple[list[str], list[int]]:
+        """The body's sentences (four words or more) and their indices, most central first.
+
+        A sentence's centrality is its mean cosine to the other sentences: of
+        content-stem counts (``lexical``) or of MiniLM sentence vectors
+        (``embed``). Ties go to the earlier sentence.
+        """
         sents = [s for s in split_sentences(article.body) if len(s.split()) >= 4]
-        if len(sents) <= CENTRAL_SENTENCES:
-            return sents
-        vecs = self.encoder.encode(sents)
+        if len(sents) <= 1:
+            return sents, list(range(len(sents)))
+        if self.centrality == "embed":
+            vecs = np.asarray(self.encoder.encode(sents))
+        else:
+            vecs = stem_vectors(sents)
         sims = vecs @ vecs.T
-        centrality = (sims.sum(1) - 1.0) / (len(sents) - 1)
-        top = np.argsort(-centrality, kind="stable")[:CENTRAL_SENTENCES]
-        return [sents[i] for i in sorted(top)]
+        centrality = (sims.sum(1) - np.diag(sims)) / (len(sents) - 1)
+        return sents, [int(i) for i in np.argsort(-centrality, kind="stable")]
 
     def _entailed(self, sum_sents: list[str], claims: dict[str, list[str]]
                   ) -> dict[str, float]:
@@ -240,6 +275,18 @@ def summary_windows(sum_sents: list[str]) -> list[str]:
     if sum(len(s.split()) for s in sum_sents) <= PREMISE_WORDS or len(sum_sents) <= 3:
         return [" ".join(sum_sents)]
     return [" ".join(sum_sents[i:i + 3]) for i in range(0, len(sum_sents) - 1, 2)]
+
+
+def stem_vectors(sentences: list[str]) -> np.ndarray:
+    """L2-normalised content-stem count vectors of sentences (rows; zero rows stay 0)."""
+    bags = [Counter(content_stems(s)) for s in sentences]
+    vocab = {w: i for i, w in enumerate(sorted({w for b in bags for w in b}))}
+    out = np.zeros((len(bags), max(len(vocab), 1)))
+    for r, bag in enumerate(bags):
+        for w, c in bag.items():
+            out[r, vocab[w]] = c
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms > 0, norms, 1.0)
 
 
 def load_weights(path: str | Path) -> dict[str, float]:
