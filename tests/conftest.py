@@ -34,6 +34,42 @@ def corpora() -> Path:
 
 
 @pytest.fixture(scope="session")
+def corpus_path(corpora):
+    """``corpus_path("bbc", "sport/021.txt")``: that path under the corpora, or a skip.
+
+    A corpora folder can be partial (one corpus copied, another not): a test that
+    reads a file skips when that file is absent, not only when the whole folder is.
+    """
+    def find(*parts: str) -> Path:
+        path = corpora.joinpath(*parts)
+        if not path.exists():
+            pytest.skip(f"corpus file {path} not present")
+        return path
+
+    return find
+
+
+@pytest.fixture(scope="session")
+def corpus_files(corpora):
+    """``corpus_files("bbc", "*/*.txt", count=250)``: the sorted matches, or a skip.
+
+    The test skips when nothing matches, or when ``count`` is given and another
+    number of files matches (a partial copy of the corpus is not the set the
+    test's figures were measured on).
+    """
+    def find(folder: str, pattern: str, count: int | None = None) -> list[Path]:
+        files = sorted((corpora / folder).glob(pattern))
+        if not files:
+            pytest.skip(f"no {pattern} under {corpora / folder}")
+        if count is not None and len(files) != count:
+            pytest.skip(f"{corpora / folder} holds {len(files)} {pattern} files, "
+                        f"not the {count} of the full corpus")
+        return files
+
+    return find
+
+
+@pytest.fixture(scope="session")
 def seed_article():
     from harness.clean import clean_text
 

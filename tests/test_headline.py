@@ -268,8 +268,8 @@ ISSUE_EXAMPLES = [
 
 @pytest.mark.corpus
 @pytest.mark.parametrize("path, head", ISSUE_EXAMPLES)
-def test_issue_examples_not_supported(checker, corpora, path, head):
-    lines = (corpora / "bbc" / path).read_text(encoding="utf-8").split("\n")
+def test_issue_examples_not_supported(corpus_path, checker, path, head):
+    lines = corpus_path("bbc", path).read_text(encoding="utf-8").split("\n")
     body = "\n".join(lines[1:])
     out = checker.check(head, body)
     assert out["verdict"] in ("disputed", "no claim"), out

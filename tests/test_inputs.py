@@ -199,9 +199,9 @@ def test_sample_is_seeded_and_spread():
 
 
 @pytest.mark.corpus
-def test_bbc_sample_spans_topics(tmp_path, corpora):
-    if not (corpora / "bbc").is_dir():
-        pytest.skip("no BBC corpus")
+def test_bbc_sample_spans_topics(tmp_path, corpus_files):
+    # The run reads $HARNESS_CORPORA/bbc (configs/data/bbc.yaml).
+    corpus_files("bbc", "*/*.txt", count=250)
     out = tmp_path / "run"
     proc = _cli(["run", "experiment=bbc_dev", "sample=20", "seed=3", "models=[lead3]",
                  "metrics=[fragments]", "workers=1", f"hydra.run.dir={out}"])
