@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.guards import wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_DIR = REPO / "data" / "seed"
@@ -84,12 +85,13 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
 
 
 def kill_midway(proc: subprocess.Popen, rows: Path, at: int, timeout: float = 120) -> int:
-    """SIGKILL ``proc`` (a run) once ``rows`` has ``at`` lines; returns its lines by then."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if rows.exists() and rows.read_text().count("\n") >= at:
-            break
-        time.sleep(0.02)
+    """SIGKILL ``proc`` (a run) once ``rows`` has ``at`` lines; returns its lines by then.
+
+    After ``timeout`` without them, it is killed all the same (the caller's asserts
+    on the count say what went wrong).
+    """
+    wait_until(lambda: rows.exists() and rows.read_text().count("\n") >= at, timeout,
+               f"{at} lines in {rows}", required=False)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     return rows.read_text().count("\n") if rows.exists() else 0
