@@ -12,7 +12,9 @@ what hung, instead of holding the suite until CI kills it.
   the lines of a run's file, an event of the fake OpenAI server.
 
 Tests that need an order of events (a request stalled, three requests in flight)
-wait for those events, never for a time to pass.
+wait for those events, never for a time to pass. A child process (``harness run``
+in a subprocess) is bounded by ``subprocess.run(..., timeout=...)``, which kills
+it: the same guard, at the edge of the process.
 """
 
 from __future__ import annotations
