@@ -12,6 +12,8 @@ message. The result is kept for the life of the process.
 
 ``python -m harness.models.llamacpp_probe [GGUF]`` runs it (``make`` does, after
 installing the extra); exit 0 when the build works, 2 with the message if not.
+:func:`gguf_path` (which file a model setting names) lives here, below
+:mod:`harness.models.llamacpp`, which imports the probe and re-exports it.
 """
 
 from __future__ import annotations
