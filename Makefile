@@ -74,12 +74,16 @@ install-llamacpp: $(LLAMA_STAMP)
 run: $(STAMP) $(if $(findstring llamacpp,$(ARGS)),$(LLAMA_STAMP))
 	$(VENV)/bin/harness run $(ARGS)
 
+# lint-imports checks the import contracts in pyproject.toml ([tool.importlinter]):
+# harness/ is layered and has no import cycles.
 test: $(DEV_STAMP)
 	$(VENV)/bin/ruff check harness tests benchmarks scripts
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check harness tests benchmarks scripts
+	$(VENV)/bin/lint-imports
 
 # Regenerate the committed regression baseline on purpose (see docs/results.md).
 baseline: $(STAMP)

@@ -26,7 +26,7 @@ from harness import pipeline
 from harness.embed import Encoders
 from harness.jsonl import read_jsonl
 from harness.metrics.base import metric_declarations
-from harness.results import run_metadata, write_tables
+from harness.results import write_tables
 from harness.run_folder import (
     CONFIG_YAML,
     ERRORS,
@@ -39,6 +39,7 @@ from harness.run_folder import (
     prepare_folder,
 )
 from harness.run_lock import FolderLock, FolderLocked
+from harness.run_metadata import run_metadata
 from harness.verbosity import quiet_libraries
 
 log = logging.getLogger("harness")

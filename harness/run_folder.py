@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.jsonl import JsonlWriter, read_jsonl
+from harness.run_metadata import package_versions
 from harness.types import ErrorRow
 
 ARTICLES = "articles.jsonl"
@@ -115,8 +116,6 @@ def fingerprint(data: Any, limit: int | None, sample: dict[str, int] | None,
     they do not change rows.
 
     """
-    from harness.results.metadata import package_versions
-
     record = {"data": data, "limit": limit, "sample": sample, "models": models,
               "metrics": metrics,
               "versions": package_versions(ROW_PACKAGES)}

@@ -8,6 +8,7 @@ Rows that cannot be scored get an ``error`` and keep going.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -21,15 +22,10 @@ _COLUMNS = ("id", "article", "summary", "headline", "lede")
 # Metrics (and the encoders they share) per metric configs, built once per
 # process on first use: datasets forks the workers, and a function it maps
 # cannot carry built metrics across processes any other way.
-_METRICS: dict[str, tuple[list[Any], Encoders]] = {}
-
-
+@functools.cache
 def _metrics_for(configs_json: str) -> tuple[list[Any], Encoders]:
-    if configs_json not in _METRICS:
-        encoders = Encoders()
-        _METRICS[configs_json] = ([build(c, "metric", encoders=encoders)
-                                   for c in json.loads(configs_json)], encoders)
-    return _METRICS[configs_json]
+    encoders = Encoders()
+    return [build(c, "metric", encoders=encoders) for c in json.loads(configs_json)], encoders
 
 
 def _score_batch(batch: dict[str, list[Any]], configs_json: str) -> dict[str, list[Any]]:

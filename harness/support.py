@@ -20,11 +20,12 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from harness.lru import LRU
 
 #: Output order of the three probabilities.
 LABELS = ("entailed", "contradicted", "neither")
@@ -105,7 +106,7 @@ class SupportModel:
         self.max_length = int(self.config.get("max_length", MAX_LENGTH))
         self.batch_size = batch_size
         self.cache_size = cache_size
-        self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._cache: LRU[tuple[str, str], np.ndarray] = LRU(cache_size)
 
     def identity(self) -> dict:
         """What decides the outputs: the adapter file's hash and its recorded config."""
@@ -126,7 +127,6 @@ class SupportModel:
                 continue
             hit = self._cache.get(key)
             if hit is not None:
-                self._cache.move_to_end(key)
                 out[i] = hit
             else:
                 todo.setdefault(key, []).append(i)
@@ -137,9 +137,7 @@ class SupportModel:
             for key, row in zip(batch, probs, strict=True):
                 for i in todo[key]:
                     out[i] = row
-                self._cache[key] = row
-                if len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
+                self._cache.put(key, row)
         return out
 
     def _forward(self, pairs: list[tuple[str, str]]) -> np.ndarray:

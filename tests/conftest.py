@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.guards import wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_DIR = REPO / "data" / "seed"
@@ -34,6 +35,42 @@ def corpora() -> Path:
 
 
 @pytest.fixture(scope="session")
+def corpus_path(corpora):
+    """``corpus_path("bbc", "sport/021.txt")``: that path under the corpora, or a skip.
+
+    A corpora folder can be partial (one corpus copied, another not): a test that
+    reads a file skips when that file is absent, not only when the whole folder is.
+    """
+    def find(*parts: str) -> Path:
+        path = corpora.joinpath(*parts)
+        if not path.exists():
+            pytest.skip(f"corpus file {path} not present")
+        return path
+
+    return find
+
+
+@pytest.fixture(scope="session")
+def corpus_files(corpora):
+    """``corpus_files("bbc", "*/*.txt", count=250)``: the sorted matches, or a skip.
+
+    The test skips when nothing matches, or when ``count`` is given and another
+    number of files matches (a partial copy of the corpus is not the set the
+    test's figures were measured on).
+    """
+    def find(folder: str, pattern: str, count: int | None = None) -> list[Path]:
+        files = sorted((corpora / folder).glob(pattern))
+        if not files:
+            pytest.skip(f"no {pattern} under {corpora / folder}")
+        if count is not None and len(files) != count:
+            pytest.skip(f"{corpora / folder} holds {len(files)} {pattern} files, "
+                        f"not the {count} of the full corpus")
+        return files
+
+    return find
+
+
+@pytest.fixture(scope="session")
 def seed_article():
     from harness.clean import clean_text
 
@@ -48,12 +85,13 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
 
 
 def kill_midway(proc: subprocess.Popen, rows: Path, at: int, timeout: float = 120) -> int:
-    """SIGKILL ``proc`` (a run) once ``rows`` has ``at`` lines; returns its lines by then."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if rows.exists() and rows.read_text().count("\n") >= at:
-            break
-        time.sleep(0.02)
+    """SIGKILL ``proc`` (a run) once ``rows`` has ``at`` lines; returns its lines by then.
+
+    After ``timeout`` without them, it is killed all the same (the caller's asserts
+    on the count say what went wrong).
+    """
+    wait_until(lambda: rows.exists() and rows.read_text().count("\n") >= at, timeout,
+               f"{at} lines in {rows}", required=False)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     return rows.read_text().count("\n") if rows.exists() else 0

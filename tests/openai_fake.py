@@ -1,10 +1,16 @@
 """A real HTTP server on 127.0.0.1 that speaks just enough of the OpenAI protocol.
 
 Each request's behaviour follows a schedule keyed by a marker word in the
-prompt: ``RATE2`` answers 429 twice, then a summary; ``SLOW1`` stalls past the
-client's timeout once; ``FAIL`` always answers 500; ``BROKEN`` always answers
-200 with malformed JSON. Other prompts get a summary at once, after ``delay``
-seconds. The server counts requests per marker and the most requests in flight.
+prompt: ``RATE2`` answers 429 twice, then a summary; ``SLOW1`` is never answered
+the first time (the client's timeout has to fire; the stalled handler waits for
+the server to close); ``FAIL`` always answers 500; ``BROKEN`` always answers 200
+with malformed JSON. Other prompts get a summary at once; with ``hold=N`` they
+are held until N requests are in flight together (once), so a test of the
+client's concurrency limit sees the limit reached whatever the machine's speed.
+The server counts requests per marker and the most requests in flight, and sets
+events a test can wait for: ``stalled`` (the first SLOW1 request arrived) and
+``full`` (``hold`` requests were in flight). Every wait of the server is bounded
+by :data:`tests.guards.EVENT_S`, so a broken client fails a test, never hangs it.
 """
 
 from __future__ import annotations
@@ -12,10 +18,11 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.guards import EVENT_S
 
 MARKERS = ("RATE2", "SLOW1", "FAIL", "BROKEN")
 
@@ -23,9 +30,12 @@ MARKERS = ("RATE2", "SLOW1", "FAIL", "BROKEN")
 class FakeOpenAI:
     """Start with ``with FakeOpenAI() as server:``; ``server.base_url`` ends in ``/v1``."""
 
-    def __init__(self, delay: float = 0.0, stall: float = 2.0, logprobs: dict | None = None,
+    def __init__(self, hold: int = 0, logprobs: dict | None = None,
                  reply: str | None = None) -> None:
-        self.delay, self.stall = delay, stall
+        self.hold = hold
+        self.stalled = threading.Event()
+        self.full = threading.Event()
+        self._closing = threading.Event()
         self.logprobs = logprobs
         self.reply = reply
         self.requests: Counter[str] = Counter()
@@ -43,6 +53,7 @@ class FakeOpenAI:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._closing.set()  # a stalled handler answers now, to a client long gone
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -77,6 +88,8 @@ class FakeOpenAI:
                     fake.headers.append({k.lower(): v for k, v in self.headers.items()})
                     fake.in_flight += 1
                     fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                    if fake.hold and fake.in_flight >= fake.hold:
+                        fake.full.set()
                 try:
                     fake.answer(self, request)
                 finally:
@@ -99,8 +112,10 @@ class FakeOpenAI:
         if marker == "BROKEN":
             return handler._send(200, b'{"id": "x", "choices": [{"message": ')
         if marker == "SLOW1" and attempt == 1:
-            time.sleep(self.stall)
-        time.sleep(self.delay)
+            self.stalled.set()
+            self._closing.wait(EVENT_S)
+        elif self.hold:
+            self.full.wait(EVENT_S)
         handler._send(200, json.dumps(self.completion(request, text)).encode())
 
     def completion(self, request: dict[str, Any], text: str) -> dict[str, Any]:

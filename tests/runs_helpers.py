@@ -12,10 +12,10 @@ import os
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.conftest import REPO
+from tests.guards import wait_until
 
 WORDS = ("council vote budget school river bridge mayor plan court judge storm road "
          "tax hospital police report market price energy water farm union teacher "
@@ -61,13 +61,9 @@ def start(cmd: list[str], **kwargs) -> subprocess.Popen:
 
 
 def wait_for_lines(path: Path, at: int, timeout: float = 120) -> None:
-    """Wait until ``path`` holds ``at`` complete lines."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if path.exists() and path.read_bytes().count(b"\n") >= at:
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"{path} never reached {at} lines")
+    """Wait until ``path`` holds ``at`` complete lines (the test fails after ``timeout``)."""
+    wait_until(lambda: path.exists() and path.read_bytes().count(b"\n") >= at, timeout,
+               f"{at} lines in {path}")
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from harness.clean import CleaningError, clean_doc, clean_html, clean_text, html_to_text
-from harness.clean.decode import DecodeError, decode_bytes
+from harness.decode import DecodeError, decode_bytes
 from harness.types import RawDoc
 
 PAGE = Path(__file__).parent / "data/html/article.html"

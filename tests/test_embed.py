@@ -16,6 +16,35 @@ def folder():
         pytest.skip(str(exc))
 
 
+# Golden vectors: the first 8 of the 384 dimensions, rounded to 4 places, of the
+# embeddings sentence-transformers gives the same folder. sentence-transformers
+# defines them by the folder's modules.json, Transformer -> Pooling -> Normalize:
+# the last hidden state of every word piece (with [CLS] and [SEP]; at most 256,
+# sentence_bert_config.json's max_seq_length), averaged over the attention mask
+# (1_Pooling/config.json: pooling_mode_mean_tokens, padding left out), then
+# divided by its L2 norm. Computed once with sentence-transformers 6.3.0 (not a
+# dependency of harness: it pulls scikit-learn and scipy), installed aside:
+#     SentenceTransformer(str(default_model_dir()), device="cpu").encode(GOLDEN_TEXTS)
+# [:, :8].round(4). harness.embed matched it to the last bit. The two texts go in
+# one batch, so the shorter one is padded: the mask must keep the padding out.
+GOLDEN_TEXTS = [
+    "The council approved a new budget on Tuesday.",
+    "Heavy rain flooded the town centre overnight, and residents of the lower streets were "
+    "taken to the school hall, where volunteers handed out blankets.",
+]
+GOLDEN_FIRST_8 = [
+    [-0.0306, -0.0322, -0.0066, 0.0856, 0.0757, -0.0357, -0.0171, -0.0212],
+    [-0.0120, 0.0787, 0.1244, 0.1015, 0.1129, -0.0325, -0.0041, -0.0093],
+]
+
+
+def test_embeddings_match_sentence_transformers_golden_vectors(folder):
+    vectors = Encoder(folder).encode(GOLDEN_TEXTS)
+    assert vectors.shape == (2, 384)
+    # 4-place rounding is off by at most 5e-5; the rest is room for another CPU's arithmetic.
+    assert np.allclose(vectors[:, :8], GOLDEN_FIRST_8, atol=1e-4, rtol=0), vectors[:, :8].round(4)
+
+
 def test_encoders_share_weights_but_not_caches(folder):
     a, b = load_encoder(folder), load_encoder(folder)
     assert a is not b and a.model is b.model

@@ -1,12 +1,11 @@
 """Headline check: hand-written pairs of each kind, the issue's BBC examples, input errors."""
 
-import time
-
 import pytest
 
 from harness.headline import HeadlineChecker
 from harness.stance import prepare_body, prepare_headline, rule_findings
 from harness.stance.prepare import numbers_in
+from tests.guards import hang_guard
 
 # Article length: the models read a body of a few sentences as a brief that relays
 # a claim (FNC-1 bodies are full articles), so the examples are article-sized.
@@ -224,9 +223,8 @@ def test_long_body_is_windowed(checker):
     filler = " ".join(f"Item {i} of the council agenda was discussed at length."
                       for i in range(400))
     body = f"{filler} Acme Corp will build a new factory in Ohio, the company said."
-    t0 = time.perf_counter()
-    out = checker.check("Acme to build new factory in Ohio", body)
-    assert time.perf_counter() - t0 < 60
+    with hang_guard(60, "the check of a 400-sentence body"):
+        out = checker.check("Acme to build new factory in Ohio", body)
     assert out["evidence"][0].startswith("Acme Corp will build")
 
 
@@ -268,8 +266,8 @@ ISSUE_EXAMPLES = [
 
 @pytest.mark.corpus
 @pytest.mark.parametrize("path, head", ISSUE_EXAMPLES)
-def test_issue_examples_not_supported(checker, corpora, path, head):
-    lines = (corpora / "bbc" / path).read_text(encoding="utf-8").split("\n")
+def test_issue_examples_not_supported(corpus_path, checker, path, head):
+    lines = corpus_path("bbc", path).read_text(encoding="utf-8").split("\n")
     body = "\n".join(lines[1:])
     out = checker.check(head, body)
     assert out["verdict"] in ("disputed", "no claim"), out

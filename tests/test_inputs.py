@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from rouge_score import rouge_scorer
@@ -18,6 +17,7 @@ from harness.metrics.rouge import ReferenceRouge
 from harness.pipeline import sampled
 from harness.types import Article
 from tests.conftest import REPO
+from tests.guards import hang_guard
 
 STORY = ("The city council approved a new budget on Tuesday after months of debate. "
          "It raises spending on schools by 4% and cuts road repairs.\n\n"
@@ -86,13 +86,12 @@ def _cli(args, env_extra=None):
 
 
 def test_hf_offline_and_not_cached_fails_fast_with_the_fix(tmp_path):
-    start = time.perf_counter()
-    proc = _cli(["run", "data=hf", "data.path=nobody/not-a-dataset", "data.split=test",
-                 "models=[lead3]", f"hydra.run.dir={tmp_path / 'run'}"],
-                {"HF_HOME": str(tmp_path / "hf")})
+    with hang_guard(60, "a run on a data set that is not cached"):
+        proc = _cli(["run", "data=hf", "data.path=nobody/not-a-dataset", "data.split=test",
+                     "models=[lead3]", f"hydra.run.dir={tmp_path / 'run'}"],
+                    {"HF_HOME": str(tmp_path / "hf")})
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "not in the datasets cache" in proc.stderr and "data=hf_disk" in proc.stderr
-    assert time.perf_counter() - start < 60
 
 
 def test_hf_offline_check_needs_no_network(monkeypatch, tmp_path):
@@ -106,10 +105,9 @@ def test_hf_offline_check_needs_no_network(monkeypatch, tmp_path):
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     probes = []
     monkeypatch.setattr(load, "hub_reachable", lambda timeout=3.0: probes.append(1) or False)
-    start = time.perf_counter()
-    with pytest.raises(SourceError, match="hub cannot be reached"):
+    with hang_guard(20, "HubSource with the hub unreachable"), \
+            pytest.raises(SourceError, match="hub cannot be reached"):
         HubSource("nobody/not-a-dataset", split="test")
-    assert time.perf_counter() - start < 20
     assert probes == [1]
 
 
@@ -199,9 +197,9 @@ def test_sample_is_seeded_and_spread():
 
 
 @pytest.mark.corpus
-def test_bbc_sample_spans_topics(tmp_path, corpora):
-    if not (corpora / "bbc").is_dir():
-        pytest.skip("no BBC corpus")
+def test_bbc_sample_spans_topics(tmp_path, corpus_files):
+    # The run reads $HARNESS_CORPORA/bbc (configs/data/bbc.yaml).
+    corpus_files("bbc", "*/*.txt", count=250)
     out = tmp_path / "run"
     proc = _cli(["run", "experiment=bbc_dev", "sample=20", "seed=3", "models=[lead3]",
                  "metrics=[fragments]", "workers=1", f"hydra.run.dir={out}"])

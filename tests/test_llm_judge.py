@@ -87,8 +87,9 @@ def test_unparseable_judgment_is_a_row_error_and_the_cache_is_used(tmp_path):
 
 
 def test_batch_scores_many_pairs(tmp_path):
-    with FakeOpenAI(reply="3", delay=0.1) as server:
+    with FakeOpenAI(reply="3", hold=2) as server:  # held until two are in flight
         judge = _judge(server, tmp_path)
         rows = judge.score_batch([(f"Summary {i}.", ARTICLE) for i in range(4)])
+        assert server.full.is_set()
     assert [r["judge_coverage"] for r in rows] == [3.0] * 4
     assert server.max_in_flight == 2

@@ -89,12 +89,12 @@ def test_every_metric_config_matches_its_keys(name):
 
 
 @pytest.mark.corpus
-def test_falke_ranking_beats_rouge2_precision(corpora, metric):
+def test_falke_ranking_beats_rouge2_precision(corpus_path, metric):
     import json
 
     from rouge_score import rouge_scorer
 
-    rows = json.loads((corpora / "falke" / "val_sentence_pairs.json").read_text())[:80]
+    rows = json.loads(corpus_path("falke", "val_sentence_pairs.json").read_text())[:80]
     scorer = rouge_scorer.RougeScorer(["rouge2"], use_stemmer=True)
     ours = base = 0
     for row in rows:

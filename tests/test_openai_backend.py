@@ -2,7 +2,10 @@
 
 The server answers 429, 500, stalls and malformed JSON on a schedule, to prove
 the client's retries, the per-article error rows, the concurrency limit, the
-early failure on a dead endpoint and the cache identity.
+early failure on a dead endpoint and the cache identity. Tests of timing wait
+for the server's events (a request stalled, requests in flight), never race a
+clock: a stalled request is never answered, and requests are held until the
+concurrency limit is reached.
 """
 
 from __future__ import annotations
@@ -50,11 +53,14 @@ def test_429_is_retried_with_backoff_then_succeeds():
 
 
 def test_a_timed_out_request_is_retried():
-    with FakeOpenAI(stall=2.0) as server:
-        model = _model(server, timeout=0.5)
+    """The first request is never answered: only the client's timeout ends it, then a retry."""
+    timeout = 2.0  # the retry is answered at once; the bound leaves a loaded machine room
+    with FakeOpenAI() as server:
+        model = _model(server, timeout=timeout)
         (generation,) = model.summarize([_article(1, "SLOW1")])
+        assert server.stalled.is_set()
     assert generation.text.startswith("Summary:")
-    assert generation.seconds > 0.5  # the timed-out attempt counts
+    assert generation.seconds >= timeout  # the timed-out attempt counts
     assert server.requests["SLOW1"] == 2
 
 
@@ -78,9 +84,11 @@ def test_failed_articles_become_error_rows_and_the_others_are_kept(tmp_path):
 
 
 def test_concurrency_is_capped():
-    with FakeOpenAI(delay=0.3) as server:
+    """Requests are held until three are in flight: the cap is reached, and never passed."""
+    with FakeOpenAI(hold=3) as server:
         model = _model(server, max_concurrency=3)
         summaries = model.summarize([_article(i) for i in range(8)])
+        assert server.full.is_set()
     assert len(summaries) == 8
     assert server.max_in_flight == 3
 

@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from harness.models.llamacpp_server import free_port
 from harness.pipeline import RunPlan, run
 from harness.types import RawDoc
 from tests.conftest import REPO, kill_midway
+from tests.guards import wait_until
 
 ray = pytest.importorskip("ray")
 from harness.ray_executor import RayExecutor  # noqa: E402 - after the skip
@@ -143,15 +143,13 @@ def head_node():
 
 
 def _wait_for_node(proc: subprocess.Popen, port: int) -> None:
-    deadline = time.time() + 90
-    while time.time() < deadline:
+    def listening() -> bool:
         if proc.poll() is not None:
             raise RuntimeError(f"ray start exited: {proc.stderr.read()}")
         with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("the head node did not open its port")
+            return s.connect_ex(("127.0.0.1", port)) == 0
+
+    wait_until(listening, 90, f"the Ray head node listening on port {port}")
 
 
 def _stop_group(proc: subprocess.Popen) -> None:

@@ -11,11 +11,11 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from harness.results import RunFolderError, run_metadata, write_tables
-from harness.results.metadata import git_state
+from harness.results import RunFolderError, write_tables
 from harness.results.runs import TABLE_FILES, load_results
 from harness.results.stats import bootstrap_mean, cell_rng, paired_difference, verdict
 from harness.results.tables import aggregate
+from harness.run_metadata import git_state, run_metadata
 from tests.run_factory import make_run
 
 

@@ -29,7 +29,7 @@ from harness.embed import Encoders
 from harness.input_rows import DEFAULT_MODEL, counts_line, score_all
 from harness.jsonl import read_jsonl
 from harness.metrics.base import Metric, metric_declarations
-from harness.results import run_metadata, write_tables
+from harness.results import write_tables
 from harness.results.runs import incomplete
 from harness.run_folder import (
     CONFIG_YAML,
@@ -44,6 +44,7 @@ from harness.run_folder import (
     prepare_folder,
 )
 from harness.run_lock import FolderLock, FolderLocked
+from harness.run_metadata import run_metadata
 from harness.types import ErrorRow
 
 

@@ -32,13 +32,13 @@ cost grows with sentences x summary sentences); sentences over
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from harness.embed import TOKEN_LAYER, Encoders
+from harness.lru import LRU
 from harness.metrics.base import KeySpec, Metric
 from harness.metrics.evidence import (
     align,
@@ -238,8 +238,8 @@ class Faithfulness(Metric):
         self.local_penalty = local_penalty
         self.novel_penalty = novel_penalty
         self.min_weight = min_weight
-        self._indexes: OrderedDict[tuple[str, str], _Index] = OrderedDict()
-        self._checks: OrderedDict[tuple[str, str, str], list[SentenceCheck]] = OrderedDict()
+        self._indexes: LRU[tuple[str, str], _Index] = LRU(MEMO_SIZE)
+        self._checks: LRU[tuple[str, str, str], list[SentenceCheck]] = LRU(MEMO_SIZE)
 
     def reset(self) -> None:
         """Forget the cached articles, and the embeddings if this metric owns its encoder."""
@@ -320,9 +320,9 @@ class Faithfulness(Metric):
         ``score`` of the same pair (``harness score``) does not align it again.
         """
         key = (summary, *_article_key(article))
-        if key in self._checks:
-            self._checks.move_to_end(key)
-            return self._checks[key]
+        memo = self._checks.get(key)
+        if memo is not None:
+            return memo
         index = self._index(article)
         sum_sents = split_sentences(summary)
         if not sum_sents:
@@ -333,7 +333,7 @@ class Faithfulness(Metric):
                                                       al.token_best, strict=True)]
         if self.support is not None:
             self._entailment(checks, index)
-        _remember(self._checks, key, checks)
+        self._checks.put(key, checks)
         return checks
 
     def _windows(self, check: SentenceCheck, index: _Index, sent_vecs: np.ndarray | None,
@@ -429,9 +429,9 @@ class Faithfulness(Metric):
 
     def _index(self, article: Article) -> _Index:
         key = _article_key(article)
-        if key in self._indexes:
-            self._indexes.move_to_end(key)
-            return self._indexes[key]
+        memo = self._indexes.get(key)
+        if memo is not None:
+            return memo
         sents = _article_sentences(article)
         if not sents:
             raise ValueError(f"article {article.id!r} has no sentences to check against")
@@ -440,7 +440,7 @@ class Faithfulness(Metric):
         stems = [stem(t) for t in token_list]
         index = _Index(sents, set(token_list), set(stems), _ngrams(stems, 2),
                        _ngrams(stems, 3), numbers(text), token_list)
-        _remember(self._indexes, key, index)
+        self._indexes.put(key, index)
         return index
 
     def score_batch(self, pairs: Sequence[tuple[str, Article]]) -> list[dict[str, float]]:
@@ -454,12 +454,6 @@ class Faithfulness(Metric):
 
 def _article_key(article: Article) -> tuple[str, str]:
     return article.id, article.headline + "\n" + article.lede + "\n" + article.body
-
-
-def _remember(memo: OrderedDict, key: tuple, value) -> None:
-    memo[key] = value
-    while len(memo) > MEMO_SIZE:
-        memo.popitem(last=False)
 
 
 def _share(hits: list[bool]) -> float:

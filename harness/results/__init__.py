@@ -1,15 +1,15 @@
-"""Aggregate runs into results tables, compare runs, describe what produced them.
+"""Aggregate runs into results tables and compare runs.
 
 ``write_tables`` is the *aggregate* and *write* steps of DESIGN.md's data flow
-for one run folder (or one Hydra sweep folder); ``run_metadata`` is what
-:func:`harness.app.write_record` merges into ``run.json``.
+for one run folder (or one Hydra sweep folder). What produced a run
+(:mod:`harness.run_metadata`) sits below, beside :mod:`harness.run_folder`:
+``results`` only reads.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from harness.results.metadata import run_metadata
 from harness.results.runs import TABLE_FILES, RunFolderError, load_results
 from harness.results.short import format_short
 from harness.results.tables import (
@@ -20,7 +20,7 @@ from harness.results.tables import (
     write_per_article,
 )
 
-__all__ = ["RunFolderError", "run_metadata", "write_tables"]
+__all__ = ["RunFolderError", "write_tables"]
 
 
 def write_tables(run_dir: Path, seed: int = 0, full: bool = True) -> str:

@@ -29,7 +29,7 @@ PACKAGES = (
     "trafilatura",
 )
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 def run_metadata() -> dict[str, Any]:
