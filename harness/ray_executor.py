@@ -84,7 +84,7 @@ class BatchWorker:
             items = summarize_all(stages.models, articles, buffer, stages.cache)
         with timer.stage("score"):
             Scoring(stages.metrics, buffer, encoders=stages.encoders).submit(
-                items, len(articles))
+                items, len(articles) * len(stages.models))
         return BatchResult(buffer.rows, len(articles), timer.seconds)
 
 
@@ -153,7 +153,8 @@ class RayExecutor:
         """Clean, summarize and score every batch in the actors; returns the articles."""
         import ray
 
-        done = progress.update
+        def done(n_docs: int) -> None:  # per summary: each document's models
+            progress.update(n_docs * len(plan.models))
 
         started = self._connect(ray)
         try:
@@ -242,7 +243,7 @@ class RayExecutor:
                 writer.write(name, row)
         for stage, seconds in result.seconds.items():
             timer.seconds[stage] = timer.seconds.get(stage, 0.0) + seconds
-        done(result.articles)
+        done(len(docs))  # the documents that failed before any model count too
         return result.articles
 
 

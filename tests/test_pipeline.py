@@ -140,7 +140,7 @@ class _Pool:
         return self.jobs[-1]
 
 
-def test_progress_counts_articles_when_their_scores_are_written(tmp_path):
+def test_progress_counts_summaries_when_their_scores_are_written(tmp_path):
     from harness.clean import clean_doc
 
     plan = RunPlan(source=[], models=[], metrics=[], out_dir=tmp_path, workers=2)
@@ -151,12 +151,15 @@ def test_progress_counts_articles_when_their_scores_are_written(tmp_path):
     for chunk in chunks:
         scoring.submit([(a, a.lede, "lead") for a in chunk], len(chunk))
     assert len(pool.jobs) == 4 and done == []  # two workers' jobs per chunk, none finished
-    pool.jobs[0].finished = pool.jobs[1].finished = True
+    pool.jobs[0].finished = True
     scoring.submit([], 0)  # any later hand-over collects what is ready
-    assert done == [3]
+    assert done == [2]  # the first worker's two summaries, before the chunk's last job
+    pool.jobs[1].finished = True
+    scoring.submit([], 0)
+    assert done == [2, 1]
     assert len(list(read_jsonl(tmp_path / "scores.jsonl"))) == 3
     scoring.finish()
-    assert done == [3, 3]
+    assert done == [2, 1, 2, 1]
     assert len(list(read_jsonl(tmp_path / "scores.jsonl"))) == 6
     writer.close()
 
