@@ -3,6 +3,7 @@ that name only what changed for each model, and -m with hydra.run.dir."""
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -76,3 +77,73 @@ def test_two_models_tied_at_the_top_are_named(tmp_path):
     text = write_tables(run, full=False)
     assert ("faithfulness: no single best model: lead3, textrank tie (paired differences 0.000 "
             "to three decimals), and each beats every other model.") in text
+
+
+def _labels(folder):
+    with (folder / "table.csv").open(encoding="utf-8") as handle:
+        return {row["model"]: row for row in csv.DictReader(handle)}
+
+
+def test_a_model_no_job_changed_is_not_labelled_with_another_models_override(tmp_path):
+    sweep = tmp_path / "sweep"
+    both = ("lead3", "textrank")
+    make_run(sweep / "0", models=both, overrides=["models=[lead3,textrank]", "model.lead3.k=1"])
+    make_run(sweep / "1", models=both, overrides=["models=[lead3,textrank]", "model.lead3.k=3"])
+    write_tables(sweep)
+    rows = _labels(sweep)
+    # textrank ran the same way in both jobs: one row, from the first job, with its name only.
+    assert set(rows) == {"lead3 [models=[lead3,textrank] model.lead3.k=1]",
+                         "lead3 [models=[lead3,textrank] model.lead3.k=3]", "textrank"}
+    assert rows["textrank"]["articles"] == "12"
+
+
+def test_each_model_is_labelled_with_its_own_overrides_only(tmp_path):
+    sweep = tmp_path / "sweep"
+    both = ("lead3", "textrank")
+    make_run(sweep / "0", models=both, overrides=["model.textrank.k=2", "limit=12"])
+    make_run(sweep / "1", models=both, overrides=["model.lead3.k=2", "limit=12"])
+    write_tables(sweep)
+    assert set(_labels(sweep)) == {"lead3 [limit=12]", "lead3 [model.lead3.k=2 limit=12]",
+                                   "textrank [model.textrank.k=2 limit=12]", "textrank [limit=12]"}
+
+
+def test_the_same_overrides_in_two_sweeps_stay_two_rows(tmp_path):
+    # Pooled by harness report: jobs of different sweeps are different runs.
+    for name in ("a", "b"):
+        make_run(tmp_path / name / "0", models=("lead3",), overrides=["model.lead3.k=2"])
+    from harness.results.runs import TABLE_FILES, load_results
+
+    results = load_results([tmp_path / "a", tmp_path / "b"], TABLE_FILES)
+    assert results.labels == [f"lead3 [{tmp_path / 'a' / '0'}]", f"lead3 [{tmp_path / 'b' / '0'}]"]
+
+
+def test_sweep_labels_and_the_ignored_run_dir_in_a_real_sweep(tmp_path):
+    story = ("Acme to build Ohio factory\n\nAcme Corp will build a new factory in Ohio, the "
+             "company said on Monday. It is big.\n\nThe plant will employ {n} people from next "
+             "year. Local officials welcomed the plan. More came.")
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"a{i}", "text": story.format(n=300 + i)}) + "\n"
+                           for i in range(3)), encoding="utf-8")
+    sweep, ignored = tmp_path / "sweep", tmp_path / "run_dir"
+    proc = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", "-m", "models=[lead3,textrank]",
+         "metrics=[rouge]", "model.lead3.k=1,3", "data=jsonl", f"data.path={src}",
+         f"hydra.sweep.dir={sweep}", f"hydra.run.dir={ignored}"],
+        capture_output=True, text=True, timeout=600, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    warning = [x for x in proc.stderr.splitlines() if "hydra.run.dir" in x]
+    assert warning == [f"harness run: warning: with -m, hydra.run.dir is not used (each job "
+                       f"writes into hydra.sweep.dir/<job number>); for the sweep to write "
+                       f"under {ignored}, pass hydra.sweep.dir={ignored} instead"]
+    assert not ignored.exists()
+    labels = set(_labels(sweep))
+    assert "textrank" in labels and not any(x.startswith("textrank [") for x in labels)
+    assert sum(x.startswith("lead3 [") and "model.lead3.k=" in x for x in labels) == 2
+
+
+def test_a_single_run_with_run_dir_gets_no_sweep_warning():
+    from harness.cli import sweep_run_dir_note
+
+    assert sweep_run_dir_note(["hydra.run.dir=x", "limit=2"]) is None
+    assert sweep_run_dir_note(["-m", "limit=1,2"]) is None
+    assert "hydra.sweep.dir=x" in sweep_run_dir_note(["--multirun", "hydra.run.dir=x"])
