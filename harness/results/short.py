@@ -49,8 +49,27 @@ def format_short(table: Table) -> str:
         seconds = fmt(r.seconds) + (" (batch mean)" if r.timing != "article" else "")
         words = "–" if math.isnan(r.words) else f"{r.words:.1f}"
         lines.append(md_row([r.label, str(r.articles), str(r.errors), *cells, words, seconds]))
-    lines += ["", *failure_lines(table), *verdict_lines(table)]
+    lines += ["", *failure_lines(table), *lede_copy_lines(table, keys), *verdict_lines(table)]
     return "\n".join(lines) + "\n"
+
+
+def lede_copy_lines(table: Table, keys: list[str]) -> list[str]:
+    """One line per model whose summaries hold the lede verbatim (``copies_lede``).
+
+    Their lede-based scores (``rougeL_lede_f`` in the short table) measure the
+    copy: a summary that is the lede scores 1.0 (docs/metrics.md, "rouge").
+    """
+    lede = next((k for k in keys if "_lede_" in k), None)
+    if lede is None or "copies_lede" not in table.metrics:
+        return []
+    out = []
+    for r in table.rows:
+        cell = r.cells["copies_lede"]
+        if cell.n and cell.mean > 0:
+            out.append(f"{lede}: {r.label} copies the lede in {cell.mean:.0%} of its summaries "
+                       "(copies_lede); there its lede-based scores measure the copy, not a "
+                       "summary (docs/metrics.md, rouge).")
+    return out
 
 
 def failure_lines(table: Table) -> list[str]:
