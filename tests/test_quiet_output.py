@@ -214,3 +214,23 @@ def test_gguf_conversion_draws_no_bar_unless_verbose(tmp_path):
                 env={"HARNESS_CACHE_DIR": str(tmp_path / "cache_l")})
     assert loud.returncode == 0, loud.stderr[-3000:]
     assert "GGUF tensors" in loud.stderr
+
+
+def test_a_library_user_of_the_metrics_sees_no_loading_bar():
+    # Coverage loads the MiniLM and the cross-encoder built on it (harness.embed.load_weights,
+    # harness.support._load): transformers' "Loading weights" bar stays off at the source,
+    # without the command line's quiet switches, unless HARNESS_VERBOSE=1.
+    code = ("from harness.metrics.coverage import Coverage\n"
+            "from tests.fakes import TWO_ARTICLES as A\n"
+            "print(round(Coverage().score(A[0].lede, A[0])['coverage'], 3))\n")
+    base = {k: v for k, v in os.environ.items() if k not in (*QUIET_VARS, "HARNESS_VERBOSE")}
+
+    def run(env):
+        return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                              text=True, timeout=600, env=base | env)
+
+    quiet = run({})
+    assert quiet.returncode == 0, quiet.stderr[-3000:]
+    assert "Loading weights" not in quiet.stderr and quiet.stderr.strip() == "", quiet.stderr
+    loud = run({"HARNESS_VERBOSE": "1"})
+    assert loud.returncode == 0 and "Loading weights" in loud.stderr

@@ -43,7 +43,7 @@ from harness.input_rows import (
     score_all,
 )
 from harness.progress import Progress
-from harness.verbosity import quiet_libraries
+from harness.verbosity import let_libraries_print, quiet_libraries
 
 
 def main(argv: list[str]) -> int:
@@ -53,6 +53,8 @@ def main(argv: list[str]) -> int:
     _take_input_from_metrics(args, parser)
     if not args.verbose:
         quiet_libraries()
+    else:
+        let_libraries_print()
     try:
         # The default metric set is the one of `harness run` (configs/config.yaml).
         names = args.metrics if args.metrics is not None else default_metrics()
