@@ -59,7 +59,8 @@ class Progress:
         self.now = ""  # the stage in progress, shown beside the count
         self.shown: tuple[int, str] = (0, "")  # what the last line said
         self.started = self.last_line = self.clock()
-        self.bar: Any = (tqdm(total=total, unit=unit, desc=self.units, file=self.stream)
+        # "harness run: 40%|███  | 240/600 [01:10<01:40, 3.4 summaries/s, score]"
+        self.bar: Any = (tqdm(total=total, unit=f" {self.units}", desc=label, file=self.stream)
                          if mode == "bar" else None)
 
     def update(self, n: int = 1) -> None:

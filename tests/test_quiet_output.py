@@ -121,7 +121,7 @@ def test_on_a_terminal_the_bar_counts_summaries_and_names_the_stage(tmp_path, mo
                    metrics=[Rouge()], out_dir=tmp_path, batch_size=2)
     run(plan)
     out = tty.getvalue()
-    assert "summaries:" in out and "/6" in out and "6/6" in out
+    assert "harness run: " in out and "/6 " in out and "6/6 " in out and " summaries/s" in out
     assert "summarize lead1 1/2" in out and "articles" not in out
 
 
