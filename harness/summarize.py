@@ -34,12 +34,16 @@ def generate(model: Summarizer, articles: Sequence[Article], cache: GenerationCa
 
 def _generate_safely(model: Summarizer, articles: Sequence[Article], cache: GenerationCache | None,
                      writer: RunWriter) -> list[tuple[Article, Generation, bool]]:
-    """Generations of a batch; when the batch fails, each article alone, errors recorded."""
-    try:
-        return [(a, g, hit) for a, (g, hit) in
-                zip(articles, generate(model, articles, cache), strict=True)]
-    except Exception:  # noqa: BLE001 - retried one by one below to find the bad article
-        pass
+    """Generations of a batch; when the batch fails, each article alone, errors recorded.
+
+    A batch of one article is tried once (a ``step = 1`` model is not asked twice).
+    """
+    if len(articles) > 1:
+        try:
+            return [(a, g, hit) for a, (g, hit) in
+                    zip(articles, generate(model, articles, cache), strict=True)]
+        except Exception:  # noqa: BLE001 - retried one by one below to find the bad article
+            pass
     out = []
     for article in articles:
         try:

@@ -240,3 +240,23 @@ def test_the_run_clears_the_encoders_it_was_given_after_each_chunk(tmp_path):
                    out_dir=tmp_path, progress=False, batch_size=2, encoders=encoders)
     run(plan)
     assert encoders.clears == 3  # chunks of 2, 2 and 1 articles
+
+
+def test_a_one_by_one_model_is_called_once_per_article_even_when_it_fails(tmp_path):
+    class OneByOneFails(FailsOn):
+        step = 1
+
+        def __init__(self) -> None:
+            super().__init__("d2")
+            self.calls: list[list[str]] = []
+
+        def summarize(self, articles):
+            self.calls.append([a.id for a in articles])
+            return super().summarize(articles)
+
+    model = OneByOneFails()
+    run(_plan(tmp_path, [_doc(i) for i in range(1, 4)], models=[model], batch_size=3))
+    assert model.calls == [["d1"], ["d2"], ["d3"]]  # d2 failed once, not asked again
+    errors = list(read_jsonl(tmp_path / "errors.jsonl"))
+    assert [(e["id"], e["stage"]) for e in errors] == [("d2", "summarize")]
+    assert len(list(read_jsonl(tmp_path / "summaries.jsonl"))) == 2
