@@ -167,7 +167,8 @@ class RayExecutor:
                 ref, docs = pending.popleft()
                 out[0] += self._write(ray, ref, docs, writer, timer, done)
 
-            for i, docs in enumerate(chunks(load_docs(plan, writer, timer), plan.batch_size)):
+            source = load_docs(plan, writer, timer, lambda: done(1))
+            for i, docs in enumerate(chunks(source, plan.batch_size)):
                 actor = actors[i % len(actors)]
                 pending.append((actor.process.remote(docs, batch_state(writer.state, docs, names)),
                                 docs))
