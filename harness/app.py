@@ -40,7 +40,7 @@ from harness.run_folder import (
 )
 from harness.run_lock import FolderLock, FolderLocked
 from harness.run_metadata import run_metadata
-from harness.verbosity import quiet_libraries
+from harness.verbosity import let_libraries_print, quiet_libraries
 
 log = logging.getLogger("harness")
 cfgmod.register()
@@ -214,6 +214,8 @@ def main(cfg: DictConfig) -> None:
     TASK_STARTED = True
     if not cfg.verbose:
         quiet_libraries()
+    else:
+        let_libraries_print()
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     lock = FolderLock(out_dir, wait=cfg.wait_for_lock)
     log_file = None

@@ -38,6 +38,8 @@ def _run(argv: list[str]) -> int:
     from harness import config as cfgmod
 
     cfgmod.register()  # reads configs/ now, so $HARNESS_CONFIG_DIR set by the caller applies
+    if (note := sweep_run_dir_note(argv)) is not None:
+        print(f"harness run: warning: {note}", file=sys.stderr)
     app.TASK_STARTED = False
     sys.argv = ["harness run", *argv]
     # Hydra raises instead of printing its own message, so that a composition
@@ -63,6 +65,19 @@ def _run(argv: list[str]) -> int:
         else:
             os.environ["HYDRA_FULL_ERROR"] = full_error
     return 0
+
+
+def sweep_run_dir_note(argv: list[str]) -> str | None:
+    """One line when a sweep (``-m``) is given ``hydra.run.dir``, which Hydra ignores then."""
+    if not any(a in ("-m", "--multirun") for a in argv):
+        return None
+    given = [a for a in argv if a.lstrip("+~").startswith("hydra.run.dir=")]
+    if not given:
+        return None
+    folder = given[-1].partition("=")[2]
+    return (f"with -m, hydra.run.dir is not used (each job writes into hydra.sweep.dir/"
+            f"<job number>); for the sweep to write under {folder}, pass "
+            f"hydra.sweep.dir={folder} instead")
 
 
 def composition_message(exc: BaseException) -> str:

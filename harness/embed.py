@@ -166,7 +166,10 @@ def load_weights(path: str) -> tuple:
     """
     from transformers import AutoModel, AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+    from harness.verbosity import quiet_loading
+
+    with quiet_loading():  # no "Loading weights" bar, for library users too
+        return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
 
 
 def load_encoder(path: str | Path | None = None) -> Encoder:

@@ -78,7 +78,9 @@ class Scoring:
     next chunk (and while the workers are still starting). At most
     ``IN_FLIGHT`` jobs per worker are waiting (memory stays flat); rows are
     written as soon as their job is done, in the order the jobs were handed
-    over. ``done(n)`` is called once the n articles of a chunk are scored.
+    over. ``done(n)`` is called as each job's n summaries are scored (the last job
+    of a chunk also counts the chunk's summaries that need no scoring: failed or
+    scored by an earlier run).
     """
 
     IN_FLIGHT = 8
@@ -89,19 +91,21 @@ class Scoring:
         """Score with ``metrics`` (built with ``encoders``) here, or in ``pool``'s ``workers``."""
         self.metrics, self.writer, self.pool, self.done = metrics, writer, pool, done
         self.workers, self.encoders = workers, encoders
-        # (job result or None, articles finished when it is collected)
+        # (job result or None, summaries finished when it is collected)
         self.pending: deque[tuple[Any, int]] = deque()
 
-    def submit(self, items: Sequence[tuple[Article, str, str]], articles: int) -> None:
-        """Score the (article, summary, model) items of a chunk of ``articles`` articles.
+    def submit(self, items: Sequence[tuple[Article, str, str]], slots: int) -> None:
+        """Score the (article, summary, model) items of a chunk of ``slots`` summaries.
 
-        Items an earlier run already scored are skipped.
+        ``slots`` is the chunk's articles times the models: items an earlier run
+        already scored are skipped, and the slots without an item (a failed
+        summary) count as done with the chunk.
         """
         todo = [(a, s, m) for a, s, m in items if (a.id, m) not in self.writer.state.scored]
         if self.pool is None or not todo:
             if todo:
                 self._write(*score_and_reset(self.metrics, todo, self.encoders))
-            self.pending.append((None, articles))
+            self.pending.append((None, slots))
             self._collect(block=False)
             return
         n = self.workers
@@ -111,7 +115,7 @@ class Scoring:
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             self.pending.append((self.pool.apply_async(_score_in_worker, (part,)),
-                                 articles if last else 0))
+                                 len(part) + (slots - len(todo) if last else 0)))
         self._collect(block=False)
         while len(self.pending) > self.IN_FLIGHT * n:
             self._collect_one()
@@ -125,11 +129,11 @@ class Scoring:
             self._collect_one()
 
     def _collect_one(self) -> None:
-        result, articles = self.pending.popleft()
+        result, summaries = self.pending.popleft()
         if result is not None:
             self._write(*result.get())
-        if articles:
-            self.done(articles)
+        if summaries:
+            self.done(summaries)
 
     def _write(self, rows: list[ScoreRow], errors: list[ErrorRow]) -> None:
         for error in errors:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -97,16 +97,25 @@ class BadRow:
 
 
 def score_all(metrics: Sequence[Metric], encoders: Encoders,
-              rows: list[tuple[str, str | BadRow]], default_model: str | None = None
+              rows: list[tuple[str, str | BadRow]], default_model: str | None = None,
+              done: Callable[[int], object] = lambda n: None
               ) -> Iterator[tuple[dict[str, Any], Article | None, str | None]]:
     """Per input row: the output row, its Article and summary (None when it failed to parse).
 
     ``default_model``: the model a row without a ``model`` field belongs to, also
     when it fails (None: failed rows name a model only when they give one).
+    ``done(n)``: called as each chunk's ``n`` rows (blank lines aside) are scored.
     """
     for chunk in chunks(rows, CHUNK):
-        yield from score_chunk(metrics, chunk, default_model)
+        out = score_chunk(metrics, chunk, default_model)
         forget(metrics, encoders)
+        yield from out
+        done(len(out))
+
+
+def row_count(rows: list[tuple[str, str | BadRow]]) -> int:
+    """The rows :func:`score_all` scores or reports: every one but blank lines."""
+    return sum(1 for _, line in rows if isinstance(line, BadRow) or line.strip())
 
 
 def parse_row(line: str, where: str) -> tuple[dict[str, Any], str, Article]:

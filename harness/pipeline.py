@@ -15,7 +15,7 @@ Library code only: no Hydra, paths come from the caller.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,10 +81,13 @@ class Timer:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
 
 
-def load_docs(plan: RunPlan, writer: RunWriter, timer: Timer) -> Iterator[RawDoc]:
+def load_docs(plan: RunPlan, writer: RunWriter, timer: Timer,
+              dropped: Callable[[], object] = lambda: None) -> Iterator[RawDoc]:
     """Stream the documents to clean (``sample``, then ``limit``).
 
-    Bad inputs and duplicate ids become error rows.
+    Bad inputs and duplicate ids become error rows; ``dropped()`` is called for
+    each when it counts against the run's total (no ``limit``, which counts
+    good documents only).
     """
     seen: dict[str, str] = {}
     source = plan.source
@@ -97,10 +100,14 @@ def load_docs(plan: RunPlan, writer: RunWriter, timer: Timer) -> Iterator[RawDoc
             return
         if isinstance(doc, ErrorRow):
             writer.error(doc)
+            if plan.limit is None:
+                dropped()
             continue
         if doc.id in seen:
             writer.error(ErrorRow(doc.id, "load", f"duplicate id: {doc.source} has the same id "
                                   f"as {seen[doc.id]}; only the first is used"))
+            if plan.limit is None:
+                dropped()
             continue
         seen[doc.id] = doc.source
         count += 1
@@ -132,11 +139,18 @@ def script_warnings(article: Article) -> list[str]:
             "read its words"]
 
 
-def load_and_clean(plan: RunPlan, writer: RunWriter, timer: Timer) -> Iterator[Article]:
-    """Stream cleaned articles; bad inputs and duplicate ids become error rows."""
-    for doc in load_docs(plan, writer, timer):
+def load_and_clean(plan: RunPlan, writer: RunWriter, timer: Timer,
+                   dropped: Callable[[], object] = lambda: None) -> Iterator[Article]:
+    """Stream cleaned articles; bad inputs and duplicate ids become error rows.
+
+    ``dropped()`` is called for each input that counts against the run's total
+    and fails (:func:`load_docs`), or fails cleaning.
+    """
+    for doc in load_docs(plan, writer, timer, dropped):
         if (article := clean_one(doc, writer, timer)) is not None:
             yield article
+        else:
+            dropped()
 
 
 def sampled(source: Iterable[Any], n: int, seed: int) -> Iterator[Any]:
@@ -170,17 +184,18 @@ class LocalExecutor:
 
     def run(self, plan: RunPlan, writer: RunWriter, timer: Timer, progress: Progress) -> int:
         """Clean, summarize and score every chunk into ``writer``; returns the articles."""
-        n_articles = 0
+        n_articles, per_doc = 0, len(plan.models)
         with worker_pool(plan.workers, plan.metric_configs) as pool:
             scoring = Scoring(plan.metrics, writer, pool, plan.workers, done=progress.update,
                               encoders=plan.encoders)
-            for chunk in chunks(load_and_clean(plan, writer, timer), plan.batch_size):
+            docs = load_and_clean(plan, writer, timer, lambda: progress.update(per_doc))
+            for chunk in chunks(docs, plan.batch_size):
                 with timer.stage("summarize"):
                     items = summarize_all(plan.models, chunk, writer, plan.cache,
                                           stage=progress.stage)
                 progress.stage("score")
                 with timer.stage("score"):
-                    scoring.submit(items, len(chunk))
+                    scoring.submit(items, len(chunk) * per_doc)
                 n_articles += len(chunk)
             with timer.stage("score"):
                 scoring.finish()
@@ -196,7 +211,11 @@ def run(plan: RunPlan) -> dict[str, Any]:
         total = min(total, plan.sample)
     if plan.limit is not None:
         total = min(total, plan.limit) if total is not None else plan.limit
-    progress = Progress("harness run", total, "article", "auto" if plan.progress else "off",
+    # Per summary (article x model); an input that fails before any model counts
+    # as its models' summaries, so the count ends at the total.
+    if total is not None:
+        total *= len(plan.models)
+    progress = Progress("harness run", total, "summary", "auto" if plan.progress else "off",
                         every=plan.progress_every)
     try:
         n_articles = plan.executor.run(plan, writer, timer, progress)

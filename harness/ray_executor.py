@@ -84,7 +84,7 @@ class BatchWorker:
             items = summarize_all(stages.models, articles, buffer, stages.cache)
         with timer.stage("score"):
             Scoring(stages.metrics, buffer, encoders=stages.encoders).submit(
-                items, len(articles))
+                items, len(articles) * len(stages.models))
         return BatchResult(buffer.rows, len(articles), timer.seconds)
 
 
@@ -153,7 +153,8 @@ class RayExecutor:
         """Clean, summarize and score every batch in the actors; returns the articles."""
         import ray
 
-        done = progress.update
+        def done(n_docs: int) -> None:  # per summary: each document's models
+            progress.update(n_docs * len(plan.models))
 
         started = self._connect(ray)
         try:
@@ -166,7 +167,8 @@ class RayExecutor:
                 ref, docs = pending.popleft()
                 out[0] += self._write(ray, ref, docs, writer, timer, done)
 
-            for i, docs in enumerate(chunks(load_docs(plan, writer, timer), plan.batch_size)):
+            source = load_docs(plan, writer, timer, lambda: done(1))
+            for i, docs in enumerate(chunks(source, plan.batch_size)):
                 actor = actors[i % len(actors)]
                 pending.append((actor.process.remote(docs, batch_state(writer.state, docs, names)),
                                 docs))
@@ -242,7 +244,7 @@ class RayExecutor:
                 writer.write(name, row)
         for stage, seconds in result.seconds.items():
             timer.seconds[stage] = timer.seconds.get(stage, 0.0) + seconds
-        done(result.articles)
+        done(len(docs))  # the documents that failed before any model count too
         return result.articles
 
 

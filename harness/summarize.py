@@ -34,12 +34,16 @@ def generate(model: Summarizer, articles: Sequence[Article], cache: GenerationCa
 
 def _generate_safely(model: Summarizer, articles: Sequence[Article], cache: GenerationCache | None,
                      writer: RunWriter) -> list[tuple[Article, Generation, bool]]:
-    """Generations of a batch; when the batch fails, each article alone, errors recorded."""
-    try:
-        return [(a, g, hit) for a, (g, hit) in
-                zip(articles, generate(model, articles, cache), strict=True)]
-    except Exception:  # noqa: BLE001 - retried one by one below to find the bad article
-        pass
+    """Generations of a batch; when the batch fails, each article alone, errors recorded.
+
+    A batch of one article is tried once (a ``step = 1`` model is not asked twice).
+    """
+    if len(articles) > 1:
+        try:
+            return [(a, g, hit) for a, (g, hit) in
+                    zip(articles, generate(model, articles, cache), strict=True)]
+        except Exception:  # noqa: BLE001 - retried one by one below to find the bad article
+            pass
     out = []
     for article in articles:
         try:
@@ -53,14 +57,34 @@ def _generate_safely(model: Summarizer, articles: Sequence[Article], cache: Gene
 
 
 def summarize_chunk(model: Summarizer, chunk: Sequence[Article], writer: RunWriter,
-                    cache: GenerationCache | None = None) -> list[tuple[Article, str]]:
+                    cache: GenerationCache | None = None,
+                    stage: Callable[[str], object] = lambda text: None
+                    ) -> list[tuple[Article, str]]:
     """Summaries of one chunk by one model, reusing those an earlier run wrote.
 
-    ``cache``: the generation cache of the cacheable models (None: none).
+    ``cache``: the generation cache of the cacheable models (None: none). The
+    model is called ``model.step`` articles at a time (None: the whole chunk at
+    once), and ``stage`` is told after each call how many of the chunk are made
+    (``summarize lead3 5/16``), so progress moves per summary where the model
+    makes them one by one.
     """
     done = writer.state.summaries
     todo = [a for a in chunk if (a.id, model.name) not in done]
-    for article, g, hit in _generate_safely(model, todo, cache, writer):
+    step = getattr(model, "step", None) or max(len(todo), 1)
+    if todo:
+        stage(f"summarize {model.name} 0/{len(todo)}")
+    for start in range(0, len(todo), step):
+        part = todo[start:start + step]
+        _keep(model, _generate_safely(model, part, cache, writer), writer)
+        stage(f"summarize {model.name} {start + len(part)}/{len(todo)}")
+    return [(a, done[(a.id, model.name)]) for a in chunk if (a.id, model.name) in done]
+
+
+def _keep(model: Summarizer, made: Sequence[tuple[Article, Generation, bool]],
+          writer: RunWriter) -> None:
+    """Write the summaries (and their warnings) of ``made``; an empty one is an error row."""
+    done = writer.state.summaries
+    for article, g, hit in made:
         if not g.text.strip():
             # Scored, an empty summary would be "faithful" (no claim to check):
             # it is the model's failure on this article instead.
@@ -73,7 +97,6 @@ def summarize_chunk(model: Summarizer, chunk: Sequence[Article], writer: RunWrit
         for message in g.warnings:
             writer.write("warnings", {"id": article.id, "model": model.name, "warning": message})
         done[(article.id, model.name)] = g.text
-    return [(a, done[(a.id, model.name)]) for a in chunk if (a.id, model.name) in done]
 
 
 def summarize_all(models: Sequence[Summarizer], chunk: Sequence[Article], writer: RunWriter,
@@ -83,7 +106,6 @@ def summarize_all(models: Sequence[Summarizer], chunk: Sequence[Article], writer
     """The (article, summary, model) items of a chunk, model by model (each named to ``stage``)."""
     items: list[tuple[Article, str, str]] = []
     for model in models:
-        stage(f"summarize {model.name}")
-        pairs = summarize_chunk(model, chunk, writer, cache)
+        pairs = summarize_chunk(model, chunk, writer, cache, stage)
         items += [(article, text, model.name) for article, text in pairs]
     return items

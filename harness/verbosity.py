@@ -6,6 +6,12 @@ library outputs ignore the libraries' own switches and are handled where they
 happen: transformers' GGUF conversion bar (:func:`gguf_bar_follows_switch`)
 and the ``datasets`` JSON loader's error lines for a file the harness then
 reads line by line itself (:func:`silenced`).
+
+Loading weights is quiet at the source too (:func:`quiet_loading`), so a
+library user of the metrics (``harness.metrics.coverage.Coverage()``, the
+Python API) sees no "Loading weights" bar either; ``HARNESS_VERBOSE=1`` (set
+by ``verbose=true`` / ``--verbose``, and inherited by worker processes) lets
+it through.
 """
 
 from __future__ import annotations
@@ -15,6 +21,37 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+#: Set to 1 (by :func:`let_libraries_print`, or by a library user) to let weight
+#: loading draw its bars.
+VERBOSE_ENV = "HARNESS_VERBOSE"
+
+
+def let_libraries_print() -> None:
+    """``verbose``: library bars and logs stay, weight loading's too, here and in children."""
+    os.environ[VERBOSE_ENV] = "1"
+
+
+@contextmanager
+def quiet_loading() -> Iterator[None]:
+    """No transformers progress bar ("Loading weights") while the block loads weights.
+
+    transformers draws the bar through ``transformers.utils.logging.tqdm``, whose
+    switch is global: it is turned off for the block and restored after, unless
+    ``HARNESS_VERBOSE=1``.
+    """
+    if os.environ.get(VERBOSE_ENV) == "1":
+        yield
+        return
+    from transformers.utils import logging as hf_logging
+
+    was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_on:
+            hf_logging.enable_progress_bar()
 
 
 def quiet_libraries() -> None:

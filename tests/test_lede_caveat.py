@@ -39,3 +39,6 @@ def test_lead1_is_flagged_and_the_table_notes_it(tmp_path):
     md = (out / "table.md").read_text(encoding="utf-8")
     assert "copies_lede: share of summaries that contain the lede verbatim (lead3 1.00" in md
     assert "reward the copy" in md
+    # The printed table says it too, in a line under the table.
+    assert ("rougeL_lede_f: lead3 copies the lede in 100% of its summaries (copies_lede); "
+            "there its lede-based scores measure the copy, not a summary") in proc.stdout

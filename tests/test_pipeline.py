@@ -140,7 +140,7 @@ class _Pool:
         return self.jobs[-1]
 
 
-def test_progress_counts_articles_when_their_scores_are_written(tmp_path):
+def test_progress_counts_summaries_when_their_scores_are_written(tmp_path):
     from harness.clean import clean_doc
 
     plan = RunPlan(source=[], models=[], metrics=[], out_dir=tmp_path, workers=2)
@@ -151,12 +151,15 @@ def test_progress_counts_articles_when_their_scores_are_written(tmp_path):
     for chunk in chunks:
         scoring.submit([(a, a.lede, "lead") for a in chunk], len(chunk))
     assert len(pool.jobs) == 4 and done == []  # two workers' jobs per chunk, none finished
-    pool.jobs[0].finished = pool.jobs[1].finished = True
+    pool.jobs[0].finished = True
     scoring.submit([], 0)  # any later hand-over collects what is ready
-    assert done == [3]
+    assert done == [2]  # the first worker's two summaries, before the chunk's last job
+    pool.jobs[1].finished = True
+    scoring.submit([], 0)
+    assert done == [2, 1]
     assert len(list(read_jsonl(tmp_path / "scores.jsonl"))) == 3
     scoring.finish()
-    assert done == [3, 3]
+    assert done == [2, 1, 2, 1]
     assert len(list(read_jsonl(tmp_path / "scores.jsonl"))) == 6
     writer.close()
 
@@ -237,3 +240,23 @@ def test_the_run_clears_the_encoders_it_was_given_after_each_chunk(tmp_path):
                    out_dir=tmp_path, progress=False, batch_size=2, encoders=encoders)
     run(plan)
     assert encoders.clears == 3  # chunks of 2, 2 and 1 articles
+
+
+def test_a_one_by_one_model_is_called_once_per_article_even_when_it_fails(tmp_path):
+    class OneByOneFails(FailsOn):
+        step = 1
+
+        def __init__(self) -> None:
+            super().__init__("d2")
+            self.calls: list[list[str]] = []
+
+        def summarize(self, articles):
+            self.calls.append([a.id for a in articles])
+            return super().summarize(articles)
+
+    model = OneByOneFails()
+    run(_plan(tmp_path, [_doc(i) for i in range(1, 4)], models=[model], batch_size=3))
+    assert model.calls == [["d1"], ["d2"], ["d3"]]  # d2 failed once, not asked again
+    errors = list(read_jsonl(tmp_path / "errors.jsonl"))
+    assert [(e["id"], e["stage"]) for e in errors] == [("d2", "summarize")]
+    assert len(list(read_jsonl(tmp_path / "summaries.jsonl"))) == 2

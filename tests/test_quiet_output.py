@@ -81,17 +81,48 @@ def test_progress_off_writes_nothing_and_unknown_totals_count_up():
         Progress("x", 1, "pair", mode="loud")
 
 
-def test_a_run_off_a_terminal_logs_its_progress(tmp_path, monkeypatch, capsys):
+class OneByOne(LeadK):
+    """A model that makes its summaries one article at a time (as llama.cpp does)."""
+
+    step = 1
+
+
+def test_a_run_off_a_terminal_logs_its_progress_per_summary(tmp_path, monkeypatch, capsys):
     ticks = itertools.count(0, 20)  # every reading of the clock is 20 s later
     monkeypatch.setattr(progress_mod.time, "monotonic", lambda: next(ticks))
-    plan = RunPlan(source=[_doc(i) for i in range(4)], models=[LeadK(name="lead3")],
+    plan = RunPlan(source=[_doc(i) for i in range(4)],
+                   models=[LeadK(name="lead3"), OneByOne(name="lead1", k=1)],
                    metrics=[Rouge()], out_dir=tmp_path, batch_size=2, progress_every=10)
     run(plan)
     err = capsys.readouterr().err
     lines = [x for x in err.splitlines() if x.startswith("harness run:")]
-    assert [x.split(",")[0] for x in lines] == ["harness run: 2/4 articles",
-                                                "harness run: 4/4 articles"]
+    # Summaries (articles x models) are the unit; the one-by-one model's progress shows
+    # within a chunk, per summary, before the chunk is scored.
+    assert "harness run: 0/8 summaries, 0.0 summaries/s; now summarize lead1 1/2" in lines
+    assert "harness run: 0/8 summaries, 0.0 summaries/s; now summarize lead1 2/2" in lines
+    assert [x.split(",")[0] for x in lines if x.endswith("now score")][-2:] == [
+        "harness run: 4/8 summaries", "harness run: 8/8 summaries"]
     assert "\r" not in err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_bar_counts_summaries_and_names_the_stage(tmp_path, monkeypatch):
+    from harness.types import RawDoc
+
+    tty = _Terminal()
+    monkeypatch.setattr(sys, "stderr", tty)
+    # The third input fails cleaning: its two summaries count as done, so the bar ends full.
+    source = [_doc(0), _doc(1), RawDoc(id="empty", source="empty.txt", text="")]
+    plan = RunPlan(source=source, models=[LeadK(name="lead3"), OneByOne(name="lead1", k=1)],
+                   metrics=[Rouge()], out_dir=tmp_path, batch_size=2)
+    run(plan)
+    out = tty.getvalue()
+    assert "harness run: " in out and "/6 " in out and "6/6 " in out and " summaries/s" in out
+    assert "summarize lead1 1/2" in out and "articles" not in out
 
 
 def test_progress_every_below_one_second_is_a_config_error():
@@ -183,3 +214,23 @@ def test_gguf_conversion_draws_no_bar_unless_verbose(tmp_path):
                 env={"HARNESS_CACHE_DIR": str(tmp_path / "cache_l")})
     assert loud.returncode == 0, loud.stderr[-3000:]
     assert "GGUF tensors" in loud.stderr
+
+
+def test_a_library_user_of_the_metrics_sees_no_loading_bar():
+    # Coverage loads the MiniLM and the cross-encoder built on it (harness.embed.load_weights,
+    # harness.support._load): transformers' "Loading weights" bar stays off at the source,
+    # without the command line's quiet switches, unless HARNESS_VERBOSE=1.
+    code = ("from harness.metrics.coverage import Coverage\n"
+            "from tests.fakes import TWO_ARTICLES as A\n"
+            "print(round(Coverage().score(A[0].lede, A[0])['coverage'], 3))\n")
+    base = {k: v for k, v in os.environ.items() if k not in (*QUIET_VARS, "HARNESS_VERBOSE")}
+
+    def run(env):
+        return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                              text=True, timeout=600, env=base | env)
+
+    quiet = run({})
+    assert quiet.returncode == 0, quiet.stderr[-3000:]
+    assert "Loading weights" not in quiet.stderr and quiet.stderr.strip() == "", quiet.stderr
+    loud = run({"HARNESS_VERBOSE": "1"})
+    assert loud.returncode == 0 and "Loading weights" in loud.stderr

@@ -200,3 +200,27 @@ def test_untitled_rows_keep_lede_scores_and_the_table_says_how_many_have_a_headl
     assert not any("headline" in k for k in scores["untitled"])
     assert scores["untitled"]["rouge1_lede_f"] == scores["titled"]["rouge1_lede_f"]
     assert "on the articles that have a headline (input 1 of 2)" in (out / "table.md").read_text()
+
+
+# ---- issue 26: harness score shows its progress (off a terminal: a line every 30 s)
+
+@pytest.mark.parametrize("to_folder", [False, True])
+def test_progress_lines_count_summaries(tmp_path, monkeypatch, capsys, to_folder):
+    import itertools
+
+    from harness import progress
+    from harness.input_rows import CHUNK
+
+    ticks = itertools.count(0, 40)  # each reading of the clock 40 s later
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(ticks))
+    src = tmp_path / "in.jsonl"
+    n = CHUNK + 3
+    src.write_text("".join(json.dumps({"id": f"r{i}", "article": ARTICLE, "model": "m",
+                                       "summary": "Acme will build a plant."}) + "\n"
+                           for i in range(n)) + "\n")  # a blank line is no row
+    out = tmp_path / ("out" if to_folder else "out.jsonl")
+    assert score_cmd.main([str(src), "-o", str(out), "--metrics", "rouge"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert [x.split(",")[0] for x in err if x.startswith("harness score: ")
+            and "summaries/s" in x] == [f"harness score: {CHUNK}/{n} summaries",
+                                        f"harness score: {n}/{n} summaries"]

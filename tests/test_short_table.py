@@ -85,3 +85,23 @@ def test_library_progress_bars_are_silenced_unless_verbose(tmp_path):
     loud = subprocess.run([*cmd, "--verbose"], capture_output=True, text=True, cwd=REPO,
                           env=env, timeout=600)
     assert "Loading weights" in loud.stderr
+
+
+def test_a_model_that_copies_the_lede_gets_a_line_under_the_printed_table(tmp_path):
+    run = make_run(tmp_path / "run")
+    record = json.loads((run / "run.json").read_text())
+    record["metrics"]["copies_lede"] = {"low": 0.0, "high": 1.0, "higher_is_better": None}
+    record["metrics"]["rougeL_lede_f"] = {"low": 0.0, "high": 1.0, "higher_is_better": True}
+    (run / "run.json").write_text(json.dumps(record))
+    path = run / "scores.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    for i, row in enumerate(rows):
+        copies = row["model"] == "lead3" and i % 2 == 0
+        row["scores"]["copies_lede"] = float(copies)
+        row["scores"]["rougeL_lede_f"] = 1.0 if copies else 0.4
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    text = write_tables(run, full=False)
+    lines = [x for x in text.splitlines() if "copies the lede" in x]
+    assert lines == ["rougeL_lede_f: lead3 copies the lede in 50% of its summaries (copies_lede); "
+                     "there its lede-based scores measure the copy, not a summary "
+                     "(docs/metrics.md, rouge)."]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from harness.headline import HeadlineChecker
 from harness.progress import Progress
-from harness.verbosity import quiet_libraries
+from harness.verbosity import let_libraries_print, quiet_libraries
 
 
 def main(argv: list[str]) -> int:
@@ -42,6 +42,8 @@ def main(argv: list[str]) -> int:
         p.error("--top-k must be at least 1")
     if not args.verbose:
         quiet_libraries()
+    else:
+        let_libraries_print()
     try:
         rows = read_rows(Path(args.input))
     except (OSError, UnicodeDecodeError, ValueError) as exc:

@@ -39,9 +39,11 @@ from harness.input_rows import (
     build_metrics,
     counts_line,
     read_input,
+    row_count,
     score_all,
 )
-from harness.verbosity import quiet_libraries
+from harness.progress import Progress
+from harness.verbosity import let_libraries_print, quiet_libraries
 
 
 def main(argv: list[str]) -> int:
@@ -51,6 +53,8 @@ def main(argv: list[str]) -> int:
     _take_input_from_metrics(args, parser)
     if not args.verbose:
         quiet_libraries()
+    else:
+        let_libraries_print()
     try:
         # The default metric set is the one of `harness run` (configs/config.yaml).
         names = args.metrics if args.metrics is not None else default_metrics()
@@ -67,19 +71,26 @@ def main(argv: list[str]) -> int:
         print(f"harness score: {args.input}: no rows to score (the input is empty)",
               file=sys.stderr)
         return 1
+    # Standard error: a bar on a terminal, else a line every 30 seconds.
+    progress = Progress("harness score", row_count(rows), "summary")
     if args.output and not args.output.endswith(".jsonl"):
-        return write_run_folder(Path(args.output), metrics, encoders, rows, Path(args.input),
-                                names, full=args.full)
+        try:
+            return write_run_folder(Path(args.output), metrics, encoders, rows,
+                                    Path(args.input), names, full=args.full,
+                                    done=progress.update)
+        finally:
+            progress.close()
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     n_ok = n_bad = n_partial = 0
     try:
-        for result in score_all(metrics, encoders, rows):
+        for result in score_all(metrics, encoders, rows, done=progress.update):
             row = result[0]
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             n_ok += bool(row["scores"])
             n_bad += not row["scores"]
             n_partial += bool(row["scores"]) and "error" in row
     finally:
+        progress.close()
         if args.output:
             out.close()
     print(f"harness score: {counts_line(n_ok, n_bad, n_partial)}", file=sys.stderr)

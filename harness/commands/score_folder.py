@@ -19,14 +19,14 @@ import errno
 import hashlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from harness.embed import Encoders
-from harness.input_rows import DEFAULT_MODEL, counts_line, score_all
+from harness.input_rows import DEFAULT_MODEL, counts_line, row_count, score_all
 from harness.jsonl import read_jsonl
 from harness.metrics.base import Metric, metric_declarations
 from harness.results import write_tables
@@ -50,7 +50,8 @@ from harness.types import ErrorRow
 
 def write_run_folder(out_dir: Path, metrics: Sequence[Metric], encoders: Encoders,
                      rows: list[tuple[str, Any]], input_path: Path,
-                     metric_names: Sequence[str], full: bool = False) -> int:
+                     metric_names: Sequence[str], full: bool = False,
+                     done: Callable[[int], object] = lambda n: None) -> int:
     """Score ``rows`` into the run folder ``out_dir`` (resuming it) and print its short table.
 
     Args:
@@ -61,6 +62,8 @@ def write_run_folder(out_dir: Path, metrics: Sequence[Metric], encoders: Encoder
         input_path: The input file: its bytes are part of the folder's fingerprint.
         metric_names: The metrics' config names, recorded in ``config.yaml``.
         full: Print the full table and the paired table, not the short one.
+        done: Told the rows of each chunk once scored (progress); rows an
+            interrupted run scored count at once.
 
     Returns:
         The exit status: 0, 1 when no row was scored, 2 for a refused folder.
@@ -76,7 +79,7 @@ def write_run_folder(out_dir: Path, metrics: Sequence[Metric], encoders: Encoder
         lock.acquire()
         prepare_folder(out_dir, record)
         return _score_into(out_dir, metrics, encoders, rows, input_path, metric_names,
-                           full)
+                           full, done)
     except (FolderLocked, FingerprintMismatch) as exc:
         print(f"harness score: {exc}", file=sys.stderr)
         return 2
@@ -123,7 +126,8 @@ def _refusal(out_dir: Path, record: dict[str, Any]) -> str | None:
 
 def _score_into(out_dir: Path, metrics: Sequence[Metric], encoders: Encoders,
                 rows: list[tuple[str, str]], input_path: Path,
-                metric_names: Sequence[str], full: bool) -> int:
+                metric_names: Sequence[str], full: bool,
+                done: Callable[[int], object] = lambda n: None) -> int:
     """Score the rows the folder lacks, write the record and the tables."""
     state = RunState.read(out_dir)
     models = list(dict.fromkeys(str(r["model"]) for r in read_jsonl(out_dir / SUMMARIES)))
@@ -131,11 +135,12 @@ def _score_into(out_dir: Path, metrics: Sequence[Metric], encoders: Encoders,
         print(f"harness score: resuming {out_dir}: kept {len(state.scored)} score rows",
               file=sys.stderr)
     todo = _not_scored(rows, state.scored, DEFAULT_MODEL)
+    done(row_count(rows) - row_count(todo))
     writer = RunWriter(out_dir, state)
     seen: set[tuple[str, str]] = set(state.scored)
     n_ok, n_bad, n_partial = len(state.scored), 0, 0
     try:
-        for row, article, summary in score_all(metrics, encoders, todo, DEFAULT_MODEL):
+        for row, article, summary in score_all(metrics, encoders, todo, DEFAULT_MODEL, done):
             if article is None or summary is None:
                 # An empty summary is its model's failure (a row of that model in
                 # the table), not a drop; a malformed line belongs to no model.

@@ -19,6 +19,7 @@ import numpy as np
 from harness.metrics.base import KeySpec, Metric
 from harness.text import split_sentences
 from harness.types import Article
+from harness.verbosity import quiet_loading
 
 
 class NLIFaithfulness(Metric):
@@ -58,8 +59,9 @@ class NLIFaithfulness(Metric):
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         self._torch = torch
-        self.tokenizer = AutoTokenizer.from_pretrained(model)
-        self.model = AutoModelForSequenceClassification.from_pretrained(model).eval()
+        with quiet_loading():
+            self.tokenizer = AutoTokenizer.from_pretrained(model)
+            self.model = AutoModelForSequenceClassification.from_pretrained(model).eval()
         n = self.model.config.num_labels
         for name, idx in (("entailment", entailment_index), ("contradiction", contradiction_index)):
             if idx is not None and not 0 <= idx < n:

@@ -46,6 +46,10 @@ class Summarizer:
 
     #: Whether outputs should go through the generation cache (neural models).
     cacheable: bool = False
+    #: Articles per ``summarize`` call the run makes (None: a whole chunk at once, for
+    #: a model that batches or runs requests concurrently). A model that makes its
+    #: summaries one by one anyway says 1, so the run's progress moves per summary.
+    step: int | None = None
 
     def __init__(self, name: str) -> None:
         self.name = name

@@ -138,6 +138,7 @@ class LlamaCppSummarizer(Summarizer):
     """
 
     cacheable = True
+    step = 1  # decoded one article at a time anyway (summarize)
 
     def __init__(
         self,

@@ -29,7 +29,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from harness.hub import hub_offline, hub_reachable
 from harness.models.cache import publish_atomic
-from harness.verbosity import gguf_bar_follows_switch
+from harness.verbosity import gguf_bar_follows_switch, quiet_loading
 
 logger = logging.getLogger("harness.models")
 
@@ -131,6 +131,11 @@ def load_pretrained(loader: Any, model: str, folder: Path | None, **kwargs: Any)
         ModelLoadError: naming the model, the cause and how to point at a local copy.
 
     """
+    with quiet_loading():  # no "Loading weights" bar unless verbose
+        return _load_pretrained(loader, model, folder, **kwargs)
+
+
+def _load_pretrained(loader: Any, model: str, folder: Path | None, **kwargs: Any) -> Any:
     what = loader.__name__
     if folder is not None:
         try:
@@ -191,7 +196,7 @@ def convert_gguf(folder: Path, gguf_file: str, cache_dir: Path) -> Path:
 
     def build(tmp: Path) -> None:
         logger.info("converting %s once into %s", source, target)
-        with gguf_bar_follows_switch():
+        with gguf_bar_follows_switch(), quiet_loading():
             tokenizer = AutoTokenizer.from_pretrained(str(folder), gguf_file=gguf_file)
             model = AutoModelForCausalLM.from_pretrained(str(folder), gguf_file=gguf_file)
         # The GGUF loader dequantises to torch tensors but keeps its quantizer, which

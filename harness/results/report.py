@@ -218,7 +218,8 @@ def _forest_section(table: Table, short: dict[str, str], keys: list[str]) -> str
         plots.append(forest(key_head(table.metrics[key]), rows))
     note = ('<p class="muted">Second minus first over the shared articles, with the paired '
             "bootstrap interval; green “better” / red “worse” when the whole interval lies on "
-            "one side of zero, grey otherwise. Every metric's pairs are in paired.csv.</p>")
+            "one side of zero by more than 0.0005 (what three decimals show), “tie” when it "
+            "lies within ±0.0005, grey otherwise. Every metric's pairs are in paired.csv.</p>")
     return f'<h2>Paired differences</h2>{note}<div class="plots">{"".join(plots)}</div>'
 
 

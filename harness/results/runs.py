@@ -83,6 +83,8 @@ class Job:
 
     path: Path
     tag: str
+    #: The Hydra overrides of a sweep job (``.hydra/overrides.yaml``); None for a plain run.
+    overrides: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -159,17 +161,39 @@ def find_jobs(path: Path) -> list[Job]:
             f"{path}: missing {SCORES} (not a run folder, and no run subfolders: not a sweep)"
         )
     subs.sort(key=lambda p: (0, int(p.name), "") if p.name.isdigit() else (1, 0, p.name))
-    return [Job(p, _job_tag(p)) for p in subs]
+    return [Job(p, _job_tag(p), _job_overrides(p)) for p in subs]
+
+
+def _job_overrides(job_dir: Path) -> tuple[str, ...] | None:
+    """The job's Hydra overrides, or None when Hydra recorded none."""
+    overrides = job_dir / ".hydra" / "overrides.yaml"
+    if not overrides.is_file():
+        return None
+    items = yaml.safe_load(overrides.read_text(encoding="utf-8")) or []
+    return tuple(str(item) for item in items) if isinstance(items, list) else None
 
 
 def _job_tag(job_dir: Path) -> str:
     """Join the job's Hydra overrides with spaces, or fall back to its folder name."""
-    overrides = job_dir / ".hydra" / "overrides.yaml"
-    if overrides.is_file():
-        items = yaml.safe_load(overrides.read_text(encoding="utf-8")) or []
-        if items:
-            return " ".join(str(item) for item in items)
-    return job_dir.name
+    return " ".join(_job_overrides(job_dir) or ()) or job_dir.name
+
+
+def model_tag(job: Job, model: str) -> str:
+    """What of ``job``'s overrides concern ``model``: all but other models' settings.
+
+    ``model.textrank.k=2`` changes textrank only, so lead3 of that job is not
+    labelled with it; a top-level override (``limit``, ``models``, ``metric.*``)
+    concerns every model. A job without recorded overrides keeps its tag.
+    """
+    if job.overrides is None:
+        return job.tag
+    return " ".join(o for o in job.overrides if _override_model(o) in (None, model))
+
+
+def _override_model(override: str) -> str | None:
+    """The model whose settings ``override`` sets (``model.NAME.KEY=...``), or None."""
+    parts = override.lstrip("+~").partition("=")[0].split(".")
+    return parts[1] if parts[0] == "model" and len(parts) > 1 else None
 
 
 def check_files(job: Job, needed: Iterable[str]) -> None:
@@ -256,7 +280,7 @@ def load_results(paths: Sequence[Path], needed: Sequence[str],
     for job, rows in per_job:
         _add_job(results, job, rows, label_of, needed)
     for pair in unscored:
-        if label_of[pair] not in results.labels:
+        if label_of[pair] is not None and label_of[pair] not in results.labels:
             results.labels.append(label_of[pair])
     for key in _score_keys(results):
         results.metrics.setdefault(key, MetricSpec(key))
@@ -319,10 +343,10 @@ def _add_job(
     results: Results,
     job: Job,
     score_rows: list[dict[str, Any]],
-    label_of: dict[tuple[Job, str], str],
+    label_of: dict[tuple[Job, str], str | None],
     needed: Sequence[str],
 ) -> None:
-    """Merge one job's files into ``results``."""
+    """Merge one job's files into ``results`` (not the rows of models labelled None)."""
     run = _declarations(job)
     results.runs[str(job.path)] = {**run, "tag": job.tag}
     parse_metrics(run.get("metrics", {}), results.metrics)
@@ -330,6 +354,8 @@ def _add_job(
         results.seed = int(run["seed"])
     for row in score_rows:
         label = label_of[(job, row["model"])]
+        if label is None:
+            continue
         if label not in results.labels:
             results.labels.append(label)
         results.scores[(label, str(row["article_id"]))] = dict(row.get("scores", {}))
@@ -338,6 +364,8 @@ def _add_job(
     if SUMMARIES in needed:
         for row in _sorted_rows(job, read_rows(job.path / SUMMARIES)):
             label = label_of.get((job, row["model"]), row["model"])
+            if label is None:
+                continue
             results.summaries[(label, str(row["article_id"]))] = row
     if ARTICLES in needed:
         for row in sorted(read_rows(job.path / ARTICLES), key=lambda r: str(r["id"])):
@@ -347,25 +375,43 @@ def _add_job(
         for row in sorted(errors, key=lambda r: (str(r.get("id")), str(r.get("stage")),
                                                  str(r.get("model")), str(r.get("error")))):
             model = row.get("model")
+            if model is not None and (job, model) in label_of and label_of[(job, model)] is None:
+                continue  # the model's rows come from an earlier job of the sweep
             label = None if model is None else label_of.get((job, model), model)
             results.errors.append({**row, "label": label, "job": str(job.path)})
 
 
-def assign_labels(pairs: Iterable[tuple[Job, str]]) -> dict[tuple[Job, str], str]:
-    """Name each (job, model): the model name, plus the job tag when models collide."""
+def assign_labels(pairs: Iterable[tuple[Job, str]]) -> dict[tuple[Job, str], str | None]:
+    """Name each (job, model): the model name, plus what changed for it when models collide.
+
+    What changed is the job's overrides that concern the model (:func:`model_tag`).
+    A model that ran with the same overrides in several jobs of one sweep (textrank
+    in a sweep over ``model.lead3.k``) ran the same way in each: it is read from the
+    first of them, and the others map to None (left out). Jobs of different folders
+    that share a tag are told apart by their paths.
+    """
     jobs_of: dict[str, list[Job]] = {}
     for job, model in pairs:
         if job not in jobs_of.setdefault(model, []):
             jobs_of[model].append(job)
-    labels = {}
+    labels: dict[tuple[Job, str], str | None] = {}
     for model, jobs in jobs_of.items():
-        tags = [job.tag for job in jobs]
+        first: dict[tuple[Path, str], Job] = {}
+        for job in jobs:
+            if job.overrides is not None:
+                first.setdefault((job.path.parent, model_tag(job, model)), job)
+        kept = [job for job in jobs if job.overrides is None
+                or first[(job.path.parent, model_tag(job, model))] is job]
+        tags = [model_tag(job, model) for job in kept]
         unique_tags = len(set(tags)) == len(tags)
         for job in jobs:
-            if len(jobs) == 1:
+            if job not in kept:
+                labels[(job, model)] = None
+            elif len(kept) == 1 or (unique_tags and not model_tag(job, model)):
                 labels[(job, model)] = model
             else:
-                labels[(job, model)] = f"{model} [{job.tag if unique_tags else job.path}]"
+                tag = model_tag(job, model)
+                labels[(job, model)] = f"{model} [{tag if unique_tags else job.path}]"
     return labels
 
 

@@ -49,8 +49,27 @@ def format_short(table: Table) -> str:
         seconds = fmt(r.seconds) + (" (batch mean)" if r.timing != "article" else "")
         words = "–" if math.isnan(r.words) else f"{r.words:.1f}"
         lines.append(md_row([r.label, str(r.articles), str(r.errors), *cells, words, seconds]))
-    lines += ["", *failure_lines(table), *verdict_lines(table)]
+    lines += ["", *failure_lines(table), *lede_copy_lines(table, keys), *verdict_lines(table)]
     return "\n".join(lines) + "\n"
+
+
+def lede_copy_lines(table: Table, keys: list[str]) -> list[str]:
+    """One line per model whose summaries hold the lede verbatim (``copies_lede``).
+
+    Their lede-based scores (``rougeL_lede_f`` in the short table) measure the
+    copy: a summary that is the lede scores 1.0 (docs/metrics.md, "rouge").
+    """
+    lede = next((k for k in keys if "_lede_" in k), None)
+    if lede is None or "copies_lede" not in table.metrics:
+        return []
+    out = []
+    for r in table.rows:
+        cell = r.cells["copies_lede"]
+        if cell.n and cell.mean > 0:
+            out.append(f"{lede}: {r.label} copies the lede in {cell.mean:.0%} of its summaries "
+                       "(copies_lede); there its lede-based scores measure the copy, not a "
+                       "summary (docs/metrics.md, rouge).")
+    return out
 
 
 def failure_lines(table: Table) -> list[str]:
@@ -83,8 +102,27 @@ def verdict_lines(table: Table) -> list[str]:
             out.append(f"{key}: best is {winners[0]} (its paired interval against every other "
                        "model lies above zero).")
         else:
-            out.append(f"{key}: no model is clearly best (some paired intervals include zero).")
+            out.append(_no_winner(key, labels, pairs))
     return out
+
+
+def _no_winner(key: str, labels: list[str], pairs: list[Paired]) -> str:
+    """Why no model is best: a tie (intervals within the noise), or intervals that overlap."""
+    if all(p.mark == "tie" for p in pairs):
+        return (f"{key}: a tie, no model differs from another (every paired difference "
+                "is 0.000 to three decimals).")
+    # The models that no other one clearly beats: a tie when their pairs all are.
+    top = [lab for lab in labels
+           if not any(_beats(p, p.b if p.a == lab else p.a, key) for p in pairs
+                      if lab in (p.a, p.b))]
+    if len(top) > 1 and all(p.mark == "tie" for p in pairs if p.a in top and p.b in top):
+        rest = [p for p in pairs if (p.a in top) != (p.b in top)]
+        tied = f"{', '.join(top)} tie (paired differences 0.000 to three decimals)"
+        if all(_beats(p, p.a if p.a in top else p.b, key) for p in rest):
+            return f"{key}: no single best model: {tied}, and each beats every other model."
+        return (f"{key}: no model is clearly best: {tied}; some other paired intervals "
+                "include zero.")
+    return f"{key}: no model is clearly best (some paired intervals include zero)."
 
 
 def _beats(p: Paired, label: str, key: str) -> bool:

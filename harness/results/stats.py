@@ -34,6 +34,12 @@ MIN_ARTICLES = 2
 MIN_MARK_ARTICLES = 10
 # Resamples drawn per block, so memory stays near CHUNK × n floats.
 CHUNK = 250
+# Half the last digit the tables print (three decimals). A difference whose whole
+# interval lies within ±NOISE prints as ±0.000 [±0.000, ±0.000]: it is a tie (all
+# extractive models at faithfulness 1.000 [1.000, 1.000]; a rerun whose floats moved
+# by 1e-9), and a side wins only when its end of the interval clears NOISE, so no
+# "better" is ever printed beside +0.000 [0.000, 0.000].
+NOISE = 0.0005
 
 
 @dataclass(frozen=True)
@@ -93,19 +99,23 @@ def paired_difference(
 
 
 def verdict(diff: Interval, higher_is_better: bool | None) -> str:
-    """``better`` / ``worse`` / ``no clear difference`` for ``b`` against ``a``.
+    """``better`` / ``worse`` / ``tie`` / ``no clear difference`` for ``b`` against ``a``.
 
-    A side wins only when the whole interval lies on its side of zero. Without a
-    declared direction the mark says ``higher`` or ``lower`` instead. Below
-    :data:`MIN_MARK_ARTICLES` paired articles there is no mark, and it says why.
+    A side wins only when the whole interval lies on its side of zero by more
+    than :data:`NOISE` (what three printed decimals cannot show); an interval
+    wholly within ±NOISE is a ``tie``. Without a declared direction the mark
+    says ``higher`` or ``lower`` instead. Below :data:`MIN_MARK_ARTICLES`
+    paired articles there is no mark, and it says why.
     """
     if diff.n == 0:
         return "no data"
     if diff.n < MIN_MARK_ARTICLES:
         return f"no mark: {diff.n} article{'s' * (diff.n != 1)}, fewer than {MIN_MARK_ARTICLES}"
-    if diff.low <= 0.0 <= diff.high:
+    if -NOISE <= diff.low and diff.high <= NOISE:
+        return "tie"
+    if diff.low <= NOISE and diff.high >= -NOISE:
         return "no clear difference"
-    up = diff.low > 0.0
+    up = diff.low > NOISE
     if higher_is_better is None:
         return "higher" if up else "lower"
     return "better" if up == higher_is_better else "worse"
