@@ -141,12 +141,24 @@ class SupportModel:
         return out
 
     def _forward(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        """P(labels) of one batch, read on one thread.
+
+        A run calls the model with a few pairs at a time between other work; with
+        two intra-op threads the cross-encoder made coverage twice as slow as with
+        one (`benchmarks/throughput.py`, docs/scale.md), and one thread also makes
+        its readings the same whatever the process's thread count.
+        """
         torch = _torch()
         enc = tokenize(self.tokenizer, pairs, self.max_length)
-        with torch.inference_mode():
-            hidden = self.model(**enc).last_hidden_state
-            logits = self.head(mean_pool(hidden, enc["attention_mask"]))
-            return torch.softmax(logits.float(), dim=-1).numpy()
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            with torch.inference_mode():
+                hidden = self.model(**enc).last_hidden_state
+                logits = self.head(mean_pool(hidden, enc["attention_mask"]))
+                return torch.softmax(logits.float(), dim=-1).numpy()
+        finally:
+            torch.set_num_threads(threads)
 
 
 def adapter_state(model, scaling: float) -> dict:
