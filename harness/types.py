@@ -56,6 +56,9 @@ class Article:
     by the source, ``"detected"`` by the cleaner, or (headline only)
     ``"absent"``: untitled text, ``headline`` empty and a warning written.
     ``references`` are gold summaries when the source has them.
+    ``dateline`` is the story's dateline when the cleaner split one off its
+    lede ("BERLIN (Reuters) - ") or dropped a dateline line ("Published:
+    14 May 2022"), the first one found; empty when none.
     """
 
     id: str
@@ -68,6 +71,7 @@ class Article:
     lede_from: str = "detected"
     warnings: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
+    dateline: str = ""
 
     @property
     def body(self) -> str:
@@ -88,6 +92,7 @@ class Article:
             "lede_from": self.lede_from,
             "warnings": list(self.warnings),
             "references": list(self.references),
+            "dateline": self.dateline,
         }
 
     @classmethod
@@ -104,6 +109,7 @@ class Article:
             lede_from=row.get("lede_from", "detected"),
             warnings=tuple(row.get("warnings", ())),
             references=tuple(row.get("references", ())),
+            dateline=row.get("dateline", ""),
         )
 
 

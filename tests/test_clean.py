@@ -159,3 +159,54 @@ def test_clean_doc_dispatches_on_text():
     assert clean_doc(doc).headline.startswith("Wind farm output")
     with pytest.raises(CleaningError):
         clean_doc(RawDoc(id="d2", source="d2"))
+
+
+def test_wire_dateline_is_the_articles_dateline_field():
+    a = _clean("wire_dateline_byline.txt")
+    # Split off the lede, kept as the article's dateline rather than lost.
+    assert a.dateline == "BERLIN (Reuters)"
+    assert a.to_json()["dateline"] == "BERLIN (Reuters)"
+    assert type(a).from_json(a.to_json()) == a
+
+
+def test_dateline_line_is_the_dateline_field_and_none_is_empty():
+    text = ("Council approves new harbour wall after winter storms\n\n"
+            "Published: 14 May 2022\n\n"
+            "The town council approved a new harbour wall on Tuesday after two winter storms "
+            "flooded the seafront and closed the ferry terminal for a week.\n\n"
+            "Work starts in the spring and should take two years to finish.")
+    a = clean_text(text, "wall")
+    assert a.dateline == "Published: 14 May 2022"
+    assert ("dateline", "Published: 14 May 2022") in _reasons(a)
+    plain = clean_text(text.replace("Published: 14 May 2022\n\n", ""), "wall")
+    assert plain.dateline == "" and plain.to_json()["dateline"] == ""
+    assert type(plain).from_json({k: v for k, v in plain.to_json().items()
+                                  if k != "dateline"}) == plain  # older rows have no key
+
+
+COOKIE_STORY = (
+    "Regulator tells websites to make rejecting cookies as easy as accepting them\n\n"
+    "We use cookies to improve your experience. By continuing to use this site you agree "
+    "to our cookie policy.\n\n"
+    "Accept all cookies\n\n"
+    "The data regulator on Monday told websites that visitors must be able to refuse "
+    "tracking as easily as they can agree to it, after a year-long review of consent "
+    "banners.\n\n"
+    "Users must be able to reject cookies as easily as they accept cookies, the "
+    "regulator's guidance says.\n\n"
+    "Google uses cookies to follow users from site to site, the regulator said in its "
+    "report.\n\n"
+    "“We use cookies to keep our service free,” a spokesperson for one publisher said.\n\n"
+    "The company changed its cookie policy in March after complaints from readers.\n\n"
+    "Sites that fail to comply by January face fines."
+)
+
+
+def test_article_sentences_about_cookies_stay_banners_go():
+    a = clean_text(COOKIE_STORY, "cookies")
+    assert [r for r in a.removed if r.reason == "cookie"] == [
+        type(a.removed[0])(COOKIE_STORY.split("\n\n")[1], "cookie"),
+        type(a.removed[0])("Accept all cookies", "cookie"),
+    ]
+    for sentence in COOKIE_STORY.split("\n\n")[3:]:
+        assert sentence in a.paragraphs, sentence

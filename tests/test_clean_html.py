@@ -113,3 +113,48 @@ def test_page_trafilatura_finds_nothing_in_is_cleaned_from_its_visible_text(monk
     assert article.paragraphs == story
     with pytest.raises(CleaningError, match="trafilatura found no main text.*visible text"):
         clean_html("<html><body><a href='/'>Home</a></body></html>", "menu")
+
+
+def test_model_is_asked_only_about_lines_it_saw(html):
+    """A line of trafilatura's that the visible text's rules dropped has no probability."""
+    from harness.clean.html import line_confidence, trafilatura_extract
+
+    body, _ = trafilatura_extract(html)
+    paragraphs = body.split("\n")
+    confidence, matched = line_confidence(paragraphs, html_to_text(html))
+    assert matched > 0.8
+    by_line = dict(zip(paragraphs, confidence, strict=True))
+    assert by_line["Read more: Volunteers wanted to transcribe harbour records"] is None
+    assert all(by_line[p] > 0.9 for p in paragraphs if p.startswith(BODY_STARTS))
+
+
+def test_sure_non_article_lines_go_unsure_ones_stay(html, monkeypatch):
+    from harness.clean import html as html_mod
+
+    menu = "Coastal Courier weekend edition with puzzles and the tide tables"
+    body, title = html_mod.trafilatura_extract(html)
+    body = f"{body}\n{menu}"
+    text = f"{menu}\n\n" + html_to_text(html)
+    monkeypatch.setattr(html_mod, "page_probabilities", lambda page_text, real=(
+        html_mod.page_probabilities): _with(real(page_text), menu, 0.01))
+    monkeypatch.setattr(html_mod, "SURE_NOT_ARTICLE", 0.05)
+    a = html_mod.html_article(body, title, "p", page_text=text)
+    assert ("not_article", menu) in [(r.reason, r.line) for r in a.removed]
+    assert len(a.paragraphs) == 5  # the story and the unmatched "Read more" line stay
+    assert [r.reason for r in a.removed if r.reason != "not_article"] == ["duplicate"]
+    # Off (0), or on a page whose visible text does not hold trafilatura's (a page
+    # unlike the model's), every line of trafilatura's stays.
+    monkeypatch.setattr(html_mod, "SURE_NOT_ARTICLE", 0.0)
+    assert menu in html_mod.html_article(body, title, "p", page_text=text).paragraphs
+    monkeypatch.setattr(html_mod, "SURE_NOT_ARTICLE", 0.99)
+    other = "Völlig anderer Text über etwas ganz anderes, das hier steht und nichts sagt."
+    kept = html_mod.html_article(body, title, "p", page_text=other)
+    assert menu in kept.paragraphs and len(kept.paragraphs) == 6
+
+
+def _with(got, line, p):
+    """``page_probabilities``'s result with ``line``'s probability set to ``p``."""
+    lines, probs, stoplist = got
+    probs = probs.copy()
+    probs[[i for i, x in enumerate(lines) if x == line]] = p
+    return lines, probs, stoplist

@@ -12,15 +12,20 @@ prose paragraph.
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
+import numpy as np
 import trafilatura
 from lxml import etree
 
+from harness.clean import page_model
 from harness.clean.errors import CleaningError
-from harness.clean.lines import prepare
+from harness.clean.lines import is_prose, prepare
+from harness.clean.page import analyse
 from harness.clean.render import html_to_text
 from harness.clean.text import build_article, clean_text
-from harness.types import Article
+from harness.types import Article, Removed
 
 # Explicit extraction settings (trafilatura 2.x defaults, spelled out so an
 # upgrade cannot change them silently): comments and tables are not article
@@ -48,6 +53,22 @@ TRAFILATURA_SETTINGS = {
 # the other (legal: its copyright lines, 41 % on the Zyte pages).
 HTML_REMOVALS = frozenset({"advertisement", "byline", "cookie", "dateline", "sponsored", "tags",
                            "headline repeat"})
+
+# The safe default after trafilatura: a line of its output is removed by the
+# line model (:mod:`harness.clean.page_model`, run on the page's visible text)
+# only when the model is sure it is not article text, its probability below
+# ``SURE_NOT_ARTICLE``; where the model is unsure, and on a page unlike the
+# pages it was fitted on (no stop list fits the page's words, or fewer than
+# ``MIN_MATCHED`` of trafilatura's words are found in the visible text), every
+# line of trafilatura's stays. Chosen out of fold by the lower of the two dev
+# sets' F1 (benchmarks/extraction.py prints the grid; docs/cleaning.md): every
+# threshold above 0 lowered both sets' F1, so 0, the model removes nothing.
+SURE_NOT_ARTICLE = 0.0
+MIN_MATCHED = 0.8
+# A line of trafilatura's is matched in the visible text when this share of its
+# word trigrams is found there; otherwise the model is not asked about it.
+LINE_MATCHED = 0.5
+_WORD = re.compile(r"\w+")
 
 
 def trafilatura_extract(html: str, include_tables: bool = False) -> tuple[str | None, str | None]:
@@ -117,7 +138,8 @@ def clean_html(
         except CleaningError as exc:
             raise CleaningError("no article: trafilatura found no main text in the page, "
                                 f"and its visible text gave none ({exc})") from exc
-    return html_article(body, title, doc_id, source, headline, lede)
+    page_text = html_to_text(html) if SURE_NOT_ARTICLE > 0 else None
+    return html_article(body, title, doc_id, source, headline, lede, page_text=page_text)
 
 
 def html_article(
@@ -127,13 +149,87 @@ def html_article(
     source: str = "",
     headline: str | None = None,
     lede: str | None = None,
+    page_text: str | None = None,
 ) -> Article:
     """The article from trafilatura's body text and title: line rules, then headline and lede.
 
     A page with no title, ``<h1>`` or ``og:title`` (and no given headline)
-    makes an article with an empty headline and a warning.
+    makes an article with an empty headline and a warning. With the page's
+    visible text (``page_text``), a line the line model is sure is not
+    article text goes too (``SURE_NOT_ARTICLE``, :func:`line_confidence`).
     """
     paragraphs, removed = prepare("\n\n".join(body.split("\n")), HTML_REMOVALS)
     head = " ".join((headline or title or "").split())
+    if page_text is not None and SURE_NOT_ARTICLE > 0:
+        paragraphs, removed = _drop_sure(paragraphs, removed, page_text, head)
     return build_article(doc_id, source, head, paragraphs, lede, removed,
                          headline_from="given" if headline else "detected", drop=HTML_REMOVALS)
+
+
+def page_probabilities(page_text: str) -> tuple[list[str], np.ndarray, bool] | None:
+    """The visible text's lines, the model's probability of each, whether a stop list fits.
+
+    None without a model or without lines.
+    """
+    model = page_model.shipped()
+    if model is None:
+        return None
+    lines, _ = prepare(page_text)  # the lines the model was fitted on
+    if not lines:
+        return None
+    page = analyse(lines)
+    return lines, model.probabilities(lines, page), bool(page.selection.stoplist)
+
+
+def _trigrams(text: str) -> list[tuple[str, ...]]:
+    tokens = _WORD.findall(text.casefold())
+    return [tuple(tokens[i : i + 3]) for i in range(max(1, len(tokens) - 2))] if tokens else []
+
+
+def line_confidence(paragraphs: list[str], page_text: str) -> tuple[list[float | None], float]:
+    """Per paragraph of trafilatura's, the model's probability that it is article text.
+
+    Each word trigram of the visible text takes the highest probability of the
+    lines it occurs in; a paragraph takes the mean over its trigrams found
+    there, or None when fewer than ``LINE_MATCHED`` of them are (the model
+    never saw that line). Also returned: the share of trafilatura's words
+    found in the visible text; 0 where no stop list fits the page (a
+    language the model was not fitted on).
+    """
+    got = page_probabilities(page_text)
+    if got is None or not got[2]:
+        return [None] * len(paragraphs), 0.0
+    lines, p, _ = got
+    best: dict[tuple[str, ...], float] = {}
+    for line, prob in zip(lines, p, strict=True):
+        for gram in _trigrams(line):
+            if best.get(gram, -1.0) < prob:
+                best[gram] = float(prob)
+    out: list[float | None] = []
+    found = total = 0
+    for paragraph in paragraphs:
+        grams = _trigrams(paragraph)
+        hits = [best[g] for g in grams if g in best]
+        total += len(grams)
+        found += len(hits)
+        out.append(sum(hits) / len(hits) if grams and len(hits) >= LINE_MATCHED * len(grams)
+                   else None)
+    return out, found / total if total else 0.0
+
+
+def _drop_sure(paragraphs: list[str], removed: list[Removed], page_text: str,
+               headline: str) -> tuple[list[str], list[Removed]]:
+    """Trafilatura's paragraphs less those the line model is sure are not article text.
+
+    The headline repeated as a paragraph is left to :func:`build_article`.
+    """
+    confidence, matched = line_confidence(paragraphs, page_text)
+    if matched < MIN_MATCHED:
+        return paragraphs, removed  # a page unlike the model's: trafilatura's text stands
+    sure = [c is not None and c < SURE_NOT_ARTICLE and p.casefold() != headline.casefold()
+            for p, c in zip(paragraphs, confidence, strict=True)]
+    kept = [p for p, s in zip(paragraphs, sure, strict=True) if not s]
+    if not any(map(is_prose, kept)):
+        return paragraphs, removed
+    return kept, removed + [Removed(p, "not_article")
+                            for p, s in zip(paragraphs, sure, strict=True) if s]

@@ -19,21 +19,36 @@ MAX_BOILERPLATE_WORDS = 40
 
 @dataclass(frozen=True)
 class LineRule:
-    """A boilerplate pattern: drop lines that match ``pattern``."""
+    """A boilerplate pattern: drop lines that match ``pattern`` (and not ``unless``)."""
 
     reason: str
     pattern: re.Pattern[str]
     any_length: bool = False
+    unless: re.Pattern[str] | None = None
 
     def matches(self, line: str) -> bool:
         """Whether ``line`` (stripped) is this kind of boilerplate."""
         if not self.any_length and len(line.split()) > MAX_BOILERPLATE_WORDS:
             return False
-        return bool(self.pattern.search(line))
+        return bool(self.pattern.search(line)) and not (
+            self.unless is not None and self.unless.search(line))
 
 
-def _rule(reason: str, pattern: str, any_length: bool = False) -> LineRule:
-    return LineRule(reason, re.compile(pattern, re.IGNORECASE), any_length)
+def _rule(reason: str, pattern: str, any_length: bool = False,
+          unless: str | None = None) -> LineRule:
+    return LineRule(reason, re.compile(pattern, re.IGNORECASE), any_length,
+                    re.compile(unless, re.IGNORECASE) if unless else None)
+
+
+# A sentence of a story that mentions cookies, not a consent banner: it reports
+# ("…, the regulator said"), or it is a sentence of eight words or more that
+# neither speaks to the reader nor for the site (you, your, we, our, us) nor
+# points to more ("learn more", "privacy policy", "by continuing").
+_REPORTED_COOKIES = (
+    r"\b(?:said|says|told|according to|reported)\b"
+    r"|^(?!.*\b(?:you|your|we|our|us|learn more|find out more|more info|read more|"
+    r"privacy policy|by (?:continuing|using|clicking))\b)(?:\S+\s+){7,}\S*[.!?][\"'”’)]*$"
+)
 
 
 _SHARE_WORDS = (
@@ -106,6 +121,7 @@ RULES: tuple[LineRule, ...] = (
         r"preferences|consent)|accept (?:all )?cookies|manage (?:cookies|preferences|consent))\b|"
         r"^(?:accept|reject|accept all|reject all|i agree|i accept|got it|ok|okay|"
         r"manage settings|more info(?:rmation)?)\W*$",
+        unless=_REPORTED_COOKIES,
     ),
     # Consent banners run long; they open with the site's use of cookies.
     _rule(

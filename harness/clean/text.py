@@ -232,7 +232,13 @@ def build_article(
         headline_from=headline_from if headline else "absent",
         lede_from="given" if lede else "detected",
         warnings=warnings,
+        dateline=_dateline(head_removed + removed),
     )
+
+
+def _dateline(removed: list[Removed]) -> str:
+    """The story's dateline: the prefix split off the lede, else the first dateline line."""
+    return next((r.line.strip(" -–—") for r in removed if r.reason == "dateline"), "")
 
 
 def clean_text(
