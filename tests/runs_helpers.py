@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -55,9 +56,17 @@ def run(cmd: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=REPO, env=env(), capture_output=True, text=True)
 
 
+def _default_sigint() -> None:
+    # A shell without job control starts background commands with SIGINT ignored,
+    # and Python keeps an ignored SIGINT ignored: under `nohup ... &` the tests'
+    # SIGINT never reached the run. The run is started as a foreground one would be.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(cmd: list[str], **kwargs) -> subprocess.Popen:
-    """Start a command from the repo root."""
-    return subprocess.Popen(cmd, cwd=REPO, env=env(), text=True, **kwargs)
+    """Start a command from the repo root, with SIGINT at its default (as in a terminal)."""
+    return subprocess.Popen(cmd, cwd=REPO, env=env(), text=True,
+                            preexec_fn=_default_sigint, **kwargs)
 
 
 def wait_for_lines(path: Path, at: int, timeout: float = 120) -> None:

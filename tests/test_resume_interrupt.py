@@ -30,10 +30,6 @@ from tests.runs_helpers import (
 )
 
 N = 60
-#: Articles of the signal test: enough that the run cannot end between the test
-#: seeing its first rows and stopping it, even on a loaded machine (with 60, a
-#: run on two busy cores once finished in that gap and exited 0).
-N_SIGNAL = 400
 
 
 def _cli(*args: str) -> list[str]:
@@ -71,7 +67,7 @@ def test_killed_run_is_reported_incomplete_then_resumed(tmp_path):
 @pytest.mark.parametrize(("sig", "code", "workers"), [(signal.SIGINT, 130, 1),
                                                       (signal.SIGTERM, 143, 2)])
 def test_signal_ends_the_run_in_one_line_and_leaves_it_resumable(tmp_path, sig, code, workers):
-    data = write_articles(tmp_path / "data", N_SIGNAL)
+    data = write_articles(tmp_path / "data", N)
     out = tmp_path / "run"
     cmd = run_cmd(data, out, f"workers={workers}")
     proc = start(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -94,7 +90,7 @@ def test_signal_ends_the_run_in_one_line_and_leaves_it_resumable(tmp_path, sig, 
     assert resumed.returncode == 0, resumed.stderr
     assert f"{kept} score rows" in resumed.stderr
     keys = row_keys(out)
-    assert len(keys) == 2 * N_SIGNAL and max(Counter(keys).values()) == 1
+    assert len(keys) == 2 * N and max(Counter(keys).values()) == 1
 
 
 QUIET = ["metrics=[rouge]", "hydra/job_logging=none", "hydra/hydra_logging=none",
