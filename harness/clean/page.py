@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+
+from harness.clean.language import WORD, page_stoplist, word_count
 
 # jusText's defaults (justext.core: LENGTH_LOW_DEFAULT = 70, LENGTH_HIGH_DEFAULT
 # = 200, STOPWORDS_LOW_DEFAULT = 0.30, STOPWORDS_HIGH_DEFAULT = 0.32), in
@@ -39,10 +40,6 @@ STOPWORDS_LOW = 0.30
 STOPWORDS_HIGH = 0.32
 # A long sentence with at least this stop-word share is near-good (see line_class).
 STOPWORDS_SENTENCE = 0.15
-# Below this page-wide stop-word share no stop list fits the page's language
-# (Chinese, Japanese, Thai have no spaces; unknown languages): judge lines by
-# length and sentence punctuation only. English prose runs at 0.4-0.5.
-MIN_LANGUAGE_FIT = 0.12
 # Articles put at most a subheading and a photo credit, or a two-line quote,
 # between paragraphs; longer runs of short lines are menus and link lists.
 MAX_SHORT_RUN = 3
@@ -55,13 +52,6 @@ MIN_GAP = 4
 # for one dev page) by cross-validation over the 70 extraction and 792 WCXB
 # dev pages (benchmarks/extraction.py, every fold).
 SEGMENT_SHARE_RATIO = 0.75
-# How many of the page's words are enough to pick its stop list.
-LANGUAGE_SAMPLE_WORDS = 5000
-
-_WORD = re.compile(r"\w+")
-# Scripts written without spaces between words: one character is about half a
-# word (Chinese averages 1.5-2 characters per word).
-_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[.!?。！？…]['\"”’»)\]]*(?:\s|$)")
 # A teaser of a related-articles list rendered as one line: a Title Case title
 # glued to its teaser sentence ("... At Troy SteakhouseA party of six left ...",
@@ -88,57 +78,6 @@ LIST_GAP = 2
 _COPYRIGHT = re.compile(r"©|\bcopyright\b|\ball rights reserved\b", re.I)
 
 
-def word_count(line: str) -> int:
-    """Words in ``line``, counting two characters of an unspaced script as a word."""
-    unspaced = len(_UNSPACED.findall(line))
-    return len(_WORD.findall(line)) + unspaced // 2
-
-
-@lru_cache(maxsize=1)
-def _stoplists() -> dict[str, frozenset[str]]:
-    import justext
-
-    # Sorted: the language set's order follows the string hash seed, and ties between
-    # lists (page_stoplist keeps the first best) must not.
-    return {lang: frozenset(justext.get_stoplist(lang)) for lang in sorted(justext.get_stoplists())}
-
-
-@lru_cache(maxsize=1)
-def _stop_index() -> tuple[list[frozenset[str]], dict[str, tuple[int, ...]]]:
-    """The stop lists in order, and for each stop word the lists that hold it."""
-    lists = list(_stoplists().values())
-    holders: dict[str, list[int]] = {}
-    for i, stoplist in enumerate(lists):
-        for word in stoplist:
-            holders.setdefault(word, []).append(i)
-    return lists, {word: tuple(ids) for word, ids in holders.items()}
-
-
-def page_stoplist(lines: list[str]) -> frozenset[str]:
-    """Pick the stop list (of jusText's 100 languages) that covers most of the page's words.
-
-    Empty when none covers ``MIN_LANGUAGE_FIT`` of them.
-    """
-    words: list[str] = []
-    for line in sorted(lines, key=len, reverse=True):
-        words.extend(w.casefold() for w in _WORD.findall(line))
-        if len(words) >= LANGUAGE_SAMPLE_WORDS:
-            break
-    if not words:
-        return frozenset()
-    lists, holders = _stop_index()
-    hits = [0] * len(lists)
-    for word in words:
-        for i in holders.get(word, ()):
-            hits[i] += 1
-    best, best_share = frozenset(), 0.0
-    for stoplist, count in zip(lists, hits, strict=True):
-        share = count / len(words)
-        if share > best_share:
-            best, best_share = stoplist, share
-    return best if best_share >= MIN_LANGUAGE_FIT else frozenset()
-
-
 @dataclass(frozen=True)
 class LineFeatures:
     """What the classifier looks at in one line."""
@@ -153,7 +92,7 @@ class LineFeatures:
 
 def features(line: str, stoplist: frozenset[str]) -> LineFeatures:
     """Measure the features of one line."""
-    tokens = _WORD.findall(line)
+    tokens = WORD.findall(line)
     stops = sum(t.casefold() in stoplist for t in tokens)
     return LineFeatures(
         chars=len(line),

@@ -38,7 +38,6 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
-from harness.hub import hub_offline, hub_reachable
 from harness.models import prompts
 from harness.models.base import Generation, Summarizer
 from harness.models.cache import default_cache_dir
@@ -50,15 +49,16 @@ from harness.models.hf_settings import (
     model_input_limit,
     resolve_device,
     resolve_dtype,
+    token_batches,
 )
 from harness.models.weights import (
     ModelLoadError,
+    check_weights,
     convert_gguf,
     folder_fingerprint,
     hub_snapshot,
     load_pretrained,
     local_folder,
-    offline_message,
 )
 from harness.types import Article
 
@@ -185,29 +185,8 @@ class HFSummarizer(Summarizer):
     # ---- loading
 
     def check_available(self) -> None:
-        """Find the weights without loading them.
-
-        A local folder or ``pkg://`` package (with its GGUF file), the local hub
-        cache, or else a reachable hub.
-
-        Raises:
-            ModelLoadError: saying what is missing and how to point the config at a copy.
-
-        """
-        folder = local_folder(self.model)
-        if folder is not None:
-            if self.gguf_file and not (folder / self.gguf_file).is_file():
-                raise ModelLoadError(f"GGUF file {folder / self.gguf_file} does not exist")
-            return
-        if hub_snapshot(self.model, self.revision) is not None:
-            return
-        if hub_offline():
-            raise ModelLoadError(offline_message(self.model, "HF_HUB_OFFLINE is set"))
-        if not hub_reachable():
-            from huggingface_hub import constants
-
-            reason = f"the hub ({constants.ENDPOINT}) is unreachable"
-            raise ModelLoadError(offline_message(self.model, reason))
+        """Find the weights without loading them (:func:`.weights.check_weights`)."""
+        check_weights(self.model, self.revision, self.gguf_file)
 
     def load(self) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, int]:
         """Model, tokenizer and input limit, loaded on first use and kept."""
@@ -328,20 +307,7 @@ class HFSummarizer(Summarizer):
         A batch holds at most ``batch_size`` inputs and at most ``max_batch_tokens``
         padded input tokens; a single longer input goes alone.
         """
-        order = sorted(range(len(counts)), key=lambda i: -counts[i])
-        batches: list[list[int]] = []
-        for i in order:
-            current = batches[-1] if batches else None
-            # Sorted longest first, so the batch's first input sets its padded length.
-            fits = current is not None and len(current) < self.batch_size and (
-                self.max_batch_tokens is None
-                or (len(current) + 1) * counts[current[0]] <= self.max_batch_tokens
-            )
-            if fits:
-                current.append(i)
-            else:
-                batches.append([i])
-        return batches
+        return token_batches(counts, self.batch_size, self.max_batch_tokens)
 
     def generate(
         self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, texts: list[str]

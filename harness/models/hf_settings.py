@@ -3,12 +3,12 @@
 The pieces of :mod:`harness.models.hf` that do not need a loaded summarizer:
 which device and dtype ``auto`` means, which generation settings a config may
 set, how many input tokens a model takes, how to cut an article to fit them,
-and how many tokens each row of a batch generated.
+how many tokens each row of a batch generated, and how inputs are batched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -107,3 +107,26 @@ def check_generation_settings(name: str, generation: Mapping[str, Any]) -> dict[
         if key not in valid:
             raise ValueError(f"model {name!r}: unknown generation setting {key!r}")
     return settings
+
+
+def token_batches(counts: Sequence[int], batch_size: int,
+                  max_batch_tokens: int | None) -> list[list[int]]:
+    """Indices of inputs with ``counts`` tokens grouped longest first into batches.
+
+    A batch holds at most ``batch_size`` inputs and at most ``max_batch_tokens``
+    padded input tokens (None: no cap); a single longer input goes alone.
+    """
+    order = sorted(range(len(counts)), key=lambda i: -counts[i])
+    batches: list[list[int]] = []
+    for i in order:
+        current = batches[-1] if batches else None
+        # Sorted longest first, so the batch's first input sets its padded length.
+        fits = current is not None and len(current) < batch_size and (
+            max_batch_tokens is None
+            or (len(current) + 1) * counts[current[0]] <= max_batch_tokens
+        )
+        if fits:
+            current.append(i)
+        else:
+            batches.append([i])
+    return batches

@@ -160,6 +160,32 @@ def _load_pretrained(loader: Any, model: str, folder: Path | None, **kwargs: Any
         raise ModelLoadError(f"{what} cannot load model {model!r} from the hub: {err}") from err
 
 
+def check_weights(model: str, revision: str | None, gguf_file: str | None) -> None:
+    """Find a model's weights without loading them.
+
+    A local folder or ``pkg://`` package (with its GGUF file), the local hub
+    cache, or else a reachable hub.
+
+    Raises:
+        ModelLoadError: saying what is missing and how to point the config at a copy.
+
+    """
+    folder = local_folder(model)
+    if folder is not None:
+        if gguf_file and not (folder / gguf_file).is_file():
+            raise ModelLoadError(f"GGUF file {folder / gguf_file} does not exist")
+        return
+    if hub_snapshot(model, revision) is not None:
+        return
+    if hub_offline():
+        raise ModelLoadError(offline_message(model, "HF_HUB_OFFLINE is set"))
+    if not hub_reachable():
+        from huggingface_hub import constants
+
+        reason = f"the hub ({constants.ENDPOINT}) is unreachable"
+        raise ModelLoadError(offline_message(model, reason))
+
+
 def materialize(target: Path, build: Callable[[Path], None]) -> Path:
     """Make folder ``target`` with ``build(tmp)`` once, safely across processes.
 

@@ -1,57 +1,36 @@
-"""Faithfulness of a summary to its article, and the composite ``faithfulness`` score.
+"""The ``Faithfulness`` metric: alignment, cross-encoder evidence, memos and the two scores.
 
-Components (definitions in docs/metrics.md):
-
-- entity and number precision against the whole article (Nan et al. 2021's
-  entity-level precision, with rule-based entities);
-- sentence-level support: each summary sentence aligned to its best article
-  sentence or adjacent pair (SummaC-ZS max, Laban et al. 2022) by BERTScore-style
-  token precision over MiniLM's contextual token vectors (Zhang et al. 2020),
-  rescaled against the precision of unrelated sentence pairs (BERTScore's
-  baseline rescaling) and aggregated by mean and min;
-- contradiction signals against the aligned window: a negation the window does
-  not have (or lacks), a number or entity found elsewhere in the article but not
-  in the window, two entities in the opposite order from the window.
-
-``faithfulness`` is learned: each summary sentence gets thirteen features (the
-support above and the share of its word pieces without a close match in the
-window, n-gram precision against the article and the window, words, names and
-numbers the article lacks, negation parity, length, Grusky et al.'s fragment
-coverage and density) and a logistic model (``harness.metrics.fit``,
-parameters in ``harness/params/faithfulness.json``) gives the probability that
-the sentence has no factual error; the score is the mean over sentences. The
-weights were fitted on FRANK dev's human judgments (Pagnoni et al. 2021) by
-``scripts/train_faithfulness.py --fit``. ``params: null`` gives the earlier
-hand-set composite (support times a penalty per signal, mean and min averaged).
-
-Long articles: every article sentence is a candidate (no length cut-off; the
-cost grows with sentences x summary sentences); sentences over
-``CHUNK_WORDS`` words are cut into pieces of that size so that MiniLM's
-256-word-piece window sees all of each.
+Every summary sentence is aligned to its best article window
+(:func:`harness.metrics.evidence.align`), its features are computed
+(:mod:`.features`), the cross-encoder (optional) reads the windows that may
+support or contradict it, and the learned sentence model
+(:class:`harness.metrics.fit.SentenceModel`) or the hand-set penalty composite
+gives its score; the reasons are worded by :mod:`.explain`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from harness.embed import TOKEN_LAYER, Encoders
 from harness.lru import LRU
 from harness.metrics.base import KeySpec, Metric
-from harness.metrics.evidence import (
-    align,
-    entities,
-    entity_supported,
-    negation_count,
-    numbers,
-    rescale,
-    texts_to_align,
+from harness.metrics.evidence import align, texts_to_align
+from harness.metrics.faithfulness.explain import sentence_reasons
+from harness.metrics.faithfulness.features import (
+    FEATURES,
+    SUPPORT_FEATURES,
+    ArticleIndex,
+    SentenceCheck,
+    article_index,
+    article_key,
+    article_sentences,
+    sentence_check,
 )
 from harness.metrics.fit import DEFAULT_PARAMS, SentenceModel
-from harness.metrics.fragments import greedy_fragments
-from harness.text import STOPWORDS, split_sentences, stem, tokens
+from harness.text import split_sentences
 from harness.types import Article
 
 # Mean token precision (layer 2, best sentence or adjacent pair) of sentences
@@ -60,27 +39,6 @@ from harness.types import Article
 BASELINE_PRECISION = 0.49
 
 
-# Features of one summary sentence, in the order the shipped model expects.
-FEATURES = (
-    "support",            # rescaled token precision in the best window
-    "content_precision",  # share of its content-word stems found in the article
-    "bigram_precision",   # share of its stem bigrams found in the article
-    "trigram_precision",  # share of its stem trigrams found in the article
-    "window_content",     # share of its content-word stems found in the best window
-    "novel_words",        # content words whose stem the article lacks
-    "novel_names",        # of those, words MiniLM's vocabulary splits (rare: mostly names)
-    "novel_numbers",      # numbers the article lacks
-    "negation_mismatch",  # 1 when negation parity differs from the best window
-    "log_length",         # log(1 + tokens)
-    "fragment_coverage",  # Grusky et al.'s coverage of the sentence alone
-    "fragment_density",   # Grusky et al.'s density, divided by the sentence's tokens
-    "unmatched_pieces",   # share of its word pieces with no cosine >= 0.7 in the best window
-    "entail",             # cross-encoder P(entailed) in the window that supports it best
-    "contradict",         # cross-encoder P(contradicted), highest over the windows read
-)
-# The cross-encoder's features; ``support_model: null`` computes the others alone
-# (the parameters must then be for those).
-SUPPORT_FEATURES = ("entail", "contradict")
 # Windows the cross-encoder reads per summary sentence, besides the token-aligned one:
 # the article sentences closest by MiniLM sentence embedding (cosine), and one chunk
 # (the aligned window with a sentence either side). Round values set by hand (about
@@ -88,61 +46,9 @@ SUPPORT_FEATURES = ("entail", "contradict")
 TOP_K_WINDOWS = 2
 CHUNK_CONTEXT = 1
 
-# Cut-off of "unmatched_pieces": 0.5 / 0.6 / 0.7 were tried by cross-validation on
-# FRANK dev (5 folds by article); 0.7 gave the best out-of-fold XSum correlation
-# with CNN/DM unchanged (docs/metrics.md).
-UNMATCHED_COSINE = 0.7
-# Article sentences longer than this (words) are cut into pieces: 150 words stay
-# within MiniLM's 256 word pieces for English news (about 1.3 pieces per word).
-CHUNK_WORDS = 150
 # Articles (and summary checks) remembered between calls; the pipeline's chunks
 # are 16-32 articles, and ``reset`` clears both between chunks.
 MEMO_SIZE = 64
-
-
-@dataclass
-class _Index:
-    """What every sentence of one article is checked against."""
-
-    sents: list[str]
-    tokens: set[str]
-    stems: set[str]
-    bigrams: set[tuple[str, ...]]
-    trigrams: set[tuple[str, ...]]
-    numbers: set[str]
-    token_list: list[str]
-
-
-@dataclass
-class SentenceCheck:
-    """One summary sentence: its evidence, features and score."""
-
-    sentence: str
-    window: tuple[int, ...]
-    evidence: str
-    support: float
-    features: dict[str, float]
-    bad_entities: list[str]
-    bad_numbers: list[str]
-    local_signals: int
-    novel: list[str]
-    score: float = 0.0
-    reasons: list[str] = field(default_factory=list)
-    entailed_by: str = ""
-    contradicted_by: str = ""
-
-    def to_json(self) -> dict:
-        """The side-file record: sentence, score, best span, cross-encoder windows, reasons."""
-        out = {"sentence": self.sentence, "score": round(self.score, 4),
-               "evidence": self.evidence, "support": round(self.support, 4)}
-        if "entail" in self.features:
-            out["entailment"] = round(self.features["entail"], 4)
-            out["entailed_by"] = self.entailed_by
-            out["contradiction"] = round(self.features["contradict"], 4)
-            if self.contradicted_by:
-                out["contradicted_by"] = self.contradicted_by
-        out["reasons"] = self.reasons
-        return out
 
 
 class Faithfulness(Metric):
@@ -238,7 +144,7 @@ class Faithfulness(Metric):
         self.local_penalty = local_penalty
         self.novel_penalty = novel_penalty
         self.min_weight = min_weight
-        self._indexes: LRU[tuple[str, str], _Index] = LRU(MEMO_SIZE)
+        self._indexes: LRU[tuple[str, str], ArticleIndex] = LRU(MEMO_SIZE)
         self._checks: LRU[tuple[str, str, str], list[SentenceCheck]] = LRU(MEMO_SIZE)
 
     def reset(self) -> None:
@@ -271,13 +177,13 @@ class Faithfulness(Metric):
             probs = self.model.predict(x) * factors
             for c, p, row in zip(checks, probs, self.model.contributions(x), strict=True):
                 c.score = float(p)
-                c.reasons = _reasons(c, row, self.model.features)
+                c.reasons = sentence_reasons(c, row, self.model.features)
             composite = float(np.mean(probs))
         else:
             for c, factor in zip(checks, factors, strict=True):
                 c.score = (c.support * factor * self.local_penalty ** c.local_signals
                            * self.novel_penalty ** len(c.novel))
-                c.reasons = _reasons(c, None)
+                c.reasons = sentence_reasons(c, None)
             scores = [c.score for c in checks]
             composite = (1 - self.min_weight) * float(np.mean(scores)) + self.min_weight * min(
                 scores)
@@ -319,7 +225,7 @@ class Faithfulness(Metric):
         The last ``MEMO_SIZE`` results are kept, so that ``explain`` after
         ``score`` of the same pair (``harness score``) does not align it again.
         """
-        key = (summary, *_article_key(article))
+        key = (summary, *article_key(article))
         memo = self._checks.get(key)
         if memo is not None:
             return memo
@@ -328,7 +234,7 @@ class Faithfulness(Metric):
         if not sum_sents:
             raise ValueError(f"summary of article {article.id!r} is empty")
         al = align(sum_sents, index.sents, self.encoder, self.layer)
-        checks = [self._check(sent, window, prec, best, index)
+        checks = [sentence_check(sent, window, prec, best, index, self.baseline, self._rare)
                   for sent, window, prec, best in zip(sum_sents, al.windows, al.token_precision,
                                                       al.token_best, strict=True)]
         if self.support is not None:
@@ -336,7 +242,7 @@ class Faithfulness(Metric):
         self._checks.put(key, checks)
         return checks
 
-    def _windows(self, check: SentenceCheck, index: _Index, sent_vecs: np.ndarray | None,
+    def _windows(self, check: SentenceCheck, index: ArticleIndex, sent_vecs: np.ndarray | None,
                  vec: np.ndarray | None) -> list[tuple[int, ...]]:
         """The windows the cross-encoder reads for one sentence, the aligned one first."""
         n = len(index.sents)
@@ -350,7 +256,7 @@ class Faithfulness(Metric):
                 out.append((int(j),))
         return list(dict.fromkeys(out))
 
-    def _entailment(self, checks: list[SentenceCheck], index: _Index) -> None:
+    def _entailment(self, checks: list[SentenceCheck], index: ArticleIndex) -> None:
         """Cross-encoder evidence of each sentence: P(entailed) and P(contradicted).
 
         A sentence copied from the article (fragment density 1) is entailed by
@@ -386,60 +292,17 @@ class Faithfulness(Metric):
             if part[worst, 1] >= 0.5:
                 c.contradicted_by = texts[worst]
 
-    def _check(self, sent: str, window: tuple[int, ...], prec: float, best: np.ndarray,
-               index: _Index) -> SentenceCheck:
-        win_text = " ".join(index.sents[j] for j in window)
-        toks = tokens(sent)
-        stems = [stem(t) for t in toks]
-        content = [(t, s) for t, s in zip(toks, stems, strict=True)
-                   if t not in STOPWORDS and len(t) > 1]
-        novel = [t for t, s in content if s not in index.stems]
-        ents, nums = entities(sent), numbers(sent)
-        bad_ents = [e for e in ents if not entity_supported(e, index.tokens)]
-        bad_nums = sorted(n for n in nums if n not in index.numbers)
-        win_stems = {stem(t) for t in tokens(win_text)}
-        local = _local_signals(sent, win_text, ents - set(bad_ents), nums - set(bad_nums))
-        frags = greedy_fragments(toks, index.token_list) if toks else []
-        n = max(1, len(toks))
-        support = rescale(prec, self.baseline)
-        features = {
-            "support": support,
-            "content_precision": _share([s in index.stems for _, s in content]),
-            "bigram_precision": _share([g in index.bigrams for g in _ngrams(stems, 2)]),
-            "trigram_precision": _share([g in index.trigrams for g in _ngrams(stems, 3)]),
-            "window_content": _share([s in win_stems for _, s in content]),
-            "novel_words": float(len(novel)),
-            "novel_names": float(sum(not t.isdigit() and self._rare(t) for t in novel)),
-            "novel_numbers": float(len(bad_nums)),
-            "negation_mismatch": float(negation_count(sent) % 2 != negation_count(win_text) % 2),
-            "log_length": float(np.log1p(len(toks))),
-            "fragment_coverage": sum(frags) / n,
-            "fragment_density": sum(f * f for f in frags) / n / n,
-            "unmatched_pieces": float((best < UNMATCHED_COSINE).mean()),
-            "_entities": float(len(ents)),
-            "_numbers": float(len(nums)),
-        }
-        return SentenceCheck(sent, window, win_text, support, features,
-                             [" ".join(e) for e in bad_ents], bad_nums, local, novel)
-
     def _rare(self, word: str) -> bool:
         # A word the MiniLM vocabulary (30k word pieces) splits is rare in English
         # text: mostly names, the hallucinations that matter most.
         return len(self.encoder.tokenizer.tokenize(word)) > 1
 
-    def _index(self, article: Article) -> _Index:
-        key = _article_key(article)
+    def _index(self, article: Article) -> ArticleIndex:
+        key = article_key(article)
         memo = self._indexes.get(key)
         if memo is not None:
             return memo
-        sents = _article_sentences(article)
-        if not sents:
-            raise ValueError(f"article {article.id!r} has no sentences to check against")
-        text = " ".join(sents)
-        token_list = tokens(text)
-        stems = [stem(t) for t in token_list]
-        index = _Index(sents, set(token_list), set(stems), _ngrams(stems, 2),
-                       _ngrams(stems, 3), numbers(text), token_list)
+        index = article_index(article)
         self._indexes.put(key, index)
         return index
 
@@ -447,99 +310,6 @@ class Faithfulness(Metric):
         """Embed all sentences the batch needs at once, then score each pair."""
         texts = []
         for summary, article in pairs:
-            texts += texts_to_align(split_sentences(summary), _article_sentences(article))
+            texts += texts_to_align(split_sentences(summary), article_sentences(article))
         self.encoder.encode_tokens(texts, self.layer)
         return [self.score(summary, article) for summary, article in pairs]
-
-
-def _article_key(article: Article) -> tuple[str, str]:
-    return article.id, article.headline + "\n" + article.lede + "\n" + article.body
-
-
-def _share(hits: list[bool]) -> float:
-    return float(np.mean(hits)) if hits else 1.0
-
-
-def _ngrams(seq: list[str], n: int) -> set[tuple[str, ...]]:
-    return set(zip(*[seq[i:] for i in range(n)], strict=False))
-
-
-# Plain words for the features a reason may name.
-_REASON = {
-    "support": "weak support: little of it matches the closest article passage",
-    "content_precision": "words not in the article",
-    "bigram_precision": "word pairs not in the article",
-    "trigram_precision": "phrases not in the article",
-    "window_content": "words not in the closest article passage",
-    "novel_words": "words not in the article",
-    "novel_names": "names not in the article",
-    "novel_numbers": "numbers not in the article",
-    "negation_mismatch": "negation differs from the closest article passage",
-}
-
-
-def _reasons(check: SentenceCheck, contrib: np.ndarray | None,
-             names: tuple[str, ...] = FEATURES) -> list[str]:
-    """Why the sentence lost points, most costly first."""
-    out: list[str] = []
-    if check.bad_numbers:
-        out.append("numbers not in the article: " + ", ".join(check.bad_numbers))
-    if check.bad_entities:
-        out.append("names not in the article: " + ", ".join(check.bad_entities))
-    if check.novel:
-        out.append("words not in the article: " + ", ".join(check.novel[:8]))
-    if check.features["negation_mismatch"]:
-        out.append(_REASON["negation_mismatch"])
-    if check.contradicted_by:
-        out.append("contradicted by the article: " + check.contradicted_by)
-    elif check.features.get("entail", 1.0) < 0.5:
-        out.append("no article passage entails it")
-    if contrib is not None:
-        for i in np.argsort(contrib):
-            name = names[i]
-            if contrib[i] < -0.25 and name in _REASON and not any(
-                    r.startswith(_REASON[name].split(":")[0]) for r in out):
-                out.append(_REASON[name])
-    elif check.support < 0.5:
-        out.append(_REASON["support"])
-    return out
-
-
-def _article_sentences(article: Article) -> list[str]:
-    # The headline is part of what the article asserts; the lede is paragraphs[0]
-    # for cleaned articles, and is added only when it is not already there.
-    sents = split_sentences(article.body)
-    extra = [t for t in (article.headline, article.lede) if t and t not in article.body]
-    for text in extra:
-        sents = split_sentences(text) + sents
-    out = []
-    for sent in sents:
-        words = sent.split()
-        out += [" ".join(words[i : i + CHUNK_WORDS]) for i in range(0, len(words), CHUNK_WORDS)]
-    return out
-
-
-def _local_signals(sent: str, window: str, ents: set, nums: set[str]) -> int:
-    """Count contradiction signals of one summary sentence against its window."""
-    win_tokens = set(tokens(window))
-    count = int(negation_count(sent) % 2 != negation_count(window) % 2)
-    count += sum(n not in numbers(window) for n in nums)
-    count += sum(not entity_supported(e, win_tokens) for e in ents)
-    count += _order_swaps(sent, window, ents)
-    return count
-
-
-def _order_swaps(sent: str, window: str, ents: set) -> int:
-    """1 when two entities appear in the opposite order in the window, else 0."""
-    s_toks, w_toks = tokens(sent), tokens(window)
-
-    def first(entity: tuple[str, ...], toks: list[str]) -> int:
-        return min((toks.index(t) for t in entity if t in toks), default=-1)
-
-    placed = [(first(e, s_toks), first(e, w_toks)) for e in ents]
-    placed = [p for p in placed if p[0] >= 0 and p[1] >= 0]
-    for i, (si, wi) in enumerate(placed):
-        for sj, wj in placed[i + 1 :]:
-            if (si - sj) * (wi - wj) < 0:
-                return 1
-    return 0
