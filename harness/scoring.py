@@ -4,11 +4,11 @@
 workers), ``harness score`` (:mod:`harness.input_rows`) and corpus-sized
 scoring through ``datasets`` (:mod:`harness.scale`) all score with
 :func:`score_pairs`. Each metric gets the whole batch at once (so an article's
-sentences are embedded once); when the batch fails, each pair is scored alone,
-so a bad pair costs only its own values. Values are always checked against the
-metric's declared keys and ranges (``Metric.KEYS``). A failure is recorded for
-its pair as ``"<Metric>: <Exception>: <message>"`` and the other metrics still
-score it.
+sentences are embedded once) and returns per pair its values or its exception
+(``Metric.score_each``), so a bad pair costs only its own values. Values are
+always checked against the metric's declared keys and ranges (``Metric.KEYS``).
+A failure is recorded for its pair as ``"<Metric>: <Exception>: <message>"``
+and the other metrics still score it.
 """
 
 from __future__ import annotations
@@ -67,25 +67,26 @@ def score_each(metric: Metric, pairs: Sequence[tuple[str, Article]]
                ) -> list[dict[str, float] | Exception]:
     """Checked values per pair, or the exception for each pair the metric could not score.
 
-    The whole batch goes through ``score_batch`` first; when that fails (or a
-    value does not match the declaration), each pair is scored alone.
+    One ``metric.score_each`` call (per pair, values or that pair's exception);
+    values that do not match the declaration are that pair's ``ValueError``.
     """
     try:
-        values = list(metric.score_batch(pairs))
-        for value in values:
-            check_keys(metric, value)
-        return values
-    except Exception:  # noqa: BLE001 - retried pair by pair to find the failing ones
-        pass
-    out: list[dict[str, float] | Exception] = []
-    for summary, article in pairs:
-        try:
-            value = metric.score(summary, article)
-            check_keys(metric, value)
-            out.append(value)
-        except Exception as exc:  # noqa: BLE001 - handed to the caller, who records it
-            out.append(exc)
-    return out
+        outcomes = list(metric.score_each(pairs))
+        if len(outcomes) != len(pairs):
+            raise ValueError(f"{type(metric).__name__}: returned {len(outcomes)} results "
+                             f"for {len(pairs)} pairs")
+    except Exception as exc:  # noqa: BLE001 - recorded for each pair; the others' metrics go on
+        return [exc] * len(pairs)
+    return [value if isinstance(value, Exception) else _checked(metric, value)
+            for value in outcomes]
+
+
+def _checked(metric: Metric, value: dict[str, float]) -> dict[str, float] | Exception:
+    try:
+        check_keys(metric, value)
+    except Exception as exc:  # noqa: BLE001 - the pair's error
+        return exc
+    return value
 
 
 def score_rows(metrics: Sequence[Metric], items: Sequence[tuple[Article, str, str]]

@@ -1,11 +1,11 @@
 """The summarize step of a run: every model's summaries of a chunk of articles.
 
 Generations go through the cache for cacheable models
-(:mod:`harness.models.cache`); a batch that fails is retried one article at a
-time, so one bad article becomes an error row and the others keep their
-summaries; an empty summary is an error row of its model, never scored;
-summaries an earlier run wrote (resume) are reused, not
-regenerated. Shared by :class:`harness.pipeline.LocalExecutor` and the Ray
+(:mod:`harness.models.cache`); each model reports per article its summary
+or its exception (``Summarizer.summarize_each``), so one bad article becomes
+an error row and the others keep their summaries; an empty summary is an
+error row of its model, never scored; summaries an earlier run wrote (resume)
+are reused, not regenerated. Shared by :class:`harness.pipeline.LocalExecutor` and the Ray
 actors (:mod:`harness.ray_executor`).
 """
 
@@ -13,45 +13,42 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from harness.models.base import Generation, Summarizer
-from harness.models.cache import GenerationCache, summarize_cached
+from harness.models.base import NOT_AN_OUTCOME, Generation, Summarizer
+from harness.models.cache import GenerationCache, summarize_each_cached
 from harness.run_folder import RunWriter
 from harness.types import Article, ErrorRow, Summary
 
 
 def generate(model: Summarizer, articles: Sequence[Article], cache: GenerationCache | None
-             ) -> list[tuple[Generation, bool]]:
-    """``(generation, was_cached)`` per article, through the cache for cacheable models."""
-    if model.cacheable and cache is not None:
-        return summarize_cached(model, articles, cache)
-    generations = model.summarize(articles)
-    if len(generations) != len(articles):
-        raise RuntimeError(f"returned {len(generations)} summaries for {len(articles)} articles")
-    if not all(isinstance(g, Generation) for g in generations):
-        raise TypeError("summarize must return harness.models.base.Generation objects")
-    return [(g, False) for g in generations]
+             ) -> list[tuple[Generation, bool] | Exception]:
+    """Per article, ``(generation, was_cached)`` or the exception it raised.
+
+    Through the cache for cacheable models. One call of ``model.summarize_each``
+    (whose default tries the batch, then each article alone when it fails); a
+    failure of the call itself is every article's error.
+    """
+    try:
+        if model.cacheable and cache is not None:
+            return summarize_each_cached(model, articles, cache)
+        outcomes = model.summarize_each(articles)
+        if len(outcomes) != len(articles):
+            raise ValueError(f"returned {len(outcomes)} summaries for {len(articles)} articles")
+    except Exception as exc:  # noqa: BLE001 - recorded for each article; the run goes on
+        return [exc] * len(articles)
+    return [(o, False) if isinstance(o, Generation) else
+            o if isinstance(o, Exception) else TypeError(NOT_AN_OUTCOME) for o in outcomes]
 
 
 def _generate_safely(model: Summarizer, articles: Sequence[Article], cache: GenerationCache | None,
                      writer: RunWriter) -> list[tuple[Article, Generation, bool]]:
-    """Generations of a batch; when the batch fails, each article alone, errors recorded.
-
-    A batch of one article is tried once (a ``step = 1`` model is not asked twice).
-    """
-    if len(articles) > 1:
-        try:
-            return [(a, g, hit) for a, (g, hit) in
-                    zip(articles, generate(model, articles, cache), strict=True)]
-        except Exception:  # noqa: BLE001 - retried one by one below to find the bad article
-            pass
+    """Generations of a batch; each article that failed is an error row naming its cause."""
     out = []
-    for article in articles:
-        try:
-            ((generation, hit),) = generate(model, [article], cache)
-        except Exception as exc:  # noqa: BLE001 - recorded; the run goes on
+    for article, outcome in zip(articles, generate(model, articles, cache), strict=True):
+        if isinstance(outcome, Exception):
             writer.error(ErrorRow(article.id, "summarize", f"{model.name}: "
-                                  f"{type(exc).__name__}: {exc}", model=model.name))
+                                  f"{type(outcome).__name__}: {outcome}", model=model.name))
             continue
+        generation, hit = outcome
         out.append((article, generation, hit))
     return out
 

@@ -77,10 +77,25 @@ def test_failed_articles_become_error_rows_and_the_others_are_kept(tmp_path):
     assert set(by_id) == {"a1", "a2"}
     assert by_id["a1"]["stage"] == "summarize" and "InternalServerError" in by_id["a1"]["error"]
     assert "a2" in by_id and by_id["a2"]["model"] == "fake"
-    # 500s were retried (1 + max_retries), and asking again for the failed article
-    # alone reused the outcome instead of a second round of requests.
+    # 500s were retried (1 + max_retries), and the failed article was not asked
+    # again alone: its outcome came back from the one round of requests.
     assert server.requests["FAIL"] == 3
     assert server.requests["plain"] == 1
+
+
+def test_per_article_outcomes_come_from_one_round_of_requests():
+    """``summarize_each`` returns the others' summaries and the bad one's error, no re-asking."""
+    with FakeOpenAI() as server:
+        model = _model(server, max_retries=0)
+        outcomes = model.summarize_each([_article(0), _article(1, "FAIL"), _article(2)])
+        assert not hasattr(model, "_known")  # no side channel for a retry to read
+        asked = dict(server.requests)
+        again = model.summarize_each([_article(1, "FAIL")])
+    assert [type(o).__name__ for o in outcomes] == ["Generation", "InternalServerError",
+                                                    "Generation"]
+    assert asked == {"plain": 2, "FAIL": 1}
+    # Asked again, the article is a new request: no outcome was kept from the last call.
+    assert isinstance(again[0], Exception) and server.requests["FAIL"] == 2
 
 
 def test_concurrency_is_capped():

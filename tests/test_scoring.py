@@ -1,4 +1,4 @@
-"""The one scoring loop: batch first, one by one on failure, keys always checked."""
+"""The one scoring loop: per-pair outcomes (batch first, one by one on failure), keys checked."""
 
 from __future__ import annotations
 
@@ -59,3 +59,26 @@ def test_score_rows_names_article_and_model():
         ("a", "m1", {"summary_words": 2.0}), ("bad", "m1", {}), ("c", "m1", {"summary_words": 1.0})]
     assert [(e.id, e.stage, e.model) for e in errors] == [("bad", "score", "m1")]
     assert errors[0].error == "WordsOrRaise: ValueError: cannot score bad"
+
+
+def test_a_metric_with_per_pair_outcomes_is_asked_once():
+    class PerPair(WordsOrRaise):
+        """Its pairs' failures come back in one call; a second ask would be a re-run."""
+
+        def __init__(self):
+            super().__init__(bad="bad")
+            self.asked = []
+
+        def score_each(self, pairs):
+            self.asked.append([a.id for _, a in pairs])
+            return [ValueError("cannot score bad") if a.id == "bad" else self.score(s, a)
+                    for s, a in pairs]
+
+        def score_batch(self, pairs):
+            raise AssertionError("per-pair outcomes, not a batch")
+
+    metric = PerPair()
+    results = score_pairs([metric], PAIRS)
+    assert metric.asked == [["a", "bad", "c"]]
+    assert [r.scores for r in results] == [{"summary_words": 2.0}, {}, {"summary_words": 1.0}]
+    assert results[1].errors == ["PerPair: ValueError: cannot score bad"]

@@ -53,6 +53,29 @@ class Metric:
         """Score many pairs; metrics with batched models override this."""
         return [self.score(summary, article) for summary, article in pairs]
 
+    def score_each(self, pairs: Sequence[tuple[str, Article]]
+                   ) -> list[dict[str, float] | Exception]:
+        """Per pair, in order, its values or the exception scoring it raised.
+
+        Default: the whole batch through ``score_batch``; only when that fails
+        (or returns another number of results) each pair alone through ``score``,
+        so a bad pair costs only its own values. Metrics whose pairs fail one by
+        one anyway (a request per pair) override this and score each pair once.
+        """
+        try:
+            values: list[dict[str, float] | Exception] = list(self.score_batch(pairs))
+            if len(values) == len(pairs):
+                return values
+        except Exception:  # noqa: BLE001 - each pair alone below finds the failing ones
+            pass
+        out: list[dict[str, float] | Exception] = []
+        for summary, article in pairs:
+            try:
+                out.append(self.score(summary, article))
+            except Exception as exc:  # noqa: BLE001 - handed to the caller, who records it
+                out.append(exc)
+        return out
+
     def reset(self) -> None:
         """Forget what this metric cached for the articles scored so far.
 

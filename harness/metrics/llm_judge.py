@@ -220,9 +220,27 @@ class LLMJudge(Metric):
                 "judge_coverage": self.rate("coverage", summary, article)}
 
     def score_batch(self, pairs: Sequence[tuple[str, Article]]) -> list[dict[str, float]]:
-        """Score pairs, up to the backend's ``max_concurrency`` at once (1 in process)."""
+        """Score pairs (:meth:`score_each`); raises the first pair's error."""
+        values = self.score_each(pairs)
+        for value in values:
+            if isinstance(value, Exception):
+                raise value
+        return values  # type: ignore[return-value]  # no exceptions left
+
+    def score_each(self, pairs: Sequence[tuple[str, Article]]
+                   ) -> list[dict[str, float] | Exception]:
+        """Per pair its ratings or its error, each pair judged once.
+
+        Up to the backend's ``max_concurrency`` pairs at once (1 in process).
+        """
+        def one(pair: tuple[str, Article]) -> dict[str, float] | Exception:
+            try:
+                return self.score(*pair)
+            except Exception as exc:  # noqa: BLE001 - that pair's outcome
+                return exc
+
         workers = int(getattr(self.backend, "max_concurrency", 1))
         if workers <= 1:
-            return [self.score(s, a) for s, a in pairs]
+            return [one(pair) for pair in pairs]
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(lambda pair: self.score(*pair), pairs))
+            return list(pool.map(one, pairs))

@@ -3,7 +3,11 @@
 A summarizer is built once from its config (``_target_``) and then called on
 batches of articles. ``summarize`` returns one :class:`Generation` per
 article, in order: the summary and what producing it took (tokens, seconds,
-warnings). The pipeline reads nothing else from a model. ``identity()``
+warnings). The run calls ``summarize_each``, which returns per article its
+generation or the exception that article raised; its default calls
+``summarize`` on the batch and, only when the batch fails, on each article
+alone, so a backend that can tell its articles' failures apart overrides it
+and nothing is asked twice. The pipeline reads nothing else from a model. ``identity()``
 returns everything that determines its output (class, weights, every
 setting); the generation cache keys on it.
 """
@@ -70,6 +74,49 @@ class Summarizer:
     def summarize(self, articles: Sequence[Article]) -> list[Generation]:
         """One :class:`Generation` per article, in order."""
         raise NotImplementedError
+
+    def summarize_each(self, articles: Sequence[Article]) -> list[Generation | Exception]:
+        """Per article, in order, its :class:`Generation` or the exception it raised.
+
+        Default: the whole batch through ``summarize``; only when that fails (or
+        returns the wrong number or kind of results) each article alone, so one
+        bad article costs only its own summary. A batch of one is asked once.
+        Backends whose requests fail one by one anyway override this and return
+        their per-article outcomes from the one round of requests.
+        """
+        if len(articles) > 1:
+            try:
+                return list(checked(self, self.summarize(articles), len(articles)))
+            except Exception:  # noqa: BLE001 - each article alone below finds the bad one
+                pass
+        out: list[Generation | Exception] = []
+        for article in articles:
+            try:
+                out += checked(self, self.summarize([article]), 1)
+            except Exception as exc:  # noqa: BLE001 - handed to the caller, who records it
+                out.append(exc)
+        return out
+
+
+#: The error of an article whose ``summarize_each`` result is neither kind.
+NOT_AN_OUTCOME = "summarize_each must return Generation objects or exceptions"
+
+
+def checked(model: Summarizer, generations: Sequence[Generation], count: int
+            ) -> Sequence[Generation]:
+    """``generations`` when they are ``count`` :class:`Generation` objects.
+
+    Raises:
+        ValueError: for another number of results than articles.
+        TypeError: for results that are not :class:`Generation` objects.
+
+    """
+    if len(generations) != count:
+        raise ValueError(f"model {model.name!r} returned {len(generations)} summaries "
+                         f"for {count} articles")
+    if not all(isinstance(g, Generation) for g in generations):
+        raise TypeError("summarize must return harness.models.base.Generation objects")
+    return generations
 
 
 def one_by_one(articles: Sequence[Article],

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.models.base import Generation, Summarizer
+from harness.models.base import NOT_AN_OUTCOME, Generation, Summarizer, checked
 from harness.types import Article
 
 logger = logging.getLogger("harness.models")
@@ -128,22 +128,45 @@ def summarize_cached(
         ValueError: if the model returns a different number of summaries than asked.
 
     """
+    outcomes = _through_cache(
+        model, articles, cache, lambda misses: list(checked(model, model.summarize(misses),
+                                                            len(misses))))
+    return outcomes  # type: ignore[return-value]  # summarize raised or made every one
+
+
+def summarize_each_cached(
+    model: Summarizer, articles: Sequence[Article], cache: GenerationCache
+) -> list[tuple[Generation, bool] | Exception]:
+    """Per article, ``(generation, was_cached)`` or the exception its generation raised.
+
+    The misses go to ``model.summarize_each`` in one call; the summaries made
+    are stored, the failures are not (the next run asks again).
+    """
+    return _through_cache(model, articles, cache, model.summarize_each)
+
+
+def _through_cache(
+    model: Summarizer, articles: Sequence[Article], cache: GenerationCache,
+    make: Callable[[Sequence[Article]], Sequence[Generation | Exception]],
+) -> list[tuple[Generation, bool] | Exception]:
     identity = model.identity()
     keys = [cache_key(identity, article.body) for article in articles]
-    found: list[Generation | None] = []
+    found: list[tuple[Generation, bool] | Exception | None] = []
     for key in keys:
         text = cache.get(key)
-        found.append(None if text is None else Generation(text, len(text.split()), 0.0))
-    misses = [i for i, generation in enumerate(found) if generation is None]
+        found.append(None if text is None else (Generation(text, len(text.split()), 0.0), True))
+    misses = [i for i, outcome in enumerate(found) if outcome is None]
     if misses:
-        generated = model.summarize([articles[i] for i in misses])
-        if len(generated) != len(misses):
-            raise ValueError(
-                f"model {model.name!r} returned {len(generated)} summaries "
-                f"for {len(misses)} articles"
-            )
-        for i, generation in zip(misses, generated, strict=True):
-            cache.put(keys[i], generation.text, model=model.name, article_id=articles[i].id)
-            found[i] = generation
-    missed = set(misses)
-    return [(generation, i not in missed) for i, generation in enumerate(found)]
+        made = make([articles[i] for i in misses])
+        if len(made) != len(misses):
+            raise ValueError(f"model {model.name!r} returned {len(made)} summaries "
+                             f"for {len(misses)} articles")
+        for i, outcome in zip(misses, made, strict=True):
+            if isinstance(outcome, Generation):
+                cache.put(keys[i], outcome.text, model=model.name, article_id=articles[i].id)
+                found[i] = (outcome, False)
+            elif isinstance(outcome, Exception):
+                found[i] = outcome
+            else:
+                found[i] = TypeError(NOT_AN_OUTCOME)
+    return found  # type: ignore[return-value]  # every miss was filled

@@ -25,7 +25,6 @@ backends (:func:`harness.models.prompts.chat_messages`).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import time
@@ -50,11 +49,7 @@ class EndpointError(ValueError):
 
 
 class ArticleFailures(RuntimeError):
-    """Some articles of a call failed; each alone will raise its own error."""
-
-
-def _article_key(article: Article) -> str:
-    return article.id + "\0" + hashlib.sha256(article.body.encode("utf-8")).hexdigest()
+    """Some articles of a ``summarize`` call failed (``summarize_each`` tells which)."""
 
 
 class OpenAISummarizer(Summarizer):
@@ -130,9 +125,6 @@ class OpenAISummarizer(Summarizer):
         self.client = self._client(float(timeout), int(max_retries))
         #: ``{"prompt_tokens", "completion_tokens"}`` per article id, as the server counted.
         self.usage: dict[str, dict[str, int]] = {}
-        # Outcomes of the last call that had failures, handed out when the
-        # caller retries those articles one by one (no second round of requests).
-        self._known: dict[str, Generation | BaseException] = {}
         if check_endpoint:
             self.check()
 
@@ -257,36 +249,39 @@ class OpenAISummarizer(Summarizer):
             tokens = self.usage[article.id]["completion_tokens"]
         return Generation(text, tokens, time.perf_counter() - start, warnings)
 
-    def summarize(self, articles: Sequence[Article]) -> list[Generation]:
-        """One generation per article, up to ``max_concurrency`` requests at once.
+    def summarize_each(self, articles: Sequence[Article]) -> list[Generation | Exception]:
+        """Per article, its generation or the error it ended with after its retries.
 
-        Each generation's seconds are its own request's, retries included.
+        Up to ``max_concurrency`` requests at once, one round: each generation's
+        seconds are its own request's, retries included.
+        """
+        with ThreadPoolExecutor(max_workers=self.max_concurrency) as pool:
+            futures = [pool.submit(self.summary, a) for a in articles]
+        out: list[Generation | Exception] = []
+        for future in futures:
+            error = future.exception()
+            if error is not None and not isinstance(error, Exception):
+                raise error  # KeyboardInterrupt and the like end the run
+            out.append(error or future.result())
+        return out
+
+    def summarize(self, articles: Sequence[Article]) -> list[Generation]:
+        """One generation per article (:meth:`summarize_each`, all of them made).
 
         Raises:
-            ArticleFailures: when any article failed after its retries; asked again
-                for each article alone, this returns its summary or raises its own
-                error, without new requests.
+            ArticleFailures: when any article of several failed (the first failure is
+                its cause); an article alone raises its own error.
 
         """
-        keys = [_article_key(a) for a in articles]
-        # Known outcomes serve the one-by-one retries of the failed call; a new batch
-        # starts afresh.
-        known = {k: self._known.pop(k) for k in keys if k in self._known}
-        if len(articles) > 1:
-            self._known = {}
-        todo = [(k, a) for k, a in zip(keys, articles, strict=True) if k not in known]
-        with ThreadPoolExecutor(max_workers=self.max_concurrency) as pool:
-            futures = [(k, pool.submit(self.summary, a)) for k, a in todo]
-        outcomes = {**known, **{k: f.exception() or f.result() for k, f in futures}}
-        results = [outcomes[k] for k in keys]
-        failed = [a.id for a, r in zip(articles, results, strict=True)
-                  if isinstance(r, BaseException)]
+        outcomes = self.summarize_each(articles)
+        failed = [(a.id, o) for a, o in zip(articles, outcomes, strict=True)
+                  if isinstance(o, Exception)]
         if not failed:
-            return results  # type: ignore[return-value]
+            return outcomes  # type: ignore[return-value]
         if len(articles) == 1:
-            raise results[0]  # type: ignore[misc]
-        self._known = dict(zip(keys, results, strict=True))
-        raise ArticleFailures(f"{len(failed)} of {len(articles)} articles failed: {failed}")
+            raise failed[0][1]
+        raise ArticleFailures(f"{len(failed)} of {len(articles)} articles failed: "
+                              f"{[i for i, _ in failed]}") from failed[0][1]
 
     # ---- judging (harness.metrics.llm_judge)
 
