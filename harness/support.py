@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from harness.lru import LRU
+from harness.text import content_stems
 
 #: Output order of the three probabilities.
 LABELS = ("entailed", "contradicted", "neither")
@@ -78,6 +79,19 @@ def contains(premise: str, claim: str) -> bool:
     """
     words = _normal(claim)
     return bool(words) and f" {words} " in f" {_normal(premise)} "
+
+
+def best_premise(sents: Sequence[str], claim: str, k: int) -> list[int]:
+    """The ``k`` sentences sharing most content stems with the claim, in text order.
+
+    The training pairs' premises (``scripts/train_support.py``) are built this
+    way, and the faithfulness metric's long window too, so that the model reads at
+    run time the kind of premise it was trained on.
+    """
+    want = set(content_stems(claim))
+    scored = sorted(range(len(sents)),
+                    key=lambda i: (-len(want & set(content_stems(sents[i]))), i))
+    return sorted(scored[:k])
 
 
 class SupportError(RuntimeError):

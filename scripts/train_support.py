@@ -86,10 +86,7 @@ def held_out(text: str) -> bool:
 
 def best_sentences(sents: list[str], claim: str, k: int = 2) -> str:
     """The ``k`` sentences sharing most content stems with the claim, in text order."""
-    want = set(content_stems(claim))
-    scored = sorted(range(len(sents)), key=lambda i: (-len(want & set(content_stems(sents[i]))),
-                                                      i))
-    return " ".join(sents[i] for i in sorted(scored[:k]))
+    return " ".join(sents[i] for i in support.best_premise(sents, claim, k))
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -116,21 +113,30 @@ def nli_pairs(corpora: Path, rng: random.Random) -> list[dict]:
     return out
 
 
-def summac_pairs(corpora: Path, rng: random.Random) -> list[dict]:
-    """SummaC's validation claims against their best two document sentences."""
+def premise_size(rng: random.Random, most: int) -> int:
+    """How many sentences a premise holds: 2 when ``most`` is 2, else 2 to ``most``."""
+    return 2 if most <= 2 else rng.randint(2, most)
+
+
+def summac_pairs(corpora: Path, rng: random.Random, most: int = 2) -> list[dict]:
+    """SummaC's validation claims against their best document sentences (2 to ``most``)."""
     out = []
     for row in read_jsonl(corpora / "nli" / "summac_val.jsonl"):
         sents = split_sentences(row["document"])
         label = "entailed" if row["label"] == "consistent" else "not_entailed"
         out.append({"source": "summac", "group": row["document"],
-                    "premise": best_sentences(sents, row["claim"]), "claim": row["claim"],
-                    "label": label})
+                    "premise": best_sentences(sents, row["claim"], premise_size(rng, most)),
+                    "claim": row["claim"], "label": label})
     return out
 
 
 def fnc_pairs(corpora: Path, rng: random.Random, discuss: int = 4000,
-              unrelated: int = 1500) -> list[dict]:
-    """FNC-1 train headlines against their body's two best sentences."""
+              unrelated: int = 1500, most: int = 2, disagree_repeat: int = 1) -> list[dict]:
+    """FNC-1 train headlines against their body's best sentences (2 to ``most``).
+
+    ``disagree_repeat`` > 1 adds each disagreeing pair again with another
+    premise size (the rarest stance, and the one contradiction in real news).
+    """
     bodies = {r["Body ID"]: split_sentences(r["articleBody"])
               for r in read_csv(corpora / "fnc1" / "train_bodies.csv")}
     by_stance = defaultdict(list)
@@ -148,9 +154,12 @@ def fnc_pairs(corpora: Path, rng: random.Random, discuss: int = 4000,
             sents = bodies[row["Body ID"]]
             if not sents:
                 continue
-            out.append({"source": f"fnc1_{stance}", "group": "fnc1-body-" + row["Body ID"],
-                        "premise": best_sentences(sents, row["Headline"]),
-                        "claim": row["Headline"], "label": label[stance]})
+            for _ in range(disagree_repeat if stance == "disagree" else 1):
+                out.append({"source": f"fnc1_{stance}",
+                            "group": "fnc1-body-" + row["Body ID"],
+                            "premise": best_sentences(sents, row["Headline"],
+                                                      premise_size(rng, most)),
+                            "claim": row["Headline"], "label": label[stance]})
     return out
 
 
@@ -221,7 +230,7 @@ def _first_clause(sent: str) -> str | None:
 
 
 def synthetic_pairs(texts: list[tuple[str, str]], rng: random.Random,
-                    per_text: int = 8) -> list[dict]:
+                    per_text: int = 8, span: int = 1) -> list[dict]:
     """Entailed, contradicted and neither pairs built from plain news texts."""
     split = [(group, [s for s in split_sentences(text) if s.strip()]) for group, text in texts]
     split = [(g, s) for g, s in split if sum(_usable(x) for x in s) >= 4]
@@ -233,7 +242,8 @@ def synthetic_pairs(texts: list[tuple[str, str]], rng: random.Random,
         names = sorted({m for s in sents for m in NAME.findall(s) if len(m) > 3})
         usable = [i for i, s in enumerate(sents) if _usable(s)]
         for i in rng.sample(usable, min(per_text, len(usable))):
-            lo, hi = max(0, i - rng.randint(0, 1)), min(len(sents), i + 1 + rng.randint(0, 1))
+            lo = max(0, i - rng.randint(0, span))
+            hi = min(len(sents), i + 1 + rng.randint(0, span))
             window = " ".join(sents[lo:hi])
             sent = sents[i]
             kind = rng.random()
@@ -293,9 +303,11 @@ def build_data(corpora: Path, seed: int, args) -> list[dict]:
     """Every training and held-out pair, in a fixed order."""
     rng = random.Random(seed)
     rows = nli_pairs(corpora, rng)
-    rows += summac_pairs(corpora, rng) * args.summac_repeat
-    rows += fnc_pairs(corpora, rng)
-    rows += synthetic_pairs(news_texts(corpora, rng, args.wcxb_texts, args.fnc_texts), rng)
+    most = args.premise_sentences
+    rows += [row for _ in range(args.summac_repeat) for row in summac_pairs(corpora, rng, most)]
+    rows += fnc_pairs(corpora, rng, most=most, disagree_repeat=args.disagree_repeat)
+    rows += synthetic_pairs(news_texts(corpora, rng, args.wcxb_texts, args.fnc_texts), rng,
+                            span=max(1, (most - 1) // 2))
     for row in rows:
         row["held_out"] = held_out(row["group"])
     return rows
@@ -335,6 +347,29 @@ def build_model(base: str, rank: int, alpha: int, head_width: int):
     model = get_peft_model(model, config)
     head = support.build_head(model.config.hidden_size, head_width)
     return tokenizer, model, head
+
+
+def init_from(model, head, path: Path, rank: int) -> None:
+    """Copy a saved adapter and head (``support.save``) into the peft model and head."""
+    import torch
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as handle:
+        config = json.loads((handle.metadata() or {}).get("config", "{}"))
+        tensors = {key: handle.get_tensor(key) for key in handle.keys()}
+    if int(config.get("rank", -1)) != rank:
+        raise SystemExit(f"error: {path} has rank {config.get('rank')}, this run {rank}")
+    modules = dict(model.named_modules())
+    with torch.no_grad():
+        for key, value in tensors.items():
+            if not key.startswith("lora."):
+                continue
+            name, part = key[len("lora."):-2], key[-1]
+            module = modules["base_model.model." + name]
+            target = (module.lora_A if part == "A" else module.lora_B)["default"].weight
+            target.copy_(value)
+    head.load_state_dict({k[len("head."):]: v for k, v in tensors.items()
+                          if k.startswith("head.")})
 
 
 def evaluate(tokenizer, model, head, rows: list[dict], max_length: int) -> dict[str, float]:
@@ -384,6 +419,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--summac-repeat", type=int, default=3)
     ap.add_argument("--wcxb-texts", type=int, default=792)
     ap.add_argument("--fnc-texts", type=int, default=1683)
+    ap.add_argument("--premise-sentences", type=int, default=2,
+                    help="most sentences in a SummaC/FNC-1 premise (2 to this many; the "
+                         "synthetic windows grow with it)")
+    ap.add_argument("--disagree-repeat", type=int, default=1,
+                    help="times each FNC-1 disagree pair is used, each with its own premise")
+    ap.add_argument("--init", default=None,
+                    help="start the adapter and head from this file (a second stage)")
     ap.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
     ap.add_argument("--stop-after", type=int, default=None,
                     help="checkpoint and stop (exit 3) after this many steps; rerun to go on")
@@ -425,6 +467,9 @@ def main(argv: list[str] | None = None) -> int:
 
     base = args.base or str(default_model_dir())
     tokenizer, model, head = build_model(base, args.rank, args.alpha, args.head_width)
+    if args.init:
+        init_from(model, head, Path(args.init), args.rank)
+        print(f"adapter and head start from {args.init}")
     params = [p for p in model.parameters() if p.requires_grad] + list(head.parameters())
     optim = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
     warmup = max(1, args.steps // 20)
@@ -492,6 +537,8 @@ def main(argv: list[str] | None = None) -> int:
               "rank": args.rank, "alpha": args.alpha, "scaling": scaling,
               "head_width": args.head_width, "max_length": args.max_length,
               "labels": list(support.LABELS), "recipe": recipe,
+              "init_sha256": (hashlib.sha256(Path(args.init).read_bytes()).hexdigest()
+                              if args.init else None),
               "train_pairs": dict(sorted(counts.items()))}
     support.save(args.out, lora, head, config)
     size = Path(args.out).stat().st_size

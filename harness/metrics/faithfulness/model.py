@@ -30,6 +30,7 @@ from harness.metrics.faithfulness.features import (
     sentence_check,
 )
 from harness.metrics.fit import DEFAULT_PARAMS, SentenceModel
+from harness.support import best_premise
 from harness.text import split_sentences
 from harness.types import Article
 
@@ -45,6 +46,11 @@ BASELINE_PRECISION = 0.49
 # four cross-encoder pairs per sentence), not tuned.
 TOP_K_WINDOWS = 2
 CHUNK_CONTEXT = 1
+# And one long window: the article sentences sharing most content stems with the
+# summary sentence, in text order (``harness.support.best_premise``), the kind of
+# premise the cross-encoder was trained on (2 to 6 sentences); a summary sentence
+# that draws on several places of the article can be entailed only by such a window.
+LONG_WINDOW = 6
 
 # Articles (and summary checks) remembered between calls; the pipeline's chunks
 # are 16-32 articles, and ``reset`` clears both between chunks.
@@ -86,6 +92,7 @@ class Faithfulness(Metric):
         encoders: Encoders | None = None,
         support_model: str | None = None,
         top_k_windows: int = TOP_K_WINDOWS,
+        long_window: int = LONG_WINDOW,
     ):
         """Build the metric.
 
@@ -113,6 +120,8 @@ class Faithfulness(Metric):
                 figures, so the shipped sentence model does not use them) skips it.
             top_k_windows: article sentences, closest by sentence embedding, that
                 the cross-encoder reads besides the aligned window and its chunk.
+            long_window: sentences of the long window (most content stems shared
+                with the summary sentence, in text order); 0 reads none.
 
         """
         # The run's encoders when it shares them (it clears them), else our own.
@@ -134,6 +143,7 @@ class Faithfulness(Metric):
             self.support = shipped() if support_model == "default" else SupportModel(
                 support_model)
         self.top_k_windows = top_k_windows
+        self.long_window = long_window
         self.features = FEATURES if self.support is not None else tuple(
             f for f in FEATURES if f not in SUPPORT_FEATURES)
         if self.model is not None and not set(self.model.features) <= set(self.features):
@@ -254,6 +264,8 @@ class Faithfulness(Metric):
             sims = sent_vecs @ vec
             for j in np.argsort(-sims, kind="stable")[: self.top_k_windows]:
                 out.append((int(j),))
+        if self.long_window > 0:
+            out.append(tuple(best_premise(index.sents, check.sentence, self.long_window)))
         return list(dict.fromkeys(out))
 
     def _entailment(self, checks: list[SentenceCheck], index: ArticleIndex) -> None:
