@@ -105,7 +105,7 @@ def _child(bbc: str, repeat: int, workers: int, out: str, metric_names: list[str
     models = [build(m, "model") for m in model_configs]
     extra = {}
     if ray_actors:
-        from harness.ray_executor import RayExecutor
+        from harness.executors.ray_actors import RayExecutor
 
         # A local Ray of at least one logical CPU per actor: 3 actors on 2 cores overlap as
         # the pool's 2 workers and this process do.

@@ -8,7 +8,6 @@ into Hydra's output folder.
 from __future__ import annotations
 
 import errno
-import json
 import logging
 import signal
 import sys
@@ -24,22 +23,21 @@ from omegaconf import DictConfig, OmegaConf
 from harness import config as cfgmod
 from harness import pipeline
 from harness.embed import Encoders
+from harness.executors.base import Executor
 from harness.jsonl import read_jsonl
 from harness.metrics.base import metric_declarations
 from harness.results import write_tables
 from harness.run_folder import (
-    CONFIG_YAML,
     ERRORS,
-    RUN_JSON,
     SCORES,
     FingerprintMismatch,
     RunState,
     check_folder,
     fingerprint,
     prepare_folder,
+    write_record,
 )
 from harness.run_lock import FolderLock, FolderLocked
-from harness.run_metadata import run_metadata
 from harness.verbosity import let_libraries_print, quiet_libraries
 
 log = logging.getLogger("harness")
@@ -65,7 +63,7 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> tuple[pipeline.RunPlan, dict[s
     metric_configs = [OmegaConf.to_container(cfgmod.resolve_plugin(m, "metric", cfg.metric),
                                              resolve=True)
                       for m in cfg.metrics]
-    executor = cfgmod.build(cfg.executor, "executor")
+    executor = build_executor(cfg)
     if executor.remote and cfg.workers > 1:
         raise cfgmod.ConfigError("workers is for executor=local; executor=ray runs "
                                  "executor.actors actors")
@@ -99,6 +97,15 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> tuple[pipeline.RunPlan, dict[s
                             encoders=encoders, progress_every=cfg.progress_every,
                             executor=executor, model_configs=model_configs)
     return plan, record
+
+
+def build_executor(cfg: DictConfig) -> Executor:
+    """The executor of ``executor=`` (``configs/executor/*.yaml``), checked to be one."""
+    executor = cfgmod.build(cfg.executor, "executor")
+    if not isinstance(executor, Executor):
+        raise cfgmod.ConfigError(f"executor: {type(executor).__name__} is not an executor "
+                                 "(harness.executors.base.Executor: remote and run())")
+    return executor
 
 
 def start_folder(cfg: DictConfig, out_dir: Path, record: dict[str, Any]
@@ -163,20 +170,14 @@ def run_fingerprint(cfg: DictConfig, models: list[Any], metric_configs: list[dic
     )
 
 
-def write_record(cfg: DictConfig, plan: pipeline.RunPlan, result: dict[str, Any]) -> None:
-    """``config.yaml`` (resolved) and ``run.json``."""
-    out = plan.out_dir
-    (out / CONFIG_YAML).write_text(OmegaConf.to_yaml(chosen_config(cfg), resolve=True))
-    record: dict[str, Any] = {
-        "experiment": cfg.experiment_name,
-        "seed": cfg.seed,
-        "models": [m.name for m in plan.models],
-        "model_identities": {m.name: m.identity() for m in plan.models},
-        "metrics": metric_declarations([get_class(m["_target_"]) for m in plan.metric_configs]),
-        **result,
-        "environment": run_metadata(),
-    }
-    (out / RUN_JSON).write_text(json.dumps(record, indent=2, default=str) + "\n")
+def record_run(cfg: DictConfig, plan: pipeline.RunPlan, result: dict[str, Any]) -> None:
+    """``config.yaml`` (resolved, the chosen plugins only) and ``run.json``."""
+    write_record(
+        plan.out_dir, OmegaConf.to_yaml(chosen_config(cfg), resolve=True),
+        experiment=cfg.experiment_name, seed=cfg.seed, models=[m.name for m in plan.models],
+        model_identities={m.name: m.identity() for m in plan.models},
+        metrics=metric_declarations([get_class(m["_target_"]) for m in plan.metric_configs]),
+        counts=result)
 
 
 def chosen_config(cfg: DictConfig) -> DictConfig:
@@ -226,7 +227,7 @@ def main(cfg: DictConfig) -> None:
         lock.acquire()
         log_file = start_folder(cfg, out_dir, record)
         result = pipeline.run(plan)  # workers raise the ConfigError of a metric they cannot build
-        write_record(cfg, plan, result)
+        record_run(cfg, plan, result)
         print_tables(out_dir, cfg.seed, full=cfg.full_table)
     except cfgmod.ConfigError as exc:
         print(f"harness run: configuration error: {exc}", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from harness.executor import Scoring
+from harness.executors.pool import Scoring
 from harness.jsonl import read_jsonl
 from harness.metrics.rouge import Rouge
 from harness.models.base import Summarizer
@@ -119,15 +119,15 @@ def test_summary_seconds_leave_out_model_loading(tmp_path):
 
 
 class _Job:
-    """A worker job that finishes when the test says so."""
+    """A worker job (a future) that finishes when the test says so."""
 
     def __init__(self, fn, args) -> None:
         self.fn, self.args, self.finished = fn, args, False
 
-    def ready(self) -> bool:
+    def done(self) -> bool:
         return self.finished
 
-    def get(self):
+    def result(self):
         return score_rows([WordsOrRaise()], self.args[0])
 
 
@@ -135,7 +135,7 @@ class _Pool:
     def __init__(self) -> None:
         self.jobs: list[_Job] = []
 
-    def apply_async(self, fn, args):
+    def submit(self, fn, *args):
         self.jobs.append(_Job(fn, args))
         return self.jobs[-1]
 
