@@ -62,14 +62,14 @@ def _child(bbc: str, kind: str, workers: int, limit: int | None, out: str) -> No
     from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
 
-    import harness.app  # noqa: F401 - schema and resolvers
-    from harness.config import build, config_dir, resolve_plugin
+    from harness.config import build, config_dir, register, resolve_plugin
     from harness.executors import local
     from harness.load import DirSource
     from harness.pipeline import RunPlan, run
 
     if kind == "ProcessPoolExecutor":
         local.worker_pool = _futures_pool
+    register()  # the schema and the ${repo:} resolver
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         cfg = compose("config")
     metric_configs = [OmegaConf.to_container(resolve_plugin(m, "metric", cfg.metric),
