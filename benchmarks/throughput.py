@@ -79,12 +79,12 @@ def _child(bbc: str, repeat: int, workers: int, out: str, metric_names: list[str
     start = time.perf_counter()
     from hydra import compose, initialize_config_dir
 
-    import harness.app  # noqa: F401 - schema and resolvers
-    from harness.config import build, config_dir, resolve_plugin
+    from harness.config import build, config_dir, register, resolve_plugin
     from harness.load import DirSource
     from harness.pipeline import RunPlan, run
     from harness.types import RawDoc
 
+    register()  # the schema and the ${repo:} resolver
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         cfg = compose("config", overrides=overrides)
     from omegaconf import OmegaConf
@@ -105,7 +105,7 @@ def _child(bbc: str, repeat: int, workers: int, out: str, metric_names: list[str
     models = [build(m, "model") for m in model_configs]
     extra = {}
     if ray_actors:
-        from harness.ray_executor import RayExecutor
+        from harness.executors.ray_actors import RayExecutor
 
         # A local Ray of at least one logical CPU per actor: 3 actors on 2 cores overlap as
         # the pool's 2 workers and this process do.

@@ -20,7 +20,6 @@ The rows are plain dicts; ``pandas.DataFrame(rows)`` (or
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -178,11 +177,7 @@ def run(overrides: Sequence[str] = ()) -> Path:
         raise ValueError("run() runs one job; a sweep (-m) is `harness run -m ...`")
     folder, given = _run_folder(overrides)
     args = overrides if given else [*overrides, f"hydra.run.dir='{folder}'"]
-    argv = sys.argv
-    try:
-        code = cli.main(["run", *args])
-    finally:
-        sys.argv = argv  # the Hydra entry reads the command line from sys.argv
+    code = cli.main(["run", *args])
     if code != 0:
         raise RunFailed(code, Path(folder).resolve())
     return Path(folder).resolve()
@@ -190,19 +185,19 @@ def run(overrides: Sequence[str] = ()) -> Path:
 
 def _run_folder(overrides: list[str]) -> tuple[str, bool]:
     """The run folder these overrides give (its time stamp fixed now); True when given."""
-    from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
 
-    from harness import app  # noqa: F401 - registers the configs and their resolvers
+    from harness import app
     from harness import config as cfgmod
     from harness.cli import composition_message
 
     given = any(o.lstrip("+~").startswith("hydra.run.dir=") for o in overrides)
     try:
-        with initialize_config_dir(config_dir=str(cfgmod.config_dir()), version_base="1.3"):
-            cfg = compose("config", overrides=overrides, return_hydra_config=True)
+        [cfg] = app.configure(overrides) or [None]
     except Exception as exc:
         raise cfgmod.ConfigError(composition_message(exc)) from exc
+    if cfg is None:
+        raise ValueError(f"run() takes Hydra overrides, not flags: {overrides}")
     folder = str(OmegaConf.select(cfg, "hydra.run.dir"))
     if "'" in folder:
         raise ValueError(f"a run folder with a quote in its name: {folder}")

@@ -1,22 +1,27 @@
-"""``harness run``: the Hydra entry point, kept thin.
+"""``harness run``: the configuration step, then the Hydra entry point, kept thin.
 
-It resolves the config, builds the source, models and metrics, hands plain
-objects to :func:`harness.pipeline.run`, and writes the run record and tables
-into Hydra's output folder.
+:func:`configure` composes and checks the config of every job with Hydra's
+compose API before any runs (the CLI turns its errors into one line, exit 2);
+then :func:`main`, the task Hydra runs per job, builds the source, models and
+metrics, hands plain objects to :func:`harness.pipeline.run`, and writes the run
+record and tables into Hydra's output folder. Nothing is registered at import.
 """
 
 from __future__ import annotations
 
 import errno
-import json
+import itertools
 import logging
+import os
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import hydra
+from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
 from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
@@ -24,32 +29,86 @@ from omegaconf import DictConfig, OmegaConf
 from harness import config as cfgmod
 from harness import pipeline
 from harness.embed import Encoders
+from harness.executors.base import Executor
 from harness.jsonl import read_jsonl
 from harness.metrics.base import metric_declarations
 from harness.results import write_tables
 from harness.run_folder import (
-    CONFIG_YAML,
     ERRORS,
-    RUN_JSON,
     SCORES,
     FingerprintMismatch,
     RunState,
     check_folder,
     fingerprint,
     prepare_folder,
+    write_record,
 )
 from harness.run_lock import FolderLock, FolderLocked
-from harness.run_metadata import run_metadata
 from harness.verbosity import let_libraries_print, quiet_libraries
 
 log = logging.getLogger("harness")
-cfgmod.register()
-if not OmegaConf.has_resolver("repo"):
-    OmegaConf.register_new_resolver("repo", lambda: str(cfgmod.REPO_ROOT))
 
-#: Set when the task function starts, so the CLI can tell composition errors
-#: (bad override, unknown group option: exit 2) from failures inside the run.
-TASK_STARTED = False
+#: ``harness run``'s flags that Hydra reads (a sweep); any other flag (``--cfg``,
+#: ``--help``, ...) is left to Hydra, which then composes on its own.
+MULTIRUN = ("-m", "--multirun")
+
+
+def configure(argv: Sequence[str]) -> list[DictConfig] | None:
+    """The configuration step of ``harness run``, before Hydra starts the task.
+
+    Registers the schema and resolvers (:func:`harness.config.register`), then
+    composes the config of every job with Hydra's compose API: the one job, or
+    each job of a sweep (``-m``: its sweep overrides expanded as Hydra's basic
+    sweeper does), and checks that the run folder (the sweep folder) can be
+    made. A misspelt key, an unknown option or a value of the wrong type thus
+    fails here, before any job runs, and Hydra's own composition of the same
+    overrides cannot fail afterwards. Returns the composed configs (with the
+    ``hydra`` node); None when ``argv`` holds another Hydra flag.
+
+    Raises:
+        Exception: what composition raises (:func:`harness.cli.composition_message`
+            words it), or the OSError of a run folder that cannot be made.
+
+    """
+    cfgmod.register()
+    if any(a.startswith("-") and a not in MULTIRUN for a in argv):
+        return None
+    multirun = any(a in MULTIRUN for a in argv)
+    overrides = [a for a in argv if a not in MULTIRUN]
+    jobs = sweep_jobs(overrides) if multirun else [overrides]
+    with initialize_config_dir(config_dir=str(cfgmod.config_dir()), version_base="1.3"):
+        configs = [compose("config", overrides=job, return_hydra_config=True) for job in jobs]
+    folder = OmegaConf.select(configs[0], "hydra.sweep.dir" if multirun else "hydra.run.dir")
+    check_can_make(Path(str(folder)))
+    return configs
+
+
+def sweep_jobs(overrides: Sequence[str]) -> list[list[str]]:
+    """The overrides of each job of a sweep: every combination of the sweep values, in order.
+
+    As Hydra's basic sweeper expands them (``a=1,2 b=x,y``: four jobs).
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    choices = []
+    for override in OverridesParser.create().parse_overrides(list(overrides)):
+        key = override.get_key_element()
+        if override.is_sweep_override():
+            choices.append([f"{key}={value}" for value in override.sweep_string_iterator()])
+        else:
+            choices.append([f"{key}={override.get_value_element_as_str()}"])
+    return [list(job) for job in itertools.product(*choices)]
+
+
+def check_can_make(folder: Path) -> None:
+    """Raise the OSError that making ``folder`` (or writing into it) would raise; make nothing."""
+    probe = folder
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
 
 
 def build_plan(cfg: DictConfig, out_dir: Path) -> tuple[pipeline.RunPlan, dict[str, Any]]:
@@ -65,7 +124,7 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> tuple[pipeline.RunPlan, dict[s
     metric_configs = [OmegaConf.to_container(cfgmod.resolve_plugin(m, "metric", cfg.metric),
                                              resolve=True)
                       for m in cfg.metrics]
-    executor = cfgmod.build(cfg.executor, "executor")
+    executor = build_executor(cfg)
     if executor.remote and cfg.workers > 1:
         raise cfgmod.ConfigError("workers is for executor=local; executor=ray runs "
                                  "executor.actors actors")
@@ -99,6 +158,15 @@ def build_plan(cfg: DictConfig, out_dir: Path) -> tuple[pipeline.RunPlan, dict[s
                             encoders=encoders, progress_every=cfg.progress_every,
                             executor=executor, model_configs=model_configs)
     return plan, record
+
+
+def build_executor(cfg: DictConfig) -> Executor:
+    """The executor of ``executor=`` (``configs/executor/*.yaml``), checked to be one."""
+    executor = cfgmod.build(cfg.executor, "executor")
+    if not isinstance(executor, Executor):
+        raise cfgmod.ConfigError(f"executor: {type(executor).__name__} is not an executor "
+                                 "(harness.executors.base.Executor: remote and run())")
+    return executor
 
 
 def start_folder(cfg: DictConfig, out_dir: Path, record: dict[str, Any]
@@ -163,20 +231,14 @@ def run_fingerprint(cfg: DictConfig, models: list[Any], metric_configs: list[dic
     )
 
 
-def write_record(cfg: DictConfig, plan: pipeline.RunPlan, result: dict[str, Any]) -> None:
-    """``config.yaml`` (resolved) and ``run.json``."""
-    out = plan.out_dir
-    (out / CONFIG_YAML).write_text(OmegaConf.to_yaml(chosen_config(cfg), resolve=True))
-    record: dict[str, Any] = {
-        "experiment": cfg.experiment_name,
-        "seed": cfg.seed,
-        "models": [m.name for m in plan.models],
-        "model_identities": {m.name: m.identity() for m in plan.models},
-        "metrics": metric_declarations([get_class(m["_target_"]) for m in plan.metric_configs]),
-        **result,
-        "environment": run_metadata(),
-    }
-    (out / RUN_JSON).write_text(json.dumps(record, indent=2, default=str) + "\n")
+def record_run(cfg: DictConfig, plan: pipeline.RunPlan, result: dict[str, Any]) -> None:
+    """``config.yaml`` (resolved, the chosen plugins only) and ``run.json``."""
+    write_record(
+        plan.out_dir, OmegaConf.to_yaml(chosen_config(cfg), resolve=True),
+        experiment=cfg.experiment_name, seed=cfg.seed, models=[m.name for m in plan.models],
+        model_identities={m.name: m.identity() for m in plan.models},
+        metrics=metric_declarations([get_class(m["_target_"]) for m in plan.metric_configs]),
+        counts=result)
 
 
 def chosen_config(cfg: DictConfig) -> DictConfig:
@@ -210,8 +272,7 @@ def main(cfg: DictConfig) -> None:
     another run holding its lock) or a full disk; 130 on SIGINT and 143 on SIGTERM,
     each one line, the folder left resumable.
     """
-    global TASK_STARTED
-    TASK_STARTED = True
+    cfgmod.register_resolvers()  # a job in another process (Hydra's joblib launcher) too
     if not cfg.verbose:
         quiet_libraries()
     else:
@@ -226,7 +287,7 @@ def main(cfg: DictConfig) -> None:
         lock.acquire()
         log_file = start_folder(cfg, out_dir, record)
         result = pipeline.run(plan)  # workers raise the ConfigError of a metric they cannot build
-        write_record(cfg, plan, result)
+        record_run(cfg, plan, result)
         print_tables(out_dir, cfg.seed, full=cfg.full_table)
     except cfgmod.ConfigError as exc:
         print(f"harness run: configuration error: {exc}", file=sys.stderr)

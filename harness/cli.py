@@ -1,15 +1,17 @@
 """The ``harness`` command: one subcommand per DESIGN.md contract entry.
 
-``harness run`` hands its arguments to the Hydra app (:mod:`harness.app`);
-the other subcommands are plain argparse programs in :mod:`harness.commands`.
+``harness run`` hands its arguments to the configuration step and then the
+Hydra app (:mod:`harness.app`); the other subcommands are plain argparse
+programs in :mod:`harness.commands`.
 """
 
 from __future__ import annotations
 
 import difflib
 import importlib
-import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 
 USAGE = """usage: harness COMMAND [ARGS]
@@ -35,36 +37,31 @@ COMMANDS = {
 
 def _run(argv: list[str]) -> int:
     from harness import app
-    from harness import config as cfgmod
 
-    cfgmod.register()  # reads configs/ now, so $HARNESS_CONFIG_DIR set by the caller applies
     if (note := sweep_run_dir_note(argv)) is not None:
         print(f"harness run: warning: {note}", file=sys.stderr)
-    app.TASK_STARTED = False
-    sys.argv = ["harness run", *argv]
-    # Hydra raises instead of printing its own message, so that a composition
-    # error (misspelt key, unknown option) becomes one line with a suggestion.
-    full_error = os.environ.get("HYDRA_FULL_ERROR")
-    os.environ["HYDRA_FULL_ERROR"] = "1"
     try:
-        app.main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        # Hydra exits 1 on a bad command line before our task starts: exit 2.
-        if code == 1 and not app.TASK_STARTED:
-            return 2
-        return code
-    except Exception as exc:
-        if app.TASK_STARTED:
-            raise
+        app.configure(argv)  # every job's config composed and checked; raises, runs nothing
+    except Exception as exc:  # noqa: BLE001 - one line, exit 2
         print(f"harness run: configuration error: {composition_message(exc)}", file=sys.stderr)
         return 2
-    finally:
-        if full_error is None:
-            os.environ.pop("HYDRA_FULL_ERROR", None)
-        else:
-            os.environ["HYDRA_FULL_ERROR"] = full_error
+    with _command_line(argv):
+        try:
+            app.main()
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0
+
+
+@contextmanager
+def _command_line(argv: list[str]) -> Iterator[None]:
+    """``sys.argv`` as ``hydra.main`` reads it (it takes no arguments), restored after."""
+    saved = sys.argv
+    sys.argv = ["harness run", *argv]
+    try:
+        yield
+    finally:
+        sys.argv = saved
 
 
 def sweep_run_dir_note(argv: list[str]) -> str | None:

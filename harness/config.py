@@ -84,15 +84,23 @@ GROUPS = ("model", "metric")
 def register() -> None:
     """Register the schema, with every model and metric config composed in, in the ConfigStore.
 
-    Called by the Hydra entry point before composition (it reads ``configs/``
-    then, so ``$HARNESS_CONFIG_DIR`` set before the run is honoured).
+    Part of the configuration step of ``harness run`` (:func:`harness.app.configure`),
+    before any composition: it reads ``configs/`` then, so ``$HARNESS_CONFIG_DIR``
+    set before the run is honoured. Also registers the resolvers the configs use.
     """
     from hydra.core.config_store import ConfigStore
 
+    register_resolvers()
     node = OmegaConf.structured(RunConfig)
     for group in GROUPS:
         node[group] = {name: group_file(group, name) for name in available(group)}
     ConfigStore.instance().store(name="base_config", node=node)
+
+
+def register_resolvers() -> None:
+    """``${repo:}``: the repository's folder (``configs/data/seed.yaml``'s path)."""
+    if not OmegaConf.has_resolver("repo"):
+        OmegaConf.register_new_resolver("repo", lambda: str(REPO_ROOT))
 
 
 def group_file(group: str, name: str) -> DictConfig:

@@ -1,11 +1,16 @@
 """The run folder: the one home of its file names, and resuming into it.
 
-``harness run`` writes ``articles.jsonl``, ``summaries.jsonl``,
-``scores.jsonl``, ``errors.jsonl`` and ``warnings.jsonl`` row by row, then
-``config.yaml`` and ``run.json`` (formats in DESIGN.md). :class:`RunState`
-reads what an interrupted run already wrote, so a rerun into the same folder
-does only what is missing; :class:`RunWriter` appends the new rows.
-:mod:`harness.results.runs` reads the same files back by these names.
+``harness run`` and ``harness score -o DIR`` write ``articles.jsonl``,
+``summaries.jsonl``, ``scores.jsonl``, ``errors.jsonl`` and ``warnings.jsonl``
+row by row, then ``config.yaml`` and ``run.json`` (formats in docs/results.md),
+and only through this module: :class:`RunWriter` has one method per row file,
+each taking the row's record (:mod:`harness.types`), so every file has one
+writer and one schema; :func:`write_record` writes ``config.yaml`` and
+``run.json``. :class:`RunState` reads what an interrupted run already wrote, so
+a rerun into the same folder does only what is missing, and the writer keeps it
+up to date as rows are written. A Ray actor writes into a :class:`RowBuffer`
+instead, which the driver replays into its writer. :mod:`harness.results.runs`
+reads the same files back by these names.
 
 A rerun may only resume rows made the same way: ``fingerprint.json`` records
 what defines them (:func:`fingerprint`), and :func:`prepare_folder` refuses a
@@ -15,13 +20,14 @@ folder whose fingerprint differs, listing the differences, before any work.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from harness.jsonl import JsonlWriter, read_jsonl
-from harness.run_metadata import package_versions
-from harness.types import ErrorRow
+from harness.run_metadata import package_versions, run_metadata
+from harness.types import Article, ErrorRow, ScoreRow, Summary
 
 ARTICLES = "articles.jsonl"
 SUMMARIES = "summaries.jsonl"
@@ -69,8 +75,29 @@ def error_key(row: dict[str, Any]) -> tuple[Any, ...]:
     return (row["id"], row["stage"], row.get("model"), row["error"])
 
 
+class RowSink(Protocol):
+    """Where the stages put their rows: the run folder (:class:`RunWriter`) or a :class:`RowBuffer`.
+
+    ``state`` is what the folder holds already; each method adds to it.
+    """
+
+    state: RunState
+
+    def article(self, article: Article, warnings: Sequence[str] = ()) -> None:
+        """Write an article's row and its warnings, once per article."""
+
+    def summary(self, row: Summary, warnings: Sequence[str] = ()) -> None:
+        """Write a summary and its model's warnings about it."""
+
+    def score(self, row: ScoreRow) -> None:
+        """Write the scores of one summary."""
+
+    def error(self, error: ErrorRow) -> None:
+        """Write an error once (a resumed run does not repeat it)."""
+
+
 class RunWriter:
-    """The run's append-only files, with duplicate-free error rows."""
+    """The run's append-only files: one method per file, each keeping :class:`RunState` current."""
 
     def __init__(self, out_dir: Path, state: RunState) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -78,23 +105,105 @@ class RunWriter:
         self.files = {name: JsonlWriter(out_dir / file) for name, file in ROW_FILES.items()}
         self.error_count = 0
 
-    def write(self, name: str, row: dict[str, Any]) -> None:
-        """Append a row to the file of ``name`` (a key of :data:`ROW_FILES`)."""
-        self.files[name].write(row)
+    def article(self, article: Article, warnings: Sequence[str] = ()) -> None:
+        """``articles.jsonl`` (once per article; a resumed one is skipped) and its warnings."""
+        if article.id in self.state.articles:
+            return
+        self.files["articles"].write(article.to_json())
+        for message in warnings:
+            self.files["warnings"].write({"id": article.id, "stage": "clean",
+                                          "warning": message})
+        self.state.articles.add(article.id)
+
+    def summary(self, row: Summary, warnings: Sequence[str] = ()) -> None:
+        """``summaries.jsonl``, and the model's warnings about this summary."""
+        self.files["summaries"].write(row.to_json())
+        for message in warnings:
+            self.files["warnings"].write({"id": row.article_id, "model": row.model,
+                                          "warning": message})
+        self.state.summaries[(row.article_id, row.model)] = row.summary
+
+    def score(self, row: ScoreRow) -> None:
+        """``scores.jsonl``: every metric value (and evidence) of one summary."""
+        self.files["scores"].write(row.to_json())
+        self.state.scored.add((row.article_id, row.model))
 
     def error(self, error: ErrorRow) -> None:
-        """Record an error once (a resumed run does not repeat it)."""
+        """``errors.jsonl``: an error recorded once (a resumed run does not repeat it)."""
         row = error.to_json()
         key = error_key(row)
         self.error_count += 1
         if key not in self.state.errors:
             self.state.errors.add(key)
-            self.write("errors", row)
+            self.files["errors"].write(row)
 
     def close(self) -> None:
         """Close every file."""
         for fh in self.files.values():
             fh.close()
+
+
+@dataclass
+class RowBuffer:
+    """Stands in for :class:`RunWriter` where the folder is out of reach (a Ray actor).
+
+    Keeps each call in order; :meth:`replay` makes the same calls on the run's writer.
+    """
+
+    state: RunState
+    calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+
+    def article(self, article: Article, warnings: Sequence[str] = ()) -> None:
+        """Keep an article (once) and its warnings."""
+        if article.id not in self.state.articles:
+            self.calls.append(("article", (article, tuple(warnings))))
+            self.state.articles.add(article.id)
+
+    def summary(self, row: Summary, warnings: Sequence[str] = ()) -> None:
+        """Keep a summary and its warnings."""
+        self.calls.append(("summary", (row, tuple(warnings))))
+        self.state.summaries[(row.article_id, row.model)] = row.summary
+
+    def score(self, row: ScoreRow) -> None:
+        """Keep a score row."""
+        self.calls.append(("score", (row,)))
+        self.state.scored.add((row.article_id, row.model))
+
+    def error(self, error: ErrorRow) -> None:
+        """Keep an error (the run's writer drops those an earlier run recorded)."""
+        self.calls.append(("error", (error,)))
+
+    def replay(self, writer: RowSink) -> None:
+        """Write the kept rows into ``writer``, in the order they were made."""
+        for method, args in self.calls:
+            getattr(writer, method)(*args)
+
+
+def write_record(out_dir: Path, config_yaml: str, *, experiment: str, seed: int,
+                 models: Sequence[str], metrics: dict[str, Any], counts: dict[str, Any],
+                 model_identities: dict[str, Any] | None = None) -> None:
+    """``config.yaml`` (the configuration, as YAML text) and then ``run.json``, the run's record.
+
+    ``run.json`` is written last: a folder without it is a run in progress or an
+    interrupted one (:func:`prepare_folder` removes it when a run goes on).
+
+    Args:
+        out_dir: The run folder.
+        config_yaml: What ran, as YAML (the resolved Hydra config, or a command's inputs).
+        experiment: The experiment's name.
+        seed: The run's seed (the tables' bootstrap reads it back).
+        models: The models' names, in the order they ran.
+        metrics: The metric declarations (:func:`harness.metrics.base.metric_declarations`).
+        counts: ``articles``, ``errors`` and, for a run, ``timings`` per stage.
+        model_identities: Each model's ``identity()``, for runs that generated summaries.
+
+    """
+    (out_dir / CONFIG_YAML).write_text(config_yaml)
+    record: dict[str, Any] = {"experiment": experiment, "seed": seed, "models": list(models)}
+    if model_identities is not None:
+        record["model_identities"] = model_identities
+    record.update({"metrics": metrics, **counts, "environment": run_metadata()})
+    (out_dir / RUN_JSON).write_text(json.dumps(record, indent=2, default=str) + "\n")
 
 
 class FingerprintMismatch(ValueError):

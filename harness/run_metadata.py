@@ -1,6 +1,6 @@
 """What produced a run: code version, package versions, machine.
 
-``run_metadata()`` is merged into ``run.json`` by :func:`harness.app.write_record`,
+``run_metadata()`` is merged into ``run.json`` by :func:`harness.run_folder.write_record`,
 beside the seed, the metric declarations and the pipeline's stage timings.
 """
 

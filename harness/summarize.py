@@ -5,8 +5,8 @@ Generations go through the cache for cacheable models
 or its exception (``Summarizer.summarize_each``), so one bad article becomes
 an error row and the others keep their summaries; an empty summary is an
 error row of its model, never scored; summaries an earlier run wrote (resume)
-are reused, not regenerated. Shared by :class:`harness.pipeline.LocalExecutor` and the Ray
-actors (:mod:`harness.ray_executor`).
+are reused, not regenerated. Shared by both executors (:mod:`harness.executors`: this
+process, Ray actors); rows go to a :class:`~harness.run_folder.RowSink`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from harness.models.base import NOT_AN_OUTCOME, Generation, Summarizer
 from harness.models.cache import GenerationCache, summarize_each_cached
-from harness.run_folder import RunWriter
+from harness.run_folder import RowSink
 from harness.types import Article, ErrorRow, Summary
 
 
@@ -40,7 +40,7 @@ def generate(model: Summarizer, articles: Sequence[Article], cache: GenerationCa
 
 
 def _generate_safely(model: Summarizer, articles: Sequence[Article], cache: GenerationCache | None,
-                     writer: RunWriter) -> list[tuple[Article, Generation, bool]]:
+                     writer: RowSink) -> list[tuple[Article, Generation, bool]]:
     """Generations of a batch; each article that failed is an error row naming its cause."""
     out = []
     for article, outcome in zip(articles, generate(model, articles, cache), strict=True):
@@ -53,7 +53,7 @@ def _generate_safely(model: Summarizer, articles: Sequence[Article], cache: Gene
     return out
 
 
-def summarize_chunk(model: Summarizer, chunk: Sequence[Article], writer: RunWriter,
+def summarize_chunk(model: Summarizer, chunk: Sequence[Article], writer: RowSink,
                     cache: GenerationCache | None = None,
                     stage: Callable[[str], object] = lambda text: None
                     ) -> list[tuple[Article, str]]:
@@ -78,9 +78,8 @@ def summarize_chunk(model: Summarizer, chunk: Sequence[Article], writer: RunWrit
 
 
 def _keep(model: Summarizer, made: Sequence[tuple[Article, Generation, bool]],
-          writer: RunWriter) -> None:
+          writer: RowSink) -> None:
     """Write the summaries (and their warnings) of ``made``; an empty one is an error row."""
-    done = writer.state.summaries
     for article, g, hit in made:
         if not g.text.strip():
             # Scored, an empty summary would be "faithful" (no claim to check):
@@ -88,15 +87,11 @@ def _keep(model: Summarizer, made: Sequence[tuple[Article, Generation, bool]],
             writer.error(ErrorRow(article.id, "summarize", f"{model.name}: empty summary",
                                   model=model.name))
             continue
-        row = Summary(article.id, model.name, g.text, round(g.seconds, 4), g.tokens, cached=hit,
-                      timing=g.timing)
-        writer.write("summaries", row.to_json())
-        for message in g.warnings:
-            writer.write("warnings", {"id": article.id, "model": model.name, "warning": message})
-        done[(article.id, model.name)] = g.text
+        writer.summary(Summary(article.id, model.name, g.text, round(g.seconds, 4), g.tokens,
+                               cached=hit, timing=g.timing), g.warnings)
 
 
-def summarize_all(models: Sequence[Summarizer], chunk: Sequence[Article], writer: RunWriter,
+def summarize_all(models: Sequence[Summarizer], chunk: Sequence[Article], writer: RowSink,
                   cache: GenerationCache | None = None,
                   stage: Callable[[str], object] = lambda text: None
                   ) -> list[tuple[Article, str, str]]:

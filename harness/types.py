@@ -120,11 +120,13 @@ class Summary:
     article_id: str
     model: str
     summary: str
-    seconds: float = 0.0
+    #: Seconds to generate it; None for a summary given to ``harness score`` (not generated).
+    seconds: float | None = 0.0
     tokens: int = 0
     cached: bool = False
-    #: ``article`` (timed alone) or ``batch`` (the mean of its batch); Generation.timing.
-    timing: str = "article"
+    #: ``article`` (timed alone) or ``batch`` (the mean of its batch): Generation.timing;
+    #: None with ``seconds`` None.
+    timing: str | None = "article"
 
     def to_json(self) -> dict[str, Any]:
         """The ``summaries.jsonl`` line."""

@@ -8,8 +8,14 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-import harness.app  # noqa: F401 - registers the schema and the ${repo:} resolver
-from harness.config import ConfigError, available, build, config_dir, resolve_plugin
+from harness.config import (
+    ConfigError,
+    available,
+    build,
+    config_dir,
+    register,
+    resolve_plugin,
+)
 from harness.metrics.base import Metric, check_keys
 from harness.models.base import Generation, Summarizer
 from tests.fakes import TWO_ARTICLES
@@ -19,6 +25,7 @@ METRICS = available("metric")
 
 
 def _compose(*overrides: str):
+    register()  # the configuration step's first part: the schema and the ${repo:} resolver
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         return compose("config", overrides=list(overrides))
 
@@ -96,6 +103,32 @@ def test_unknown_model_suggests_closest():
     ("slurm", "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"),
 ])
 def test_launcher_configs_compose(launcher, target):
+    register()
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         cfg = compose("config", overrides=[f"hydra/launcher={launcher}"], return_hydra_config=True)
     assert cfg.hydra.launcher._target_ == target
+
+
+def test_the_configuration_step_composes_every_job_of_a_sweep_before_any_runs(tmp_path):
+    from harness.app import configure, sweep_jobs
+
+    assert sweep_jobs(["model.lead3.k=1,2", "models=[lead3]", "a=x,y"]) == [
+        ["model.lead3.k=1", "models=[lead3]", "a=x"], ["model.lead3.k=1", "models=[lead3]", "a=y"],
+        ["model.lead3.k=2", "models=[lead3]", "a=x"], ["model.lead3.k=2", "models=[lead3]", "a=y"]]
+    configs = configure(["-m", "models=[lead3]", "model.lead3.k=1,2",
+                         f"hydra.sweep.dir={tmp_path / 'sweep'}"])
+    assert [c.model.lead3.k for c in configs] == [1, 2] and not (tmp_path / "sweep").exists()
+    with pytest.raises(Exception, match="abc"):  # the second job's value, before the first runs
+        configure(["-m", "models=[lead3]", "seed=1,abc"])
+    assert configure(["--cfg", "job"]) is None  # Hydra's own flags: Hydra composes
+
+
+def test_the_configuration_step_names_a_run_folder_it_cannot_make(tmp_path):
+    from harness.app import configure
+
+    (tmp_path / "file").write_text("")
+    with pytest.raises(NotADirectoryError) as refused:
+        configure([f"hydra.run.dir={tmp_path / 'file' / 'run'}"])
+    assert refused.value.filename == str(tmp_path / "file" / "run")
+    [cfg] = configure([f"hydra.run.dir={tmp_path / 'new' / 'run'}"])
+    assert not (tmp_path / "new").exists()  # checked, not made

@@ -11,10 +11,10 @@ import pytest
 from rouge_score import rouge_scorer
 
 from harness.commands import score as score_cmd
+from harness.executors.steps import sampled
 from harness.load import DatasetSource, HubSource, JsonlSource, SourceError
 from harness.metrics.base import check_keys
 from harness.metrics.rouge import ReferenceRouge
-from harness.pipeline import sampled
 from harness.types import Article
 from tests.conftest import REPO
 from tests.guards import hang_guard

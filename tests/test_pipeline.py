@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from harness.executor import Scoring
+from harness.executors.pool import Scoring
 from harness.jsonl import read_jsonl
 from harness.metrics.rouge import Rouge
 from harness.models.base import Summarizer
@@ -119,15 +119,15 @@ def test_summary_seconds_leave_out_model_loading(tmp_path):
 
 
 class _Job:
-    """A worker job that finishes when the test says so."""
+    """A worker job (a future) that finishes when the test says so."""
 
     def __init__(self, fn, args) -> None:
         self.fn, self.args, self.finished = fn, args, False
 
-    def ready(self) -> bool:
+    def done(self) -> bool:
         return self.finished
 
-    def get(self):
+    def result(self):
         return score_rows([WordsOrRaise()], self.args[0])
 
 
@@ -135,7 +135,7 @@ class _Pool:
     def __init__(self) -> None:
         self.jobs: list[_Job] = []
 
-    def apply_async(self, fn, args):
+    def submit(self, fn, *args):
         self.jobs.append(_Job(fn, args))
         return self.jobs[-1]
 
@@ -260,3 +260,40 @@ def test_a_one_by_one_model_is_called_once_per_article_even_when_it_fails(tmp_pa
     errors = list(read_jsonl(tmp_path / "errors.jsonl"))
     assert [(e["id"], e["stage"]) for e in errors] == [("d2", "summarize")]
     assert len(list(read_jsonl(tmp_path / "summaries.jsonl"))) == 2
+
+
+def test_every_executor_is_one_of_the_protocol():
+    from harness.executors.base import Executor
+    from harness.executors.local import LocalExecutor
+    from harness.executors.ray_actors import RayExecutor
+
+    assert isinstance(LocalExecutor(), Executor) and not LocalExecutor().remote
+    assert isinstance(RayExecutor(), Executor) and RayExecutor().remote  # no Ray needed yet
+    assert not isinstance(LeadK(name="lead3"), Executor)
+
+
+def test_a_row_buffer_replays_into_the_run_folder_what_the_writer_would_write(tmp_path):
+    from harness.clean import clean_doc
+    from harness.run_folder import RowBuffer
+    from harness.types import ScoreRow, Summary
+
+    def write(sink):
+        article = clean_doc(_doc(1))
+        sink.article(article, ["a warning"])
+        sink.article(article, ["a warning"])  # once per article
+        sink.summary(Summary(article.id, "lead3", article.lede, 0.5, 7), ["cut"])
+        sink.score(ScoreRow(article.id, "lead3", {"words": 1.0}))
+        sink.error(ErrorRow(article.id, "score", "boom", "lead3"))
+        return sink.state
+
+    direct = RunWriter(tmp_path / "direct", RunState())
+    state = write(direct)
+    direct.close()
+    buffer = RowBuffer(RunState())
+    assert write(buffer).summaries == state.summaries and buffer.state.scored == state.scored
+    replayed = RunWriter(tmp_path / "replayed", RunState())
+    buffer.replay(replayed)
+    replayed.close()
+    for name in ("articles", "summaries", "scores", "errors", "warnings"):
+        assert ((tmp_path / "direct" / f"{name}.jsonl").read_text()
+                == (tmp_path / "replayed" / f"{name}.jsonl").read_text() != ""), name

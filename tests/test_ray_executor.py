@@ -29,7 +29,7 @@ from tests.conftest import REPO, kill_midway
 from tests.guards import wait_until
 
 ray = pytest.importorskip("ray")
-from harness.ray_executor import RayExecutor  # noqa: E402 - after the skip
+from harness.executors.ray_actors import RayExecutor  # noqa: E402 - after the skip
 
 ROW_FILES = ("articles", "summaries", "scores", "errors", "warnings")
 

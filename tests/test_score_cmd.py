@@ -5,6 +5,7 @@ import json
 import pytest
 
 from harness.commands import score as score_cmd
+from harness.types import Summary
 
 ARTICLE = (
     "Acme to build Ohio factory\n\n"
@@ -115,6 +116,13 @@ def test_output_folder_is_a_run_folder_that_compare_and_report_read(tmp_path, ca
     errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
     assert [e["stage"] for e in errors] == ["load"] and "malformed JSON" in errors[0]["error"]
     assert json.loads((out / "run.json").read_text())["models"] == ["good", "bad"]
+    # One summaries.jsonl schema, harness run's: given summaries have no time and no timing.
+    summaries = [json.loads(line) for line in (out / "summaries.jsonl").read_text().splitlines()]
+    assert {tuple(s) for s in summaries} == {tuple(Summary("a", "m", "s").to_json())}
+    assert {(s["seconds"], s["timing"], s["cached"]) for s in summaries} == {(None, None, False)}
+    # run.json has the keys of harness run's, less what generation adds.
+    run_keys = {"experiment", "seed", "models", "metrics", "articles", "errors", "environment"}
+    assert set(json.loads((out / "run.json").read_text())) == run_keys
     printed = capsys.readouterr().out
     assert "| good |" in printed and "| bad |" in printed
     assert compare_cmd.main([str(out), str(out)]) == 0

@@ -11,10 +11,10 @@ import sys
 import pytest
 from rouge_score import tokenizers
 
+from harness.executors.steps import script_warnings
 from harness.metrics.fragments import Fragments
 from harness.metrics.rouge import Rouge
 from harness.models.extractive import LeadK
-from harness.pipeline import script_warnings
 from harness.text import split_sentences, tokens
 from harness.types import Article
 from tests.conftest import REPO

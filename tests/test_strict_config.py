@@ -10,13 +10,14 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from harness import cli
-from harness.config import ConfigError, check_run_config, config_dir
+from harness.config import ConfigError, check_run_config, config_dir, register
 
 # In this process: Hydra must not point logging handlers at pytest's captured streams.
 QUIET = ["hydra/job_logging=none", "hydra/hydra_logging=none"]
 
 
 def _compose(*overrides: str):
+    register()  # the configuration step's first part: the schema and the ${repo:} resolver
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         return compose("config", overrides=list(overrides))
 

@@ -32,8 +32,6 @@ from harness.metrics.base import Metric, metric_declarations
 from harness.results import write_tables
 from harness.results.runs import incomplete
 from harness.run_folder import (
-    CONFIG_YAML,
-    RUN_JSON,
     SUMMARIES,
     FingerprintMismatch,
     RunState,
@@ -42,10 +40,10 @@ from harness.run_folder import (
     fingerprint,
     has_rows,
     prepare_folder,
+    write_record,
 )
 from harness.run_lock import FolderLock, FolderLocked
-from harness.run_metadata import run_metadata
-from harness.types import ErrorRow
+from harness.types import ErrorRow, ScoreRow, Summary
 
 
 def write_run_folder(out_dir: Path, metrics: Sequence[Metric], encoders: Encoders,
@@ -198,16 +196,11 @@ def _not_scored(rows: list[tuple[str, str]], scored: set[tuple[str, str]],
 def _write_row(writer: RunWriter, row: dict[str, Any], article: Any, summary: str,
                model: str) -> None:
     """The article (once), the summary, the score row and the metric errors of one input row."""
-    if article.id not in writer.state.articles:
-        writer.write("articles", article.to_json())
-        writer.state.articles.add(article.id)
-    writer.write("summaries", {"article_id": article.id, "model": model, "summary": summary,
-                               "seconds": None, "tokens": len(summary.split()),
-                               "cached": False})
-    score = {"article_id": article.id, "model": model, "scores": row["scores"]}
-    if row.get("evidence"):
-        score["evidence"] = row["evidence"]
-    writer.write("scores", score)
+    writer.article(article)
+    # Given, not generated here: no time, and no timing to name.
+    writer.summary(Summary(article.id, model, summary, seconds=None,
+                           tokens=len(summary.split()), cached=False, timing=None))
+    writer.score(ScoreRow(article.id, model, row["scores"], row.get("evidence") or {}))
     for message in row.get("error", "").split("; ") if row.get("error") else []:
         writer.error(ErrorRow(article.id, "score", message, model))
 
@@ -218,14 +211,7 @@ def _write_record(out_dir: Path, input_path: Path, models: list[str],
     """``config.yaml`` (the command's inputs) and ``run.json``."""
     config = {"command": "harness score", "input": str(input_path.resolve()),
               "metrics": list(metric_names)}
-    (out_dir / CONFIG_YAML).write_text(yaml.safe_dump(config, sort_keys=False))
-    record = {
-        "experiment": f"score {input_path.name}",
-        "seed": 0,
-        "models": models,
-        "metrics": metric_declarations([type(m) for m in metrics]),
-        "articles": articles,
-        "errors": errors,
-        "environment": run_metadata(),
-    }
-    (out_dir / RUN_JSON).write_text(json.dumps(record, indent=2, default=str) + "\n")
+    write_record(out_dir, yaml.safe_dump(config, sort_keys=False),
+                 experiment=f"score {input_path.name}", seed=0, models=models,
+                 metrics=metric_declarations([type(m) for m in metrics]),
+                 counts={"articles": articles, "errors": errors})

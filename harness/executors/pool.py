@@ -1,14 +1,14 @@
-"""Where the metrics run: in this process, or in a pool of worker processes.
+"""Where the metrics run under ``executor=local``: this process, or worker processes.
 
 :class:`Scoring` takes each chunk's new (article, summary, model) items and
 scores them with :func:`harness.scoring.score_rows`, here or in workers that
 build their own metrics once from the plain metric configs
 (:func:`worker_pool`). The metrics' per-article caches and the sentence
 encoders they share are cleared after each job by whoever owns them: this
-process, or the worker. This is ``executor=local``
-(:class:`harness.pipeline.LocalExecutor`); ``executor=ray``
-(:mod:`harness.ray_executor`) runs every stage in Ray actors, and reuses
-:class:`Scoring` inside each actor.
+process, or the worker. Jobs go through the ``concurrent.futures`` shape
+(``submit`` gives a Future holding the job's rows or its exception).
+:class:`harness.executors.local.LocalExecutor` uses both; the Ray actors
+(:mod:`harness.executors.ray_actors`) use :class:`Scoring` in each actor, without workers.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any
 
 from harness.embed import Encoders
 from harness.metrics.base import Metric
-from harness.run_folder import RunWriter
+from harness.run_folder import RowSink
 from harness.scoring import forget, score_rows
 from harness.types import Article, ErrorRow, ScoreRow
 
@@ -47,7 +48,8 @@ _WORKER_ENCODERS = Encoders()
 _WORKER_ERROR: list[Exception] = []
 
 
-def _init_worker(metric_configs: list[Any]) -> None:
+def init_worker(metric_configs: list[Any]) -> None:
+    """A worker process's initializer: build the metrics of ``metric_configs`` once."""
     import torch
 
     from harness.config import build
@@ -85,10 +87,14 @@ class Scoring:
 
     IN_FLIGHT = 8
 
-    def __init__(self, metrics: Sequence[Metric], writer: RunWriter, pool: Any = None,
+    def __init__(self, metrics: Sequence[Metric], writer: RowSink, pool: Any = None,
                  workers: int = 1, done: Callable[[int], Any] = lambda n: None,
                  encoders: Encoders | None = None) -> None:
-        """Score with ``metrics`` (built with ``encoders``) here, or in ``pool``'s ``workers``."""
+        """Score with ``metrics`` (built with ``encoders``) here, or in ``pool``'s ``workers``.
+
+        ``pool``: anything with ``concurrent.futures.Executor.submit`` whose processes ran
+        :func:`init_worker` (:func:`worker_pool`), or None to score in this process.
+        """
         self.metrics, self.writer, self.pool, self.done = metrics, writer, pool, done
         self.workers, self.encoders = workers, encoders
         # (job result or None, summaries finished when it is collected)
@@ -114,7 +120,7 @@ class Scoring:
         parts = [p for k in range(n) if (p := [t for t in todo if slot[t[0].id] == k])]
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
-            self.pending.append((self.pool.apply_async(_score_in_worker, (part,)),
+            self.pending.append((self.pool.submit(_score_in_worker, part),
                                  len(part) + (slots - len(todo) if last else 0)))
         self._collect(block=False)
         while len(self.pending) > self.IN_FLIGHT * n:
@@ -125,13 +131,13 @@ class Scoring:
         self._collect(block=True)
 
     def _collect(self, block: bool) -> None:
-        while self.pending and (block or self.pending[0][0] is None or self.pending[0][0].ready()):
+        while self.pending and (block or self.pending[0][0] is None or self.pending[0][0].done()):
             self._collect_one()
 
     def _collect_one(self) -> None:
         result, summaries = self.pending.popleft()
         if result is not None:
-            self._write(*result.get())
+            self._write(*result.result())
         if summaries:
             self.done(summaries)
 
@@ -139,8 +145,7 @@ class Scoring:
         for error in errors:
             self.writer.error(error)
         for row in rows:
-            self.writer.write("scores", row.to_json())
-            self.writer.state.scored.add((row.article_id, row.model))
+            self.writer.score(row)
 
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -152,46 +157,49 @@ class _StartingPool:
     Starting the workers takes seconds (the fork server imports torch and
     transformers). Meanwhile jobs are queued here and the run goes on cleaning
     and summarizing; the queued jobs go to the pool, in order, once it is up.
+    ``submit`` returns a ``concurrent.futures.Future`` at once either way.
     """
 
     def __init__(self, start: Callable[[], Any]) -> None:
         self._lock = threading.Lock()
-        self._queued: list[_QueuedJob] = []
+        self._queued: list[tuple[Callable, tuple, Future]] = []
         self._pool: Any = None
         self._error: BaseException | None = None
-        self._up = threading.Event()
         self._thread = threading.Thread(target=self._start, args=(start,), daemon=True)
         self._thread.start()
 
     def _start(self, start: Callable[[], Any]) -> None:
         try:
             pool = start()
-        except BaseException as exc:  # noqa: BLE001 - raised again to the caller on use
-            self._error = exc
-            self._up.set()
+        except BaseException as exc:  # noqa: BLE001 - set on every job's future
+            with self._lock:
+                self._error = RuntimeError(f"the metric workers did not start: {exc}")
+                self._error.__cause__ = exc
+                for _, _, future in self._queued:
+                    future.set_exception(self._error)
+                self._queued.clear()
             return
         with self._lock:
             self._pool = pool
-            for job in self._queued:
-                job.result = pool.apply_async(job.fn, job.args)
+            for fn, args, future in self._queued:
+                self._hand_over(fn, args, future)
             self._queued.clear()
-        self._up.set()
 
-    def apply_async(self, fn: Callable, args: tuple) -> Any:
-        """Hand a job over now, or queue it until the pool is up."""
+    def _hand_over(self, fn: Callable, args: tuple, future: Future) -> None:
+        self._pool.apply_async(fn, args, callback=future.set_result,
+                               error_callback=future.set_exception)
+
+    def submit(self, fn: Callable, /, *args: Any) -> Future:
+        """Hand a job over now, or queue it until the pool is up; its Future either way."""
+        future: Future = Future()
         with self._lock:
-            if self._pool is not None:
-                return self._pool.apply_async(fn, args)
-            job = _QueuedJob(self, fn, args)
-            self._queued.append(job)
-            return job
-
-    def wait(self) -> Any:
-        """The started pool (raises what starting it raised)."""
-        self._up.wait()
-        if self._error is not None:
-            raise RuntimeError(f"the metric workers did not start: {self._error}") from self._error
-        return self._pool
+            if self._error is not None:
+                future.set_exception(self._error)
+            elif self._pool is not None:
+                self._hand_over(fn, args, future)
+            else:
+                self._queued.append((fn, args, future))
+        return future
 
     def close(self) -> None:
         """Stop the workers (every job's rows are written by now, or the run failed)."""
@@ -199,20 +207,6 @@ class _StartingPool:
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
-
-
-class _QueuedJob:
-    """A job handed over before the pool was up; behaves like an AsyncResult."""
-
-    def __init__(self, pool: _StartingPool, fn: Callable, args: tuple) -> None:
-        self.pool, self.fn, self.args, self.result = pool, fn, args, None
-
-    def ready(self) -> bool:
-        return self.result is not None and self.result.ready()
-
-    def get(self) -> Any:
-        self.pool.wait()
-        return self.result.get()
 
 
 @contextmanager
@@ -224,24 +218,11 @@ def worker_pool(workers: int, metric_configs: list[Any]) -> Iterator[Any]:
     if workers <= 1 or not metric_configs:
         yield None
         return
-    import multiprocessing
-
-    # Not fork: the parent may hold torch threads (a loaded model). A fork
-    # server imports the metrics' modules once and forks the workers from it,
-    # so N workers cost one import of torch and transformers, not N.
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(_preload_modules(metric_configs))
-    else:
-        ctx = multiprocessing.get_context("spawn")
-    # One thread per worker for the BLAS libraries too (numpy's OpenBLAS, MKL):
-    # read once at their import in the fork server or child, so given to the
-    # processes explicitly rather than set in this process's environment.
-    env = {k: "1" for k in _THREAD_VARS if k not in os.environ}
+    ctx, env = process_context(metric_configs)
 
     def start() -> Any:
-        with _child_environment(env):
-            return ctx.Pool(workers, initializer=_init_worker, initargs=(metric_configs,))
+        with child_environment(env):
+            return ctx.Pool(workers, initializer=init_worker, initargs=(metric_configs,))
 
     pool = _StartingPool(start)
     try:
@@ -250,11 +231,32 @@ def worker_pool(workers: int, metric_configs: list[Any]) -> Iterator[Any]:
         pool.close()
 
 
+def process_context(metric_configs: list[Any]) -> tuple[Any, dict[str, str]]:
+    """How worker processes start (a multiprocessing context) and the variables they get.
+
+    Not fork: the parent may hold torch threads (a loaded model). A fork server
+    imports the metrics' modules once and forks the workers from it, so N
+    workers cost one import of torch and transformers, not N (spawn where there
+    is no fork server). The variables give the BLAS libraries (numpy's OpenBLAS,
+    MKL) one thread per worker: read once at their import in the fork server or
+    child, so given to the processes (:func:`child_environment`) rather than set
+    in this process's environment.
+    """
+    import multiprocessing
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_preload_modules(metric_configs))
+    else:
+        ctx = multiprocessing.get_context("spawn")
+    return ctx, {k: "1" for k in _THREAD_VARS if k not in os.environ}
+
+
 _ENV_LOCK = threading.Lock()
 
 
 @contextmanager
-def _child_environment(extra: dict[str, str]) -> Iterator[None]:
+def child_environment(extra: dict[str, str]) -> Iterator[None]:
     """``extra`` in os.environ while processes start (they copy it), then removed."""
     with _ENV_LOCK:
         os.environ.update(extra)
@@ -267,7 +269,7 @@ def _child_environment(extra: dict[str, str]) -> Iterator[None]:
 
 def _preload_modules(metric_configs: list[Any]) -> list[str]:
     """Modules worth importing once in the fork server: the metrics' own, and torch's."""
-    modules = ["harness.executor", "harness.config"]
+    modules = ["harness.executors.pool", "harness.config"]
     for config in metric_configs:
         target = config.get("_target_", "") if isinstance(config, dict) else ""
         if "." in target:

@@ -3,10 +3,11 @@
 Ray Core actors, not Ray Data (docs/scale.md says why): this process (the
 driver) loads the documents, drops duplicates, and hands them out in batches
 of ``batch_size``; each actor builds the models and metrics once, from their
-plain configs, and runs the same steps as :class:`harness.pipeline.LocalExecutor`
-(:func:`~harness.pipeline.clean_one`, :func:`~harness.summarize.summarize_all`,
-:class:`~harness.executor.Scoring`) on each batch into a :class:`RowBuffer`.
-The driver writes the rows back in the order it handed the batches out, so the
+plain configs, and runs the same steps as :class:`harness.executors.local.LocalExecutor`
+(:func:`~harness.executors.steps.clean_one`, :func:`~harness.summarize.summarize_all`,
+:class:`~harness.executors.pool.Scoring`) on each batch into a
+:class:`~harness.run_folder.RowBuffer`. The driver replays the rows into the run
+folder in the order it handed the batches out, so the
 run folder is the one a local run writes, and resuming works as it does
 locally: each batch goes with what the run folder already holds of its
 articles, and the actor does only the rest. At most ``in_flight`` batches per
@@ -19,43 +20,27 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from harness.batching import chunks
 from harness.config import ConfigError, build
 from harness.embed import Encoders
-from harness.executor import Scoring
-from harness.pipeline import RunPlan, Timer, clean_one, load_docs
+from harness.executors.base import RunPlan
+from harness.executors.pool import Scoring
+from harness.executors.steps import Timer, clean_one, load_docs
 from harness.progress import Progress
-from harness.run_folder import RunState, RunWriter
+from harness.run_folder import RowBuffer, RunState, RunWriter
 from harness.summarize import summarize_all
-from harness.types import ErrorRow, RawDoc
-
-
-@dataclass
-class RowBuffer:
-    """Stands in for :class:`RunWriter` in an actor: rows kept in order for the driver."""
-
-    state: RunState
-    #: ``(file name, row)``, or ``("error", ErrorRow)``, in the order they were made.
-    rows: list[tuple[str, Any]] = field(default_factory=list)
-
-    def write(self, name: str, row: dict[str, Any]) -> None:
-        """Keep a row of the file ``name``."""
-        self.rows.append((name, row))
-
-    def error(self, error: ErrorRow) -> None:
-        """Keep an error (the driver's writer drops those an earlier run recorded)."""
-        self.rows.append(("error", error))
+from harness.types import RawDoc
 
 
 @dataclass
 class BatchResult:
     """What an actor sends back for one batch."""
 
-    rows: list[tuple[str, Any]]
+    rows: RowBuffer
     articles: int
     seconds: dict[str, float]
 
@@ -85,7 +70,7 @@ class BatchWorker:
         with timer.stage("score"):
             Scoring(stages.metrics, buffer, encoders=stages.encoders).submit(
                 items, len(articles) * len(stages.models))
-        return BatchResult(buffer.rows, len(articles), timer.seconds)
+        return BatchResult(buffer, len(articles), timer.seconds)
 
 
 @dataclass
@@ -132,9 +117,6 @@ class RayExecutor:
 
     """
 
-    #: Models and metrics are built in the actors, not in this process.
-    remote = True
-
     def __init__(self, address: str | None = None, num_cpus: int | None = None,
                  actors: int | None = None, num_cpus_per_actor: float = 1,
                  num_gpus_per_actor: float | str = "auto", in_flight: int = 2,
@@ -148,6 +130,11 @@ class RayExecutor:
         self.num_cpus_per_actor, self.num_gpus_per_actor = num_cpus_per_actor, num_gpus_per_actor
         self.in_flight, self.max_retries = in_flight, max_retries
         self.runtime_env = runtime_env or None
+
+    @property
+    def remote(self) -> bool:
+        """True: the models and metrics are built in the actors, not in this process."""
+        return True
 
     def run(self, plan: RunPlan, writer: RunWriter, timer: Timer, progress: Progress) -> int:
         """Clean, summarize and score every batch in the actors; returns the articles."""
@@ -167,7 +154,8 @@ class RayExecutor:
                 ref, docs = pending.popleft()
                 out[0] += self._write(ray, ref, docs, writer, timer, done)
 
-            source = load_docs(plan, writer, timer, lambda: done(1))
+            source = load_docs(plan.source, writer, timer, plan.limit, plan.sample, plan.seed,
+                               lambda: done(1))
             for i, docs in enumerate(chunks(source, plan.batch_size)):
                 actor = actors[i % len(actors)]
                 pending.append((actor.process.remote(docs, batch_state(writer.state, docs, names)),
@@ -237,13 +225,9 @@ class RayExecutor:
                 f"a Ray actor died {self.max_retries + 1} times on the batch of "
                 f"{docs[0].id} .. {docs[-1].id}; the rows before it are written, and "
                 f"rerunning into the same folder resumes") from exc
-        for name, row in result.rows:
-            if name == "error":
-                writer.error(row)
-            else:
-                writer.write(name, row)
+        result.rows.replay(writer)
         for stage, seconds in result.seconds.items():
-            timer.seconds[stage] = timer.seconds.get(stage, 0.0) + seconds
+            timer.add(stage, seconds)
         done(len(docs))  # the documents that failed before any model count too
         return result.articles
 
