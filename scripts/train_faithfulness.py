@@ -52,11 +52,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(fit.DEFAULT_PARAMS), help="parameter file to write")
     ap.add_argument("--pairs", type=int, default=60, help="random article pairs")
     ap.add_argument("--layer", type=int, default=TOKEN_LAYER)
+    ap.add_argument("--support-model", default="default",
+                    help="the cross-encoder whose features are compared: default (the "
+                         "shipped adapter), a path, or none (compare nothing)")
     args = ap.parse_args(argv)
     root = Path(__file__).resolve().parents[1]
     corpora = Path(os.environ.get("HARNESS_CORPORA", root.parent / "shared" / "corpora"))
     if args.fit:
-        return fit_frank(corpora / "frank" / "frank.jsonl", Path(args.out))
+        support = None if args.support_model == "none" else args.support_model
+        return fit_frank(corpora / "frank" / "frank.jsonl", Path(args.out), support)
     csv.field_size_limit(10**8)
     with open(corpora / "fnc1" / "bodies.csv", encoding="utf-8") as fh:
         bodies = [r["articleBody"] for r in csv.DictReader(fh)]
@@ -78,10 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def fit_frank(path: Path, out: Path) -> int:
-    """Print out-of-fold figures, then fit on all of FRANK dev and write the parameters."""
+def fit_frank(path: Path, out: Path, support_model: str | None = "default") -> int:
+    """Print out-of-fold figures, then fit on all of FRANK dev and write the parameters.
+
+    With ``support_model``, the cross-encoder's features are computed too and the
+    feature sets with and without them are compared out of fold.
+    """
     rows = fit.read_frank(path)
-    metric = Faithfulness(params=None)
+    metric = Faithfulness(params=None, support_model=support_model)
     feats, factors = zip(*(metric.inputs(c) for c in fit.frank_checks(rows, metric)),
                          strict=True)
     y = np.array([r["factuality"] for r in rows])
@@ -91,9 +99,10 @@ def fit_frank(path: Path, out: Path) -> int:
     # wins, the smaller set where two are within 0.005.
     names = chosen = tuple(f for f in FEATURES if f not in SUPPORT_FEATURES)
     best = None
-    for extra in ((), ("entail",), SUPPORT_FEATURES):
+    extras = ((), ("entail",), SUPPORT_FEATURES) if support_model is not None else ((),)
+    for extra in extras:
         cand = names + extra
-        cols = [FEATURES.index(f) for f in cand]
+        cols = [metric.features.index(f) for f in cand]
         oof = fit.out_of_fold([f[:, cols] for f in feats], y, groups, cand, factors=factors)
         figs = fit.correlations(oof, y, datasets)
         mean = float(np.mean([fig["spearman"] for fig in figs.values()]))
@@ -102,7 +111,7 @@ def fit_frank(path: Path, out: Path) -> int:
         if best is None or mean > best + 0.005:
             best, chosen = mean, cand
     print(f"chosen features: {', '.join(chosen)}")
-    cols = [FEATURES.index(f) for f in chosen]
+    cols = [metric.features.index(f) for f in chosen]
     feats = [f[:, cols] for f in feats]
     oof = fit.out_of_fold(feats, y, groups, chosen, factors=factors)
     figures = fit.correlations(oof, y, datasets)
