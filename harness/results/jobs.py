@@ -74,16 +74,31 @@ def _job_tag(job_dir: Path) -> str:
     return " ".join(_job_overrides(job_dir) or ()) or job_dir.name
 
 
-def model_tag(job: Job, model: str) -> str:
+def _tag(job: Job, model: str, shared: frozenset[str] = frozenset()) -> str:
     """What of ``job``'s overrides concern ``model``: all but other models' settings.
 
     ``model.textrank.k=2`` changes textrank only, so lead3 of that job is not
     labelled with it; a top-level override (``limit``, ``models``, ``metric.*``)
-    concerns every model. A job without recorded overrides keeps its tag.
+    concerns every model. ``shared``: overrides every job of the sweep has
+    (``models=[...]``, ``data.path=...``), which changed nothing between them.
+    A job without recorded overrides keeps its tag.
     """
     if job.overrides is None:
         return job.tag
-    return " ".join(o for o in job.overrides if _override_model(o) in (None, model))
+    return " ".join(o for o in job.overrides
+                    if o not in shared and _override_model(o) in (None, model))
+
+
+def shared_overrides(jobs: Iterable[Job]) -> dict[Path, frozenset[str]]:
+    """Per sweep folder, the overrides that every one of its jobs has."""
+    by_sweep: dict[Path, frozenset[str]] = {}
+    for job in jobs:
+        if job.overrides is None:
+            continue
+        mine = frozenset(job.overrides)
+        sweep = job.path.parent
+        by_sweep[sweep] = by_sweep[sweep] & mine if sweep in by_sweep else mine
+    return by_sweep
 
 
 def _override_model(override: str) -> str | None:
@@ -95,7 +110,8 @@ def _override_model(override: str) -> str | None:
 def assign_labels(pairs: Iterable[tuple[Job, str]]) -> dict[tuple[Job, str], str | None]:
     """Name each (job, model): the model name, plus what changed for it when models collide.
 
-    What changed is the job's overrides that concern the model (:func:`model_tag`).
+    What changed is the job's overrides that concern the model (:func:`_tag`),
+    less those every job of its sweep has.
     A model that ran with the same overrides in several jobs of one sweep (textrank
     in a sweep over ``model.lead3.k``) ran the same way in each: it is read from the
     first of them, and the others map to None (left out). Jobs of different folders
@@ -105,6 +121,11 @@ def assign_labels(pairs: Iterable[tuple[Job, str]]) -> dict[tuple[Job, str], str
     for job, model in pairs:
         if job not in jobs_of.setdefault(model, []):
             jobs_of[model].append(job)
+    shared = shared_overrides({job for jobs in jobs_of.values() for job in jobs})
+
+    def model_tag(job: Job, model: str) -> str:
+        return _tag(job, model, shared.get(job.path.parent, frozenset()))
+
     labels: dict[tuple[Job, str], str | None] = {}
     for model, jobs in jobs_of.items():
         first: dict[tuple[Path, str], Job] = {}
