@@ -6,11 +6,14 @@ dies) from before the fingerprint is written until it exits. The holder's PID
 and host go to ``<folder>/.harness.pid`` beside it, so that a second run into
 the folder can say who holds it, and a run that finds the PID of a process
 that is gone (a SIGKILLed run) says it takes the folder over. Both files are
-removed on release; a refused run creates neither.
+removed on release; a refused run creates neither. A folder this process
+cannot write (read-only, owned by another user) is refused the same way, in
+one line (:class:`FolderUnwritable`), not with the traceback of the lock file.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
@@ -29,6 +32,14 @@ STALE_GRACE = 30.0
 
 class FolderLocked(RuntimeError):
     """Another live run writes into the folder; the message names it, in one line."""
+
+
+class FolderUnwritable(FolderLocked):
+    """The folder cannot be made or written (a permission, a file in the way); one line.
+
+    A :class:`FolderLocked`, so a command that refuses a locked folder (exit 2,
+    the message alone) refuses this one the same way.
+    """
 
 
 def holder(folder: Path) -> dict[str, Any] | None:
@@ -76,11 +87,39 @@ class FolderLock:
         A message goes to stderr when this run waits, or takes over the folder of a
         dead run.
         """
-        self.folder.mkdir(parents=True, exist_ok=True)
         try:
-            self._lock.acquire(timeout=0)
-        except Timeout:
-            self._acquire_held()
+            self.folder.mkdir(parents=True, exist_ok=True)
+            try:
+                self._lock.acquire(timeout=0)
+            except Timeout:
+                self._acquire_held()
+        except OSError as exc:
+            self._refuse(exc)
+            raise
+        try:
+            self._record_holder()
+        except OSError as exc:
+            self._lock.release()
+            self._refuse(exc)
+            raise
+
+    def _refuse(self, exc: OSError) -> None:
+        """Raise the one-line refusal for ``exc``; a full disk stays an OSError (its own message).
+
+        Raises:
+            FolderUnwritable: ``exc`` is not a full disk.
+
+        """
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return
+        # The lock file's name says less than its folder; mkdir names the parent it failed on.
+        where = exc.filename if exc.filename and Path(exc.filename).parent != self.folder \
+            else self.folder
+        raise FolderUnwritable(f"cannot write {where}: {exc.strerror or exc}; choose a "
+                               "folder this user can write") from exc
+
+    def _record_holder(self) -> None:
+        """Say when a dead run's folder is taken over; write this run's PID beside the lock."""
         previous = holder(self.folder)
         if previous is not None and previous["pid"] != os.getpid() and not alive(previous):
             self.took_over = previous

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from harness.clean import clean_doc
+from harness.commands.output import OutputError, open_output
 from harness.load import FileSource, SourceError
 from harness.types import ErrorRow
 
@@ -28,7 +29,11 @@ def main(argv: list[str]) -> int:
     except SourceError as exc:
         print(f"harness clean: {exc}", file=sys.stderr)
         return 2
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        out = open_output(args.output)
+    except OutputError as exc:
+        print(f"harness clean: {exc}", file=sys.stderr)
+        return 2
     written = failed = 0
     try:
         for doc in source:

@@ -20,6 +20,7 @@ import json
 import sys
 from pathlib import Path
 
+from harness.commands.output import OutputError, open_output
 from harness.headline import HeadlineChecker
 from harness.progress import Progress
 from harness.verbosity import let_libraries_print, quiet_libraries
@@ -51,7 +52,11 @@ def main(argv: list[str]) -> int:
         return 2
     checker = HeadlineChecker(top_k=args.top_k, stance_path=args.params,
                               support_model="default" if args.support else None)
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        out = open_output(args.output)
+    except OutputError as exc:
+        print(f"harness headline-check: {exc}", file=sys.stderr)
+        return 2
     n_ok = n_bad = 0
     progress = Progress("harness headline-check", len(rows), "pair")
     try:

@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness.commands.output import unwritable
 from harness.results.report import build_report
 from harness.results.runs import REPORT_FILES, RunFolderError, load_results
 
@@ -59,8 +60,13 @@ def main(argv: list[str]) -> int:
     output = args.output or (
         args.runs[0] / "report.html" if len(args.runs) == 1 else Path("report.html")
     )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(build_report(results, seed, title), encoding="utf-8")
+    html = build_report(results, seed, title)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        print(f"harness report: error: {unwritable(output, exc)}", file=sys.stderr)
+        return 2
     print(f"wrote {output}")
     return 0
 

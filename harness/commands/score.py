@@ -31,6 +31,7 @@ import json
 import sys
 from pathlib import Path
 
+from harness.commands.output import OutputError, open_output
 from harness.commands.score_folder import write_run_folder
 from harness.config import ConfigError, available, default_metrics
 from harness.input_rows import (
@@ -80,7 +81,12 @@ def main(argv: list[str]) -> int:
                                     done=progress.update)
         finally:
             progress.close()
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        out = open_output(args.output)
+    except OutputError as exc:
+        progress.close()
+        print(f"harness score: {exc}", file=sys.stderr)
+        return 2
     n_ok = n_bad = n_partial = 0
     try:
         for result in score_all(metrics, encoders, rows, done=progress.update):
