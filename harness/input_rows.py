@@ -24,6 +24,7 @@ from harness.clean import to_article
 from harness.embed import Encoders
 from harness.metrics.base import Metric
 from harness.scoring import forget, score_pairs
+from harness.text import NOT_ENGLISH, mostly_not_english
 from harness.types import Article
 
 CHUNK = 32  # rows scored together, so each metric embeds one batch of sentences
@@ -169,6 +170,8 @@ def score_chunk(metrics: Sequence[Metric], chunk: list[tuple[str, str | BadRow]]
         out = {"id": str(row["id"]), "scores": {}}
         if row.get("model"):
             out["model"] = row["model"]
+        if warnings := article_warnings(article):
+            out["warnings"] = warnings
         rows.append((out, article, summary))
         good.append((len(rows) - 1, summary, article))
     scored = score_pairs(metrics, [(s, a) for _, s, a in good], explain=True)
@@ -180,6 +183,17 @@ def score_chunk(metrics: Sequence[Metric], chunk: list[tuple[str, str | BadRow]]
         if result.errors:
             out["error"] = "; ".join(result.errors)
     return rows
+
+
+def article_warnings(article: Article) -> list[str]:
+    """What a reader of the row's scores should know about its article.
+
+    The cleaner's warnings (an input cut at its maximum length, a missing
+    headline) and, for an article mostly in another script, that faithfulness
+    reads English only (:data:`harness.text.NOT_ENGLISH`).
+    """
+    extra = [NOT_ENGLISH] if mostly_not_english(article.body) else []
+    return [*article.warnings, *extra]
 
 
 def _peek(line: str, fallback: str, default_model: str | None) -> tuple[str, str | None]:

@@ -125,6 +125,19 @@ def english_share(text: str) -> float:
     return sum(w.isascii() for w in words) / len(words) if words else 1.0
 
 
+#: How the warning of an article mostly in another script begins (``warnings.jsonl``);
+#: the tables count the scored articles whose warnings begin so (:mod:`harness.results`).
+NOT_ENGLISH_PREFIX = "the article is mostly in a script other than Latin"
+#: That warning: which metrics read such an article as English would not.
+NOT_ENGLISH = (f"{NOT_ENGLISH_PREFIX}: faithfulness (fitted on English) and the headline "
+               "check are English-only; ROUGE, coverage and fragments read its words")
+
+
+def mostly_not_english(body: str) -> bool:
+    """Whether an article body is mostly in a script other than Latin (its first 5,000 chars)."""
+    return english_share(body[:5000]) < 0.5
+
+
 @functools.lru_cache(maxsize=4096)
 def _char_kind(char: str) -> str:
     """How :func:`unicode_tokens` reads a character.

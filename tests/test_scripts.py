@@ -13,9 +13,9 @@ from rouge_score import tokenizers
 
 from harness.executors.steps import script_warnings
 from harness.metrics.fragments import Fragments
-from harness.metrics.rouge import Rouge
+from harness.metrics.rouge import Rouge, copies_lede
 from harness.models.extractive import LeadK
-from harness.text import split_sentences, tokens
+from harness.text import NOT_ENGLISH, NOT_ENGLISH_PREFIX, split_sentences, tokens
 from harness.types import Article
 from tests.conftest import REPO
 
@@ -90,3 +90,66 @@ def test_headline_check_says_english_only_for_arabic_and_chinese(tmp_path):
     assert [o["id"] for o in out] == ["ar", "zh"]
     for o in out:
         assert "reads English only" in o["error"] and "no words" not in o["error"]
+
+
+def test_the_pipelines_warning_is_the_one_the_tables_count():
+    # The run writes script_warnings into warnings.jsonl; the tables find it by its prefix.
+    assert script_warnings(CHINESE) == [NOT_ENGLISH]
+    assert NOT_ENGLISH.startswith(NOT_ENGLISH_PREFIX)
+
+
+def test_lead3_of_chinese_copies_the_lede_though_it_puts_spaces_between_sentences():
+    (summary,) = LeadK(k=2).summarize([CHINESE])
+    assert " " in summary.text  # the lede has none between its sentences
+    lede = Article(id="zh", headline=CHINESE.headline,
+                   lede="北京今年经济增长了三个百分点。政府表示将继续减税！",
+                   paragraphs=CHINESE.paragraphs)
+    assert Rouge().score(summary.text, lede)["copies_lede"] == 1.0
+    assert copies_lede("北京今年经济增长了三个百分点。", lede.lede) == 0.0
+    assert copies_lede("The mayor  said it. More.", "the Mayor said it.") == 1.0
+    assert copies_lede("The mayorsaid it.", "the mayor said it.") == 0.0
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
+
+
+def _rows(path, rows):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
+
+
+def test_score_says_which_rows_faithfulness_reads_as_english_only(tmp_path):
+    src = _rows(tmp_path / "in.jsonl", [
+        {"id": "zh", "article": f"{CHINESE.headline}\n\n{CHINESE.paragraphs[0]}",
+         "summary": "北京今年经济增长了三个百分点。", "model": "m"},
+        {"id": "en", "article": "Acme to build Ohio factory\n\nAcme Corp will build a new "
+         "factory in Ohio, the company said on Monday.", "summary": "Acme builds.", "model": "m"},
+    ])
+    proc = _cli("score", str(src), "--metrics", "rouge")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = {o["id"]: o for o in map(json.loads, proc.stdout.splitlines())}
+    assert out["zh"]["warnings"] == [NOT_ENGLISH] and "warnings" not in out["en"]
+    folder = tmp_path / "run"
+    proc = _cli("score", str(src), "-o", str(folder), "--metrics", "rouge", "faithfulness")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    warned = [json.loads(line) for line in (folder / "warnings.jsonl").read_text().splitlines()]
+    assert warned == [{"id": "zh", "stage": "clean", "warning": NOT_ENGLISH}]
+    note = ("faithfulness: scored articles mostly in a script other than Latin (m 1 of 2); it "
+            "is fitted on English, so its scores there are not comparable with English ones "
+            "(warnings.jsonl).")
+    assert note in proc.stdout.splitlines()
+    assert note in (folder / "table.md").read_text()
+
+
+def test_no_english_only_note_without_faithfulness_or_without_such_articles(tmp_path):
+    src = _rows(tmp_path / "in.jsonl", [
+        {"id": "zh", "article": f"{CHINESE.headline}\n\n{CHINESE.paragraphs[0]}",
+         "summary": "北京今年经济增长了三个百分点。"}])
+    proc = _cli("score", str(src), "-o", str(tmp_path / "run"), "--metrics", "rouge")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "script other than Latin" not in proc.stdout
+    assert (tmp_path / "run" / "warnings.jsonl").read_text().count("\n") == 1

@@ -196,7 +196,7 @@ def _not_scored(rows: list[tuple[str, str]], scored: set[tuple[str, str]],
 def _write_row(writer: RunWriter, row: dict[str, Any], article: Any, summary: str,
                model: str) -> None:
     """The article (once), the summary, the score row and the metric errors of one input row."""
-    writer.article(article)
+    writer.article(article, row.get("warnings", ()))
     # Given, not generated here: no time, and no timing to name.
     writer.summary(Summary(article.id, model, summary, seconds=None,
                            tokens=len(summary.split()), cached=False, timing=None))

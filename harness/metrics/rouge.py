@@ -28,6 +28,8 @@ are one per line); texts are scored as they are, not re-split.
 
 from __future__ import annotations
 
+import re
+
 from rouge_score import rouge_scorer, tokenize, tokenizers
 
 from harness.metrics.base import KeySpec, Metric
@@ -50,10 +52,21 @@ def _declare() -> tuple[KeySpec, ...]:
                  doc="1 when the summary contains the lede verbatim (case and spacing aside)"),)
 
 
+# Chinese and Japanese put no space between sentences; a summary made of the
+# lede's sentences joins them with one, which is spacing, not a change of words.
+_CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}]) | (?=[{_CJK}])")
+
+
+def _spaced(text: str) -> str:
+    """Lower case, runs of white space as one space, none beside CJK characters."""
+    return _CJK_GAP.sub("", " ".join(text.lower().split()))
+
+
 def copies_lede(summary: str, lede: str) -> float:
     """1.0 when ``summary`` holds ``lede`` word for word (case and spacing aside), else 0.0."""
-    words = " ".join(lede.lower().split())
-    return float(bool(words) and words in " ".join(summary.lower().split()))
+    words = _spaced(lede)
+    return float(bool(words) and words in _spaced(summary))
 
 
 class _MemoStemmer:

@@ -41,8 +41,10 @@ from harness.run_folder import (
     RUN_JSON,
     SCORES,
     SUMMARIES,
+    WARNINGS,
     has_rows,
 )
+from harness.text import NOT_ENGLISH_PREFIX
 
 # Files each consumer needs. errors.jsonl is optional everywhere: a run that
 # recorded no error may leave it out, and its absence then means zero errors.
@@ -95,6 +97,9 @@ class Results:
     evidence: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     #: One line per incomplete run read anyway (``allow_incomplete``).
     incomplete: list[str] = field(default_factory=list)
+    #: Ids of the articles mostly in a script other than Latin (their ``warnings.jsonl``
+    #: rows): English-only metrics (faithfulness) read them as they would not read English.
+    not_english: set[str] = field(default_factory=set)
 
     def article_ids(self, label: str) -> list[str]:
         """Ids of the articles that ``label`` has a score row for, in file order."""
@@ -300,6 +305,10 @@ def _add_job(
     if ARTICLES in needed:
         for row in sorted(read_rows(job.path / ARTICLES), key=lambda r: str(r["id"])):
             results.articles.setdefault(str(row["id"]), row)
+    if (job.path / WARNINGS).is_file():
+        results.not_english.update(
+            str(row.get("id")) for row in read_rows(job.path / WARNINGS)
+            if str(row.get("warning", "")).startswith(NOT_ENGLISH_PREFIX))
     if (job.path / ERRORS).is_file():
         errors = read_rows(job.path / ERRORS)
         for row in sorted(errors, key=lambda r: (str(r.get("id")), str(r.get("stage")),

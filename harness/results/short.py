@@ -15,6 +15,7 @@ from harness.results.stats import MIN_MARK_ARTICLES, Interval, clearly_better
 from harness.results.tables import (
     Paired,
     Table,
+    english_only_lines,
     failure_line,
     fmt,
     fmt_interval,
@@ -49,7 +50,8 @@ def format_short(table: Table) -> str:
         seconds = fmt(r.seconds) + (" (batch mean)" if r.timing != "article" else "")
         words = "–" if math.isnan(r.words) else f"{r.words:.1f}"
         lines.append(md_row([r.label, str(r.articles), str(r.errors), *cells, words, seconds]))
-    lines += ["", *failure_lines(table), *lede_copy_lines(table, keys), *verdict_lines(table)]
+    lines += ["", *failure_lines(table), *lede_copy_lines(table, keys),
+              *english_only_lines(table), *verdict_lines(table)]
     return "\n".join(lines) + "\n"
 
 

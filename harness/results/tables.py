@@ -54,6 +54,8 @@ class ModelRow:
     timing: str = "article"
     #: Why its rows failed: ``(reason, count)``, most frequent first.
     failures: tuple[tuple[str, int], ...] = ()
+    #: Its scored articles mostly in a script other than Latin (English-only metrics).
+    not_english: int = 0
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def _model_row(results: Results, label: str, seed: int) -> ModelRow:
     mine = [e for e in results.errors if e.get("label") == label]
     seconds, timing = _seconds_per_article(results, label)
     return ModelRow(label, len(ids), len(mine), seconds, cells, _mean_words(results, label, ids),
-                    timing, failure_reasons(mine))
+                    timing, failure_reasons(mine), sum(aid in results.not_english for aid in ids))
 
 
 # "path/to/in.jsonl:12: ", "/data/x.txt: ": where an error happened, not why.
@@ -252,7 +254,31 @@ def _legend(table: Table) -> str:
     if table.unassigned_errors:
         text += f" {table.unassigned_errors} error(s) before summarization (no model)."
     text += "".join(f" {failure_line(r)}." for r in table.rows if r.errors)
-    return text + _partial_key_notes(table)
+    return text + "".join(f" {line}" for line in english_only_lines(table)) + \
+        _partial_key_notes(table)
+
+
+#: Metric keys fitted on English: an article in another script gets numbers that do
+#: not mean what they mean on English text.
+ENGLISH_ONLY = ("faithfulness", "faith_")
+
+
+def english_only_lines(table: Table) -> list[str]:
+    """One line when English-only metrics scored articles mostly in another script.
+
+    Those articles carry a warning in ``warnings.jsonl``; faithfulness is fitted
+    on English, so its numbers there are not comparable with English ones.
+    """
+    if not any(r.not_english for r in table.rows):
+        return []
+    keys = [k for k in table.metrics if k.startswith(ENGLISH_ONLY)]
+    if not keys:
+        return []
+    counts = ", ".join(f"{r.label} {r.not_english} of {r.articles}" for r in table.rows
+                       if r.not_english)
+    return [f"faithfulness: scored articles mostly in a script other than Latin ({counts}); "
+            "it is fitted on English, so its scores there are not comparable with English "
+            "ones (warnings.jsonl)."]
 
 
 def _partial_key_notes(table: Table) -> str:
