@@ -9,8 +9,10 @@ behind the verdict and the components (``relatedness``, ``stance``
 probabilities); see docs/headline.md. A row that cannot be checked (malformed
 JSON, missing or empty field, a headline or article without words) gets an
 ``error`` instead. Progress goes to standard error: a bar on a terminal, a
-line every 30 seconds elsewhere. Exit status: 0 when some row was checked (or
-the input had no rows), 1 when every row failed, 2 when the input cannot be read.
+line every 30 seconds elsewhere. Exit status: 0 when some row was checked, 1
+when none was (every row failed, or the input has no row: a line says why), 2
+when the input or the output cannot be read or written, or the stance model's
+file is missing.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import json
 import sys
 from pathlib import Path
 
+from harness.commands.outcome import nothing_done
 from harness.commands.output import OutputError, open_output
 from harness.headline import HeadlineChecker
 from harness.progress import Progress
@@ -50,14 +53,28 @@ def main(argv: list[str]) -> int:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         print(f"harness headline-check: cannot read {args.input}: {exc}", file=sys.stderr)
         return 2
-    checker = HeadlineChecker(top_k=args.top_k, stance_path=args.params,
-                              support_model="default" if args.support else None)
+    if not rows:
+        print(f"harness headline-check: {args.input}: no rows to check (the input is empty)",
+              file=sys.stderr)
+        return 1
+    try:
+        checker = HeadlineChecker(top_k=args.top_k, stance_path=args.params,
+                                  support_model="default" if args.support else None)
+    except RuntimeError as exc:  # the stance model's file (--params) is missing or stale
+        print(f"harness headline-check: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:  # --params names a file that is no stance model
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"harness headline-check: cannot read the stance model {args.params}: {first}",
+              file=sys.stderr)
+        return 2
     try:
         out = open_output(args.output)
     except OutputError as exc:
         print(f"harness headline-check: {exc}", file=sys.stderr)
         return 2
     n_ok = n_bad = 0
+    failed: list[str] = []
     progress = Progress("harness headline-check", len(rows), "pair")
     try:
         for where, line, bad in rows:
@@ -65,6 +82,8 @@ def main(argv: list[str]) -> int:
                 "id": where, "error": f"{where}: {bad}"}
             n_bad += "error" in row
             n_ok += "error" not in row
+            if "error" in row:
+                failed.append(row["error"])
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             progress.update()
     finally:
@@ -72,7 +91,10 @@ def main(argv: list[str]) -> int:
         if args.output:
             out.close()
     print(f"harness headline-check: {n_ok} checked, {n_bad} failed", file=sys.stderr)
-    return 0 if n_ok or not n_bad else 1
+    if n_ok:
+        return 0
+    print(f"harness headline-check: {nothing_done('checked', failed)}", file=sys.stderr)
+    return 1
 
 
 def read_rows(path: Path) -> list[tuple[str, str, str | None]]:

@@ -31,6 +31,7 @@ import json
 import sys
 from pathlib import Path
 
+from harness.commands.outcome import nothing_done
 from harness.commands.output import OutputError, open_output
 from harness.commands.score_folder import write_run_folder
 from harness.config import ConfigError, available, default_metrics
@@ -88,6 +89,7 @@ def main(argv: list[str]) -> int:
         print(f"harness score: {exc}", file=sys.stderr)
         return 2
     n_ok = n_bad = n_partial = 0
+    failed: list[str] = []
     try:
         for result in score_all(metrics, encoders, rows, done=progress.update):
             row = result[0]
@@ -95,12 +97,17 @@ def main(argv: list[str]) -> int:
             n_ok += bool(row["scores"])
             n_bad += not row["scores"]
             n_partial += bool(row["scores"]) and "error" in row
+            if not row["scores"]:
+                failed.append(str(row.get("error", "")))
     finally:
         progress.close()
         if args.output:
             out.close()
     print(f"harness score: {counts_line(n_ok, n_bad, n_partial)}", file=sys.stderr)
-    return 0 if n_ok or not n_bad else 1
+    if n_ok or not n_bad:
+        return 0
+    print(f"harness score: {nothing_done('scored', failed)}", file=sys.stderr)
+    return 1
 
 
 def _parser() -> argparse.ArgumentParser:

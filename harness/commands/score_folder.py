@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from harness.commands.outcome import nothing_done
 from harness.embed import Encoders
 from harness.input_rows import DEFAULT_MODEL, counts_line, row_count, score_all
 from harness.jsonl import read_jsonl
@@ -137,6 +138,7 @@ def _score_into(out_dir: Path, metrics: Sequence[Metric], encoders: Encoders,
     writer = RunWriter(out_dir, state)
     seen: set[tuple[str, str]] = set(state.scored)
     n_ok, n_bad, n_partial = len(state.scored), 0, 0
+    failed: list[str] = []
     try:
         for row, article, summary in score_all(metrics, encoders, todo, DEFAULT_MODEL, done):
             if article is None or summary is None:
@@ -147,27 +149,35 @@ def _score_into(out_dir: Path, metrics: Sequence[Metric], encoders: Encoders,
                 if owner is not None and owner not in models:
                     models.append(owner)
                 n_bad += 1
+                failed.append(row["error"])
                 continue
             model = str(row.get("model") or DEFAULT_MODEL)
             if (article.id, model) in seen:
-                writer.error(ErrorRow(article.id, "load", f"duplicate id {article.id!r} for "
-                                      f"model {model!r}: only the first row is used", model))
+                duplicate = (f"duplicate id {article.id!r} for model {model!r}: only the first "
+                             "row is used")
+                writer.error(ErrorRow(article.id, "load", duplicate, model))
                 n_bad += 1
+                failed.append(duplicate)
                 continue
             seen.add((article.id, model))
             if model not in models:
                 models.append(model)
             _write_row(writer, row, article, summary, model)
             n_ok += bool(row["scores"])
-            n_partial += "error" in row
+            n_bad += not row["scores"]  # every metric failed on it
+            n_partial += bool(row["scores"]) and "error" in row
+            if not row["scores"]:
+                failed.append(str(row.get("error", "")))
     finally:
         writer.close()
     _write_record(out_dir, input_path, models, metrics, metric_names, n_ok, writer.error_count)
     print(f"harness score: {counts_line(n_ok, n_bad, n_partial)}", file=sys.stderr)
-    if not n_ok:
-        return 1
+    # The table also when nothing was scored: each model's row says what failed.
     print(write_tables(out_dir, seed=0, full=full))
     print(f"\nresults: {out_dir}")
+    if not n_ok:
+        print(f"harness score: {nothing_done('scored', failed)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -112,20 +112,29 @@ def _model_row(results: Results, label: str, seed: int) -> ModelRow:
 _WHERE = re.compile(r"^(?:[^\s:]+:\d+: |\S*[/\\]\S*: )")
 
 
+def failure_cause(message: str, model: str | None = None) -> str:
+    """An error message without the file, line or model it names: why, not where."""
+    if model and message.startswith(f"{model}: "):
+        message = message[len(model) + 2:]
+    while (where := _WHERE.match(message)) is not None:
+        message = message[where.end():]
+    return message.splitlines()[0] if message else "?"
+
+
+def count_causes(causes: list[str]) -> tuple[tuple[str, int], ...]:
+    """Each cause (cut to 90 characters) with how often it occurs, commonest first."""
+    counts: dict[str, int] = {}
+    for cause in causes:
+        cause = cause if len(cause) <= 90 else cause[:89] + "…"
+        counts[cause] = counts.get(cause, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def failure_reasons(errors: list[dict]) -> tuple[tuple[str, int], ...]:
     """The causes of ``errors`` (stage and message without its file, line or model), counted."""
-    counts: dict[str, int] = {}
-    for error in errors:
-        message = str(error.get("error", ""))
-        model = error.get("model")
-        if model and message.startswith(f"{model}: "):
-            message = message[len(model) + 2:]
-        while (where := _WHERE.match(message)) is not None:
-            message = message[where.end():]
-        reason = f"{error.get('stage', '?')}: {message.splitlines()[0] if message else '?'}"
-        reason = reason if len(reason) <= 90 else reason[:89] + "…"
-        counts[reason] = counts.get(reason, 0) + 1
-    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return count_causes([f"{error.get('stage', '?')}: "
+                         f"{failure_cause(str(error.get('error', '')), error.get('model'))}"
+                         for error in errors])
 
 
 def failure_line(row: ModelRow) -> str:
