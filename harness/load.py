@@ -101,8 +101,13 @@ class DirSource(FileSource):
         super().__init__([str(_require(Path(path), "dir"))])
 
 
-def record_to_doc(row: dict[str, Any], index: int, source: str, fields: dict[str, str]) -> RawDoc:
-    """Turn one JSONL/CSV record into a ``RawDoc``; raise ``ValueError`` naming what is wrong."""
+def record_to_doc(row: dict[str, Any], index: int, source: str, fields: dict[str, str],
+                  line: int | None = None) -> RawDoc:
+    """Turn one JSONL/CSV record into a ``RawDoc``; raise ``ValueError`` naming what is wrong.
+
+    ``index`` counts records from 0 (an id for a record without one); ``line`` is
+    where the record starts in its file (``source:line``; default ``index + 1``).
+    """
     id_field = fields.get("id") or "id"
     raw_id = row.get(id_field)
     id_ = str(raw_id) if raw_id not in (None, "") else f"row{index}"
@@ -111,12 +116,16 @@ def record_to_doc(row: dict[str, Any], index: int, source: str, fields: dict[str
     text = row.get(text_field) if text_field else None
     html = row.get(html_field) if html_field and not text else None
     if not isinstance(text, str) and not isinstance(html, str):
-        wanted = fields.get("text") or "/".join(TEXT_FIELDS + HTML_FIELDS)
-        raise ValueError(f"record {id_} has no text field ({wanted})")
+        # No id here: the error row carries it, and the causes of the rows group.
+        # (datasets gives every row the file's columns: an absent one is None.)
+        has = ", ".join(str(k) for k, v in row.items() if v not in (None, "")) or "no field"
+        wanted = repr(fields["text"]) if fields.get("text") else "/".join(TEXT_FIELDS
+                                                                         + HTML_FIELDS)
+        raise ValueError(f"no text field {wanted}; it has {has} (set data.text_field)")
     headline = row.get(fields.get("headline") or "headline") or None
     lede = row.get(fields.get("lede") or "lede") or None
     references = as_references(row.get(fields.get("reference") or "reference"))
-    return RawDoc(id=id_, source=f"{source}:{index + 1}", text=text if isinstance(text, str)
+    return RawDoc(id=id_, source=f"{source}:{line or index + 1}", text=text if isinstance(text, str)
                   else None, html=html if not isinstance(text, str) else None,
                   headline=headline, lede=lede, references=references)
 
@@ -138,16 +147,20 @@ class _RecordSource:
         """The file's records (or error rows for unreadable ones)."""
         raise NotImplementedError
 
+    def numbered(self) -> Iterator[tuple[int, dict[str, Any] | ErrorRow]]:
+        """``(where, record)``: the line a record starts on in its file; here its row number."""
+        return enumerate(self.records(), 1)
+
     def __iter__(self) -> Iterator[RawDoc | ErrorRow]:
-        for index, row in enumerate(self.records()):
+        for index, (line, row) in enumerate(self.numbered()):
             if isinstance(row, ErrorRow):
                 yield row
                 continue
             try:
-                yield record_to_doc(row, index, str(self.path), self.fields)
+                yield record_to_doc(row, index, str(self.path), self.fields, line)
             except ValueError as exc:
-                yield ErrorRow(str(row.get(self.fields["id"], f"row{index}")), "load",
-                               f"{self.path}:{index + 1}: {exc}")
+                yield ErrorRow(str(row.get(self.fields["id"]) or f"row{index}"), "load",
+                               f"{self.path}:{line}: {exc}")
 
 
 class JsonlSource(_RecordSource):
@@ -159,11 +172,24 @@ class JsonlSource(_RecordSource):
 
     def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
         """Rows via ``datasets``, or line by line when it cannot parse the file."""
+        for _, row in self.numbered():
+            yield row
+
+    def numbered(self) -> Iterator[tuple[int, dict[str, Any] | ErrorRow]]:
+        """``(line, row)``: ``datasets`` skips blank lines, so the lines are counted here."""
         try:
-            yield from _datasets_rows("json", self.path)
-            return
+            dataset = _datasets_table("json", self.path)
         except Exception:  # noqa: BLE001 - any parser failure falls back to per-line reading
-            pass
+            yield from self._by_line()
+            return
+        with self.path.open("rb") as fh:
+            lines = [number for number, raw in enumerate(fh, start=1) if raw.strip()]
+        if len(lines) != len(dataset):  # not one record a line: number the rows instead
+            lines = list(range(1, len(dataset) + 1))
+        yield from zip(lines, dataset, strict=True)
+
+    def _by_line(self) -> Iterator[tuple[int, dict[str, Any] | ErrorRow]]:
+        """Each line parsed alone: the good ones kept, an error row per bad one."""
         with self.path.open("rb") as fh:
             for number, raw in enumerate(fh, start=1):
                 if not raw.strip():
@@ -172,10 +198,10 @@ class JsonlSource(_RecordSource):
                     row = json.loads(decode_bytes(raw, str(self.path)))
                     if not isinstance(row, dict):
                         raise ValueError("line is not a JSON object")
-                    yield row
+                    yield number, row
                 except ValueError as exc:
-                    yield ErrorRow(f"line{number}", "load",
-                                   f"{self.path}:{number}: malformed JSON line ({exc})")
+                    yield number, ErrorRow(f"line{number}", "load",
+                                           f"{self.path}:{number}: malformed JSON line ({exc})")
 
 
 class CsvSource(_RecordSource):
@@ -187,11 +213,16 @@ class CsvSource(_RecordSource):
 
     def records(self) -> Iterator[dict[str, Any] | ErrorRow]:
         """Rows as ``{column: text}``, or error rows for malformed ones."""
+        for _, row in self.numbered():
+            yield row
+
+    def numbered(self) -> Iterator[tuple[int, dict[str, Any] | ErrorRow]]:
+        """``(line, row)``: a row's text may span lines, so its first line is counted."""
         for number, record in csv_records(self.path):
             if isinstance(record, str):
-                yield ErrorRow(f"line{number}", "load", f"{self.path}:{number}: {record}")
+                yield number, ErrorRow(f"line{number}", "load", f"{self.path}:{number}: {record}")
             else:
-                yield record
+                yield number, record
 
 
 class CsvHeaderError(ValueError):
@@ -368,12 +399,12 @@ def _offline(on: bool) -> Iterator[None]:
         datasets.config.HF_HUB_OFFLINE, constants.HF_HUB_OFFLINE = saved
 
 
-def _datasets_rows(builder: str, path: Path) -> Iterator[dict[str, Any]]:
+def _datasets_table(builder: str, path: Path) -> Any:
+    """The file as a ``datasets.Dataset`` (its one ``train`` split)."""
     import datasets
 
     datasets.disable_progress_bars()
     # Its loader logs each parse failure (twice for one bad JSON line); the caller
     # then reads the file itself and records one error row per bad line.
     with silenced(f"datasets.packaged_modules.{builder}.{builder}"):
-        dataset = datasets.load_dataset(builder, data_files=str(path), split="train")
-    yield from dataset
+        return datasets.load_dataset(builder, data_files=str(path), split="train")
