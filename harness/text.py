@@ -188,6 +188,20 @@ def unicode_tokens(low: str) -> list[str]:
     return out
 
 
+def word_count(text: str) -> int:
+    """Words of ``text`` as a reader counts them: white-space separated, each CJK character one.
+
+    Chinese and Japanese put no spaces between words, so a three-sentence summary
+    is not three words; text without CJK characters counts exactly its
+    white-space separated pieces.
+    """
+    count = 0
+    for piece in text.split():
+        cjk = any(_char_kind(char) == "c" for char in piece)
+        count += max(1, len(unicode_tokens(piece.lower()))) if cjk else 1
+    return count
+
+
 def content_stems(text: str) -> list[str]:
     """Stems of the content words (no stop words, no one-letter tokens)."""
     return [stem(t) for t in tokens(text) if t not in STOPWORDS and len(t) > 1]

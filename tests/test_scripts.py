@@ -15,7 +15,7 @@ from harness.executors.steps import script_warnings
 from harness.metrics.fragments import Fragments
 from harness.metrics.rouge import Rouge, copies_lede
 from harness.models.extractive import LeadK
-from harness.text import NOT_ENGLISH, NOT_ENGLISH_PREFIX, split_sentences, tokens
+from harness.text import NOT_ENGLISH, NOT_ENGLISH_PREFIX, split_sentences, tokens, word_count
 from harness.types import Article
 from tests.conftest import REPO
 
@@ -153,3 +153,15 @@ def test_no_english_only_note_without_faithfulness_or_without_such_articles(tmp_
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "script other than Latin" not in proc.stdout
     assert (tmp_path / "run" / "warnings.jsonl").read_text().count("\n") == 1
+
+
+def test_summary_length_counts_each_cjk_character_as_a_word(tmp_path):
+    assert word_count("北京今年经济增长了三个百分点。 政府表示将继续减税！") == 14 + 9
+    assert word_count("The U.S. economy grew 3.5% — fast.") == 7  # white-space pieces, as before
+    assert word_count("Acme在北京 builds") == 5
+    src = _rows(tmp_path / "in.jsonl", [
+        {"id": "zh", "article": f"{CHINESE.headline}\n\n{CHINESE.paragraphs[0]}",
+         "summary": "北京今年经济增长了三个百分点。 政府表示将继续减税！"}])
+    proc = _cli("score", str(src), "-o", str(tmp_path / "run"), "--metrics", "rouge")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "| words | 23.0 |" in (tmp_path / "run" / "table.md").read_text()

@@ -35,6 +35,7 @@ from harness.results.stats import (
     paired_difference,
     verdict,
 )
+from harness.text import word_count
 
 ARROW = {True: "↑", False: "↓", None: ""}
 
@@ -160,8 +161,8 @@ def _seconds_per_article(results: Results, label: str) -> tuple[float, str]:
 
 
 def _mean_words(results: Results, label: str, ids: list[str]) -> float:
-    """Mean whitespace-separated words of ``label``'s summaries of ``ids``."""
-    counts = [len(str(results.summaries[(label, aid)].get("summary", "")).split())
+    """Mean words of ``label``'s summaries of ``ids`` (each CJK character a word)."""
+    counts = [word_count(str(results.summaries[(label, aid)].get("summary", "")))
               for aid in ids if (label, aid) in results.summaries]
     return sum(counts) / len(counts) if counts else math.nan
 
