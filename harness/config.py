@@ -73,7 +73,8 @@ class RunConfig:
 
 
 #: The smallest value of each number of the run (a run of 0 articles does nothing).
-MINIMUMS = {"limit": 1, "sample": 1, "batch_size": 1, "workers": 1, "progress_every": 1}
+MINIMUMS = {"limit": 1, "sample": 1, "batch_size": 1, "workers": 1, "progress_every": 1,
+            "seed": 0}
 #: What null means for the numbers that may be null.
 NULLABLE = {"limit": "every document", "sample": "no sampling"}
 
@@ -257,8 +258,8 @@ def check_run_config(cfg: DictConfig) -> None:
     """Refuse what composition lets through, before any work.
 
     - top-level keys the schema does not have (added with ``+``);
-    - ``limit``, ``sample``, ``batch_size``, ``workers`` and ``progress_every`` below
-      their minimum;
+    - ``limit``, ``sample``, ``batch_size``, ``workers``, ``progress_every`` and
+      ``seed`` below their minimum;
     - settings (``model.NAME`` / ``metric.NAME``) that differ from their file for a
       plugin that does not run, or that name no file;
     - for every plugin that runs, and the data source: keys its constructor does

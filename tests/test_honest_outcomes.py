@@ -120,6 +120,7 @@ def test_run_of_an_empty_folder_exits_1(tmp_path):
     ("sample=0", "sample=0: sample must be at least 1 (or null: no sampling)"),
     ("batch_size=0", "batch_size=0: batch_size must be at least 1"),
     ("workers=0", "workers=0: workers must be at least 1"),
+    ("seed=-1", "seed=-1: seed must be at least 0"),
 ])
 def test_numbers_below_their_minimum_are_config_errors(tmp_path, override, says):
     proc = _cli("run", "models=[lead3]", override, f"hydra.run.dir={tmp_path / 'run'}")

@@ -16,7 +16,7 @@ from typing import Any
 
 from harness.clean import clean_doc
 from harness.run_folder import RowSink
-from harness.text import english_share
+from harness.text import NOT_ENGLISH, mostly_not_english
 from harness.types import Article, ErrorRow, RawDoc
 
 
@@ -87,11 +87,7 @@ def clean_one(doc: RawDoc, writer: RowSink, timer: Timer) -> Article | None:
 
 def script_warnings(article: Article) -> list[str]:
     """A warning for an article mostly in a script other than Latin (English-only metrics)."""
-    if english_share(article.body[:5000]) >= 0.5:
-        return []
-    return ["the article is mostly in a script other than Latin: faithfulness (fitted on "
-            "English) and the headline check are English-only; ROUGE, coverage and fragments "
-            "read its words"]
+    return [NOT_ENGLISH] if mostly_not_english(article.body) else []
 
 
 def sampled(source: Iterable[Any], n: int, seed: int) -> Iterator[Any]:
