@@ -191,12 +191,16 @@ def test_shipped_adapter_reads_plain_pairs(claim, label):
 
 def test_shipped_adapter_ranks_a_changed_fact_below_the_true_one():
     model = support.shipped()
-    true, changed, other = model.predict([(PREMISE, "Profits rose 10%."),
-                                          (PREMISE, "Profits fell 10%."),
-                                          (PREMISE, "Profits rose 50%.")])
-    assert true[support.ENTAILED] > changed[support.ENTAILED] + 0.2
-    assert true[support.ENTAILED] > other[support.ENTAILED]
-    assert changed[support.CONTRADICTED] > true[support.CONTRADICTED]
+    # A paraphrase, so that the word-for-word rule does not answer for the model.
+    true, *changed = model.predict([(PREMISE, "Profits increased 10%."),
+                                    (PREMISE, "Profits fell 10%."),
+                                    (PREMISE, "Profits rose 50%."),
+                                    (PREMISE, "Profits decreased by 10%."),
+                                    (PREMISE, "The company did not make a profit.")])
+    for row in changed:
+        assert true[support.ENTAILED] > row[support.ENTAILED], row
+        assert row[support.CONTRADICTED] > true[support.CONTRADICTED], row
+    assert true[support.ENTAILED] > np.mean([r[support.ENTAILED] for r in changed]) + 0.3
 
 
 def test_shipped_adapter_is_small_and_records_its_recipe():
