@@ -90,7 +90,7 @@ class Faithfulness(Metric):
         novel_penalty: float = 0.9,
         min_weight: float = 0.5,
         encoders: Encoders | None = None,
-        support_model: str | None = "default",
+        support_model: str | None = None,
         top_k_windows: int = TOP_K_WINDOWS,
         long_window: int = LONG_WINDOW,
     ):
@@ -114,12 +114,12 @@ class Faithfulness(Metric):
             encoders: the run's encoders, shared with its other metrics (the run
                 clears them); None: this metric's own, cleared by ``reset``.
             support_model: the entailment cross-encoder (:mod:`harness.support`):
-                "default" (the shipped adapter) or a path: its best P(entailed)
-                and highest P(contradicted) over the windows it reads are two
-                of the shipped sentence model's features, with the
-                ``faith_entailment_*`` keys and the windows in ``explain``; None
-                skips it (then ``params`` must be for the other features, e.g.
-                ``params: null``).
+                "default" (the shipped adapter) or a path adds its evidence
+                (``faith_entailment_*`` keys, the windows in ``explain``); None
+                (the default) skips it. The shipped sentence model does not use
+                its features: with them the fitted weight of P(contradicted) came
+                out positive, and a negated sentence then outscored the correct
+                one (docs/metrics.md).
             top_k_windows: article sentences, closest by sentence embedding, that
                 the cross-encoder reads besides the aligned window and its chunk.
             long_window: sentences of the long window (most content stems shared
