@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,19 @@ CORPORA = Path(os.environ.get("HARNESS_CORPORA", REPO.parent / "shared" / "corpo
 # No test may reach a model hub: everything loads from local folders.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+#: A three-paragraph article (headline, lede, body) for command-line tests.
+ACME_ARTICLE = ("Acme to build Ohio factory\n\n"
+                "Acme Corp will build a new factory in Ohio, the company said on Monday.\n\n"
+                "The plant will employ 300 people from next year. Local officials welcomed "
+                "the plan.")
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """``python -m harness.cli ARGS`` from the repository, offline, its output captured."""
+    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
 
 
 @pytest.fixture(scope="session")

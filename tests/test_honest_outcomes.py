@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
@@ -16,20 +13,13 @@ from harness.metrics.rouge import Rouge
 from harness.models.extractive import LeadK
 from harness.pipeline import RunPlan, run
 from harness.results import write_tables
-from tests.conftest import REPO
+from tests.conftest import ACME_ARTICLE as ARTICLE
+from tests.conftest import run_cli as _cli
 from tests.fakes import EmptyOn
 from tests.fakes import doc as _doc
 
-ARTICLE = ("Acme to build Ohio factory\n\n"
-           "Acme Corp will build a new factory in Ohio, the company said on Monday.\n\n"
-           "The plant will employ 300 people from next year. Local officials welcomed the plan.")
 GOOD = "Acme will build an Ohio plant."
 
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
 
 
 def _table(folder) -> dict[str, dict[str, str]]:

@@ -4,22 +4,10 @@ one line saying why (as `harness run` does), and their user errors are one line.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 from harness.commands.outcome import nothing_done
-from tests.conftest import REPO
-
-ARTICLE = ("Acme to build Ohio factory\n\n"
-           "Acme Corp will build a new factory in Ohio, the company said on Monday.\n\n"
-           "The plant will employ 300 people from next year. Local officials welcomed the plan.")
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
+from tests.conftest import ACME_ARTICLE as ARTICLE
+from tests.conftest import run_cli as _cli
 
 
 def _empty_summaries(tmp_path, n=3):

@@ -18,6 +18,7 @@ from harness.models.extractive import LeadK
 from harness.text import NOT_ENGLISH, NOT_ENGLISH_PREFIX, split_sentences, tokens, word_count
 from harness.types import Article
 from tests.conftest import REPO
+from tests.conftest import run_cli as _cli
 
 ARABIC_LEDE = "قال وزير المالية إن الاقتصاد نما بنسبة ثلاثة في المئة هذا العام."
 ARABIC = Article(id="ar", headline="الاقتصاد ينمو بنسبة ثلاثة في المئة", lede=ARABIC_LEDE,
@@ -109,11 +110,6 @@ def test_lead3_of_chinese_copies_the_lede_though_it_puts_spaces_between_sentence
     assert copies_lede("The mayor  said it. More.", "the Mayor said it.") == 1.0
     assert copies_lede("The mayorsaid it.", "the mayor said it.") == 0.0
 
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
 
 
 def _rows(path, rows):

@@ -6,7 +6,6 @@ read-only folder for other users."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -14,17 +13,9 @@ import pytest
 
 from harness.commands.output import OutputError, open_output
 from harness.run_lock import LOCK, FolderLock, FolderLocked, FolderUnwritable
-from tests.conftest import REPO, SEED_DIR
-
-ARTICLE = ("Acme to build Ohio factory\n\n"
-           "Acme Corp will build a new factory in Ohio, the company said on Monday.\n\n"
-           "The plant will employ 300 people from next year. Local officials welcomed the plan.")
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
+from tests.conftest import ACME_ARTICLE as ARTICLE
+from tests.conftest import SEED_DIR
+from tests.conftest import run_cli as _cli
 
 
 def _one_line(proc: subprocess.CompletedProcess, prog: str) -> str:
