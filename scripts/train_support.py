@@ -118,15 +118,21 @@ def premise_size(rng: random.Random, most: int) -> int:
     return 2 if most <= 2 else rng.randint(2, most)
 
 
-def summac_pairs(corpora: Path, rng: random.Random, most: int = 2) -> list[dict]:
-    """SummaC's validation claims against their best document sentences (2 to ``most``)."""
+def summac_pairs(corpora: Path, rng: random.Random, most: int = 2,
+                 repeat: int = 1) -> list[dict]:
+    """SummaC's validation claims against their best document sentences (2 to ``most``).
+
+    Each claim is used ``repeat`` times, each time with its own premise size.
+    """
+    rows = [(row, split_sentences(row["document"]))
+            for row in read_jsonl(corpora / "nli" / "summac_val.jsonl")]
     out = []
-    for row in read_jsonl(corpora / "nli" / "summac_val.jsonl"):
-        sents = split_sentences(row["document"])
-        label = "entailed" if row["label"] == "consistent" else "not_entailed"
-        out.append({"source": "summac", "group": row["document"],
-                    "premise": best_sentences(sents, row["claim"], premise_size(rng, most)),
-                    "claim": row["claim"], "label": label})
+    for _ in range(repeat):
+        for row, sents in rows:
+            label = "entailed" if row["label"] == "consistent" else "not_entailed"
+            out.append({"source": "summac", "group": row["document"],
+                        "premise": best_sentences(sents, row["claim"], premise_size(rng, most)),
+                        "claim": row["claim"], "label": label})
     return out
 
 
@@ -304,7 +310,7 @@ def build_data(corpora: Path, seed: int, args) -> list[dict]:
     rng = random.Random(seed)
     rows = nli_pairs(corpora, rng)
     most = args.premise_sentences
-    rows += [row for _ in range(args.summac_repeat) for row in summac_pairs(corpora, rng, most)]
+    rows += summac_pairs(corpora, rng, most, args.summac_repeat)
     rows += fnc_pairs(corpora, rng, most=most, disagree_repeat=args.disagree_repeat)
     rows += synthetic_pairs(news_texts(corpora, rng, args.wcxb_texts, args.fnc_texts), rng,
                             span=max(1, (most - 1) // 2))
