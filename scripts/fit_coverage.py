@@ -26,8 +26,9 @@ without it the figures are printed and nothing is written.
 
 The settings compared: lede length (``LEDE_CHOICES``), how many central
 sentences ``cov_article_entail`` reads (``CENTRAL_CHOICES``; 0: no such
-component) and how they are found (``--centrality``), and whether the lede's
-own entailment component is used. Every setting's figure is printed.
+component) and how they are found (``--centrality``), whether the lede's
+own entailment component is used, and whether ``cov_article_recall`` (no model)
+is. Every setting's figure is printed.
 
 Usage: python scripts/fit_coverage.py [--write] [--centrality lexical|embed|any]
                                       [--docs-per-source N] [--limit N] [--cache DIR]
@@ -56,6 +57,7 @@ from harness.metrics.coverage import (  # noqa: E402
     DEFAULT_PARAMS,
     PARTS,
     Coverage,
+    article_recall,
     summary_windows,
 )
 from harness.text import split_sentences  # noqa: E402
@@ -153,12 +155,25 @@ def components(rows: list[dict], cache: Path | None, support_model: str = "defau
     return result
 
 
+def recall_column(rows: list[dict]) -> np.ndarray:
+    """``cov_article_recall`` of every summary, as the metric computes it (no model; seconds)."""
+    bodies: dict[str, str] = {}
+    out = []
+    for row in rows:
+        if row["doc_id"] not in bodies:
+            bodies[row["doc_id"]] = to_article({"id": row["doc_id"],
+                                                "article": row["article"]}).body
+        value = article_recall(row["summary"], bodies[row["doc_id"]])
+        out.append(0.0 if value is None else value)
+    return np.array(out)
+
+
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if len(values) else 0.0
 
 
-def variant(data: dict, lede: int, centrality: str, central: int, lede_entail: bool
-            ) -> tuple[list[str], np.ndarray]:
+def variant(data: dict, lede: int, centrality: str, central: int, lede_entail: bool,
+            recall: bool = False) -> tuple[list[str], np.ndarray]:
     """Component names and matrix of one setting of the components."""
     names = list(data["token_names"])
     cols = [data["token"][lede]]
@@ -168,6 +183,9 @@ def variant(data: dict, lede: int, centrality: str, central: int, lede_entail: b
     if central:
         names.append("cov_article_entail")
         cols.append(np.array([[_mean(p[:central])] for p in data["art_p"][centrality]]))
+    if recall:
+        names.append("cov_article_recall")
+        cols.append(data["article_recall"][:, None])
     return names, np.hstack(cols)
 
 
@@ -257,14 +275,14 @@ def evaluate(rows: list[dict], data: dict, centralities: tuple[str, ...] = CENTR
     sources = [r["source"] for r in rows]
     present = [s for s in SOURCES if s in sources]
     settings = [{"lede_sentences": k, "centrality": c, "central_sentences": n,
-                 "lede_entail": e}
-                for e in (False, True) for n in CENTRAL_CHOICES for c in CENTRALITIES
-                for k in LEDE_CHOICES if n or c == CENTRALITIES[0]]
+                 "lede_entail": e, "article_recall": r}
+                for r in (False, True) for e in (False, True) for n in CENTRAL_CHOICES
+                for c in CENTRALITIES for k in LEDE_CHOICES if n or c == CENTRALITIES[0]]
     print("mean out-of-fold summary-level Spearman over the sources, per setting:")
     best, best_mean, best_oof = None, None, None
     for st in settings:
         _, x = variant(data, st["lede_sentences"], st["centrality"], st["central_sentences"],
-                       st["lede_entail"])
+                       st["lede_entail"], st["article_recall"])
         oof, _ = out_of_fold(x, y, docs)
         mean = float(np.mean([summary_level(oof, y, docs, sources, s) for s in present]))
         print(f"  {_label(st):62s} {mean:.3f}")
@@ -274,7 +292,7 @@ def evaluate(rows: list[dict], data: dict, centralities: tuple[str, ...] = CENTR
             best, best_mean, best_oof = st, mean, oof
     print(f"chosen: {_label(best)}")
     names, x = variant(data, best["lede_sentences"], best["centrality"],
-                       best["central_sentences"], best["lede_entail"])
+                       best["central_sentences"], best["lede_entail"], best["article_recall"])
     old = data["token"][3].mean(1)  # the plain mean of the token components, as before
     columns = {"coverage": best_oof, "token_mean": old, "length": data["length"],
                "lead3_r1_recall": data["lead3_rouge1_recall"]}
@@ -314,7 +332,8 @@ def _label(st: dict) -> str:
     return (f"lede {st['lede_sentences']}, "
             + (f"{st['central_sentences']} central ({st['centrality']})"
                if st["central_sentences"] else "no article entailment")
-            + (", lede entailment" if st["lede_entail"] else ""))
+            + (", lede entailment" if st["lede_entail"] else "")
+            + (", article recall" if st["article_recall"] else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -337,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     rows = read_rows(args.limit, args.docs_per_source)
     data = components(rows, args.cache, args.support_model)
+    data["article_recall"] = recall_column(rows)
     allowed = CENTRALITIES if args.centrality == "any" else (args.centrality,)
     _, params = evaluate(rows, data, allowed)
     if args.write:

@@ -36,8 +36,33 @@ def test_golden_shares(metric):
     assert out["cov_headline_numbers"] == 0.0
     # lede content: acm corp hire 300 worker ohio plant chief -> acme hire worker ohio = 4/8
     assert out["cov_lede_content"] == pytest.approx(4 / 8)
-    parts = [v for k, v in out.items() if k != "coverage"]
+    # Without weights, the mean of the eight reference components (not the article's).
+    parts = [v for k, v in out.items() if k.startswith(("cov_headline_", "cov_lede_"))]
+    assert len(parts) == 8
     assert out["coverage"] == pytest.approx(sum(parts) / 8)
+
+
+FACTORY = ("Acme will build a factory in Ohio. The factory will employ Ohio workers. "
+           "The factory opens in May.")
+
+
+def test_article_recall_weighs_the_words_the_article_repeats(metric):
+    # Stems: acm build factori ohio / factori employ ohio worker / factori open may:
+    # 11 occurrences, "factori" 3 and "ohio" 2 of them.
+    art = article(FACTORY, id="f", headline="Acme builds in Ohio", lede=FACTORY)
+    repeated = metric.score("The factory in Ohio.", art)["cov_article_recall"]
+    rare = metric.score("Acme will build and employ.", art)["cov_article_recall"]
+    assert repeated == pytest.approx(5 / 11)
+    assert rare == pytest.approx(3 / 11)  # more content words, but ones said once
+    assert metric.score(FACTORY, art)["cov_article_recall"] == pytest.approx(1.0)
+
+
+def test_article_recall_is_absent_without_article_sentences(metric):
+    art = article("Acme wins. Ohio cheers.", id="s", headline="Acme wins",
+                  lede="Acme wins. Ohio cheers.")
+    out = metric.score("Acme wins in Ohio.", art)
+    assert "cov_article_recall" not in out
+    check_keys(metric, out)
 
 
 def test_embedding_orders_related_first(metric):
@@ -51,6 +76,7 @@ def test_untitled_article_scores_the_lede_alone(metric):
     art = article(lede, id="x", lede=lede)
     got = metric.score("Acme will hire 300 Ohio workers.", art)
     assert not any(k.startswith("cov_headline") for k in got)
+    assert "cov_article_recall" in got  # not part of the plain mean
     parts = [got[f"cov_lede_{part}"] for part in ("content", "entities", "numbers", "embed")]
     assert got["coverage"] == pytest.approx(sum(parts) / 4)
     assert got["cov_lede_numbers"] == 1.0

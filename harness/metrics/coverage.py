@@ -20,6 +20,12 @@ component, ``cov_article_entail``, over its most central sentences (highest
 mean cosine of content-stem counts to the rest of the article, ``centrality:
 lexical``; or of MiniLM sentence vectors, ``centrality: embed``).
 
+``cov_article_recall`` needs no model: the share of the article's content-word
+occurrences (stems, counted over the body's sentences of four words or more)
+whose stem the summary carries. A stem the article repeats weighs as often as
+it occurs, so the words the story is about count most; a longer summary can
+only gain by carrying more of them.
+
 The lede is the article's opening paragraph; where that is longer than
 ``lede_sentences`` sentences (one block of text), its first ``lede_sentences``
 sentences stand for it (a lede is a news story's opening, not the whole story).
@@ -37,6 +43,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +71,7 @@ DEFAULT_PARAMS = Path(__file__).resolve().parents[1] / "params" / "coverage.json
 #: Sentences of the lede that stand for it; chosen out of fold (docs/metrics.md).
 LEDE_SENTENCES = 3
 #: Central article sentences ``cov_article_entail`` reads.
-CENTRAL_SENTENCES = 3
+CENTRAL_SENTENCES = 1
 #: How central sentences are found (chosen out of fold, docs/metrics.md).
 CENTRALITIES = ("lexical", "embed")
 CENTRALITY = "lexical"
@@ -94,6 +101,9 @@ class Coverage(Metric):
         KeySpec("cov_article_entail", optional=True,
                 doc="mean over the article's most central sentences of P(the summary entails "
                     "it)"),
+        KeySpec("cov_article_recall", optional=True,
+                doc="share of the article's content-word occurrences whose stem the summary "
+                    "carries (frequent words weigh more; absent for an article without any)"),
         KeySpec("coverage", doc="weighted mean of the cov_* components present (weights fitted "
                 "on human coverage judgments; docs/metrics.md)"),
     )
@@ -191,6 +201,9 @@ class Coverage(Metric):
             for part, value in _components(summary, text, embed).items():
                 out[f"cov_{ref}_{part}"] = value
             claims[ref] = [" ".join(ref_sents)] if ref == "headline" else ref_sents
+        recall = article_recall(summary, article.body)
+        if recall is not None:
+            out["cov_article_recall"] = recall
         if self.support is not None:
             if self.central_sentences_n:
                 claims["article"] = self.central_sentences(article, self.central_sentences_n)
@@ -201,9 +214,10 @@ class Coverage(Metric):
         return out
 
     def composite(self, parts: dict[str, float]) -> float:
-        """The weighted mean of the components present (plain mean of the token ones)."""
+        """The weighted mean of the components present (no weights: the references' token ones)."""
         if self.weights is None:
-            vals = [v for k, v in parts.items() if not k.endswith("_entail")]
+            vals = [v for k, v in parts.items()
+                    if not k.endswith("_entail") and not k.startswith("cov_article_")]
             return float(np.mean(vals))
         pairs = [(self.weight(k), v) for k, v in parts.items() if self.weight(k) > 0]
         total = sum(w for w, _ in pairs)
@@ -268,6 +282,26 @@ class Coverage(Metric):
                  for t in split_sentences(text)]
         self.encoder.encode_tokens(texts, self.layer)
         return [self.score(s, a) for s, a in pairs]
+
+
+def article_recall(summary: str, body: str) -> float | None:
+    """``cov_article_recall``: the share of the body's content-stem occurrences the summary has.
+
+    None when the body has no sentence of four words or more with a content word.
+    """
+    counts = _article_stems(body)
+    total = sum(counts.values())
+    if not total:
+        return None
+    carried = set(content_stems(summary))
+    return sum(n for stem, n in counts.items() if stem in carried) / total
+
+
+@lru_cache(maxsize=64)
+def _article_stems(body: str) -> Counter:
+    """Content-stem counts of the body's sentences of four words or more (cached per body)."""
+    return Counter(stem for s in split_sentences(body) if len(s.split()) >= 4
+                   for stem in content_stems(s))
 
 
 def summary_windows(sum_sents: list[str]) -> list[str]:
