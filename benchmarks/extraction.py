@@ -23,9 +23,13 @@ settings (trafilatura, then the line rules:
 text (:func:`harness.clean.render.html_to_text` then
 :func:`harness.clean.clean_text`) with the shipped line model
 (:mod:`harness.clean.page_model`), which was fitted on these very pages, so
-(c) is in-sample; (c-cv) the same with a line model fitted on the other folds
-(``scripts/train_page_lines.py``'s ``fit``; needs the ``train`` extra), the
-figure the target is judged on; (c0) the page rules alone (no line model);
+(c) is in-sample (so is its headline ranker, ``harness/params/headline_lines.json``);
+(c-cv) the same with a line model fitted on the other folds
+(``scripts/train_page_lines.py``'s ``fit``; needs the ``train`` extra) and a
+headline ranker fitted on the other folds' pages as that line model cleans
+them (``scripts/fit_headline_lines.py``'s ``fit``, the shipped ranker's
+settings), the figure the target is judged on; (c0) the page rules alone (no
+line model, the hand-set headline score);
 (c0-cv) the rules with the feature set chosen by cross-validation (below);
 (d) no cleaning, the whole visible text (first line as headline);
 (t) trafilatura with its own defaults (``trafilatura.extract(html)``: comments
@@ -308,7 +312,9 @@ def _harness_text_article(page: Page) -> Article:
 
 
 def _rules_text(page: Page) -> tuple[str, str | None]:
-    with mock.patch.object(page_model, "shipped", lambda: None):
+    """The page rules alone: no line model, the hand-set headline score."""
+    with mock.patch.object(page_model, "shipped", lambda: None), \
+            mock.patch.object(title_mod, "shipped", lambda: None):
         return _harness_text(page)
 
 
@@ -392,6 +398,14 @@ def cross_validated(sets: dict[str, list[Page]], folds: int) -> tuple[dict, list
     return oof, chosen, full
 
 
+def _headline_fitter():  # noqa: ANN202 - the script module
+    """``scripts/fit_headline_lines.py`` as a module."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import fit_headline_lines
+
+    return fit_headline_lines
+
+
 def _trainer():  # noqa: ANN202 - the script module, or None without LightGBM
     """``scripts/train_page_lines.py`` as a module; None when LightGBM is not installed."""
     try:
@@ -437,16 +451,28 @@ def model_out_of_fold(sets: dict[str, list[Page]], data: list, folds: int,
 
     oof = {t: empty() for t in thresholds}
     html_oof = {t: empty() for t in sure}
+    heads = _headline_fitter()
+    shipped_ranker = title_mod.shipped()
     for fold in range(folds):
         fitted = train.fit([d for d in data if fold_of(d.id, d.kind, folds) != fold],
                            set_weights=weights)
         held = {kind: [p for p in pages if fold_of(p.id, kind, folds) == fold]
                 for kind, pages in sets.items()}
+        rankers = {}
         for threshold in thresholds:
             model = dataclasses.replace(fitted, threshold=threshold)
             with mock.patch.object(page_model, "shipped", lambda model=model: model):
-                for kind, pages in held.items():
-                    add(oof[threshold][kind], run_extractor(kind, _harness_text, pages))
+                # The headline ranker too is fitted on the other folds' pages, their
+                # lines chosen by this fold's line model, with the shipped settings.
+                ranker = None if shipped_ranker is None else heads.fit(
+                    [heads.collect(kind, p, shipped_ranker.window)
+                     for kind, pages in sets.items() for p in pages
+                     if fold_of(p.id, kind, folds) != fold],
+                    **heads.settings_of(shipped_ranker))
+                rankers[threshold] = ranker
+                with mock.patch.object(title_mod, "shipped", lambda ranker=ranker: ranker):
+                    for kind, pages in held.items():
+                        add(oof[threshold][kind], run_extractor(kind, _harness_text, pages))
         if not sure:
             continue
         model = dataclasses.replace(fitted, threshold=train.THRESHOLD)
@@ -458,7 +484,9 @@ def model_out_of_fold(sets: dict[str, list[Page]], data: list, folds: int,
                 memo[text] = original(text)
             return memo[text]
 
+        ranker = rankers.get(train.THRESHOLD)  # page text where trafilatura finds nothing
         with mock.patch.object(page_model, "shipped", lambda model=model: model), \
+                mock.patch.object(title_mod, "shipped", lambda ranker=ranker: ranker), \
                 mock.patch.object(html_mod, "page_probabilities", probabilities):
             for value in sure:
                 with mock.patch.object(html_mod, "SURE_NOT_ARTICLE", value):
