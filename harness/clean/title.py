@@ -33,7 +33,9 @@ HEADLINE_WINDOW = 12
 # words, kickers and labels 1-3), how many of the article's first words the
 # candidate's words are compared with, and the weights of headline_score's
 # features (set by hand on the extraction benchmark's dev pages: the share of
-# words shared with the text dominates, length and shape break ties).
+# words shared with the text dominates, length and shape break ties). The
+# hand-set score ranks the candidates only where no ranker is shipped (and in
+# the benchmark's rules-only rows); HEADLINE_WINDOW is its window.
 HEADLINE_MIN_WORDS = 4
 HEADLINE_MAX_WORDS = 25
 HEADLINE_BODY_WORDS = 300
