@@ -16,18 +16,24 @@ Sets (under the corpora folder, ``$HARNESS_CORPORA`` or ``../shared/corpora``):
   averaged over pages (precision and recall likewise). Headline: the
   lower-cased ``\w+`` words of the headline equal those of WCXB's ``title``.
 
-Rows per set: (a) trafilatura alone, with the settings the harness uses;
-(b) the harness on the HTML (trafilatura, then the line rules:
+Rows per set: (a) trafilatura alone, with the settings the harness uses
+(comments off, tables on); (b) the harness on the HTML with the same
+settings (trafilatura, then the line rules:
 :func:`harness.clean.html.html_article`); (c) the harness on the page's visible
 text (:func:`harness.clean.render.html_to_text` then
 :func:`harness.clean.clean_text`) with the shipped line model
 (:mod:`harness.clean.page_model`), which was fitted on these very pages, so
-(c) is in-sample; (c-cv) the same with a line model fitted on the other folds
-(``scripts/train_page_lines.py``'s ``fit``; needs the ``train`` extra), the
-figure the target is judged on; (c0) the page rules alone (no line model);
+(c) is in-sample (so is its headline ranker, ``harness/params/headline_lines.json``);
+(c-cv) the same with a line model fitted on the other folds
+(``scripts/train_page_lines.py``'s ``fit``; needs the ``train`` extra) and a
+headline ranker fitted on the other folds' pages as that line model cleans
+them (``scripts/fit_headline_lines.py``'s ``fit``, the shipped ranker's
+settings), the figure the target is judged on; (c0) the page rules alone (no
+line model, the hand-set headline score);
 (c0-cv) the rules with the feature set chosen by cross-validation (below);
 (d) no cleaning, the whole visible text (first line as headline);
-(a')/(b') tables kept (the setting of published trafilatura figures);
+(t) trafilatura with its own defaults (``trafilatura.extract(html)``: comments
+and tables on); (a'')/(b'') as (a)/(b) with tables off (what tables add);
 (b-cv) the harness on the HTML with each fold's line model fitted on the
 other folds (the safe default after trafilatura, ``html.SURE_NOT_ARTICLE``:
 a line of trafilatura's goes only where the model is sure it is not article
@@ -109,8 +115,9 @@ class Page:
     id: str
     truth: str
     title: str  # the reference title: WCXB's ``title``, else the page's <title>
-    body: str  # trafilatura's text, tables off
-    body_tables: str  # trafilatura's text, tables on
+    body: str  # trafilatura's text, harness settings with tables off
+    body_tables: str  # trafilatura's text, harness settings (tables on, as shipped)
+    body_defaults: str  # trafilatura.extract(html): its own defaults (comments, tables on)
     traf_title: str
     text: str  # html_to_text(html)
 
@@ -221,11 +228,26 @@ def html_title(html: str) -> str:
     return " ".join(" ".join(root.xpath("//title//text()")).split())
 
 
-def _prepare(page_id: str, html: str) -> dict:
-    body, traf_title = trafilatura_extract(html)
-    tables, _ = trafilatura_extract(html, include_tables=True)
-    return {"body": body or "", "body_tables": tables or "", "traf_title": traf_title or "",
-            "text": html_to_text(html), "html_title": html_title(html)}
+# What the cache keeps of each page; a cached row that lacks some of them (an
+# older cache) gets those computed and the file rewritten.
+CACHED = ("body", "body_tables", "body_defaults", "traf_title", "text", "html_title")
+
+
+def _prepare(html: str, missing: tuple[str, ...] = CACHED) -> dict:
+    """The cached fields of one page that ``missing`` names."""
+    got: dict[str, str] = {}
+    if "body" in missing or "traf_title" in missing:
+        body, traf_title = trafilatura_extract(html, include_tables=False)
+        got.update(body=body or "", traf_title=traf_title or "")
+    if "body_tables" in missing:
+        got["body_tables"] = trafilatura_extract(html, include_tables=True)[0] or ""
+    if "body_defaults" in missing:
+        got["body_defaults"] = trafilatura.extract(html) or ""
+    if "text" in missing:
+        got["text"] = html_to_text(html)
+    if "html_title" in missing:
+        got["html_title"] = html_title(html)
+    return {k: v for k, v in got.items() if k in missing}
 
 
 def load_pages(folder: Path, kind: str, cache: Path | None) -> list[Page]:
@@ -240,29 +262,33 @@ def load_pages(folder: Path, kind: str, cache: Path | None) -> list[Page]:
             for line in cache_file.read_text(encoding="utf-8").splitlines():
                 row = json.loads(line)
                 stored[row["key"]] = row
-    pages = []
+    pages, changed = [], False
     for page_id, row in sorted(truth.items()):
         raw = gzip.decompress((folder / "html" / f"{page_id}.html.gz").read_bytes())
         key = f"{page_id}:{hashlib.sha1(raw).hexdigest()}"
-        if key not in stored:
-            stored[key] = {"key": key, **_prepare(page_id, raw.decode("utf-8", "replace"))}
-            if cache_file is not None:
-                with cache_file.open("a", encoding="utf-8") as fh:
-                    fh.write(json.dumps(stored[key], ensure_ascii=False) + "\n")
+        missing = tuple(k for k in CACHED if k not in stored.get(key, {}))
+        if missing:
+            got = _prepare(raw.decode("utf-8", "replace"), missing)
+            stored[key] = {"key": key, **stored.get(key, {}), **got}
+            changed = True
         got = stored[key]
         pages.append(Page(
             id=page_id,
             truth=row["articleBody"] if kind == "extraction" else row["main_content"],
             title=got["html_title"] if kind == "extraction" else row["title"],
-            body=got["body"], body_tables=got["body_tables"], traf_title=got["traf_title"],
-            text=got["text"],
+            body=got["body"], body_tables=got["body_tables"],
+            body_defaults=got["body_defaults"], traf_title=got["traf_title"], text=got["text"],
         ))
+    if cache_file is not None and changed:
+        with cache_file.open("w", encoding="utf-8") as fh:
+            for row in stored.values():
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     return pages
 
 
 # --- extractors ------------------------------------------------------------------
 
-def _harness_html(page: Page, tables: bool = False) -> tuple[str, str | None]:
+def _harness_html(page: Page, tables: bool = True) -> tuple[str, str | None]:
     body = page.body_tables if tables else page.body
     if not body.strip():
         return _harness_text(page)  # as clean_html: the page's visible text instead
@@ -276,9 +302,9 @@ def _harness_text(page: Page) -> tuple[str, str | None]:
 
 
 def _harness_html_article(page: Page) -> Article:
-    if not page.body.strip():
+    if not page.body_tables.strip():
         return clean_text(page.text, page.id)
-    return html_article(page.body, page.traf_title or None, page.id, page_text=page.text)
+    return html_article(page.body_tables, page.traf_title or None, page.id, page_text=page.text)
 
 
 def _harness_text_article(page: Page) -> Article:
@@ -286,18 +312,21 @@ def _harness_text_article(page: Page) -> Article:
 
 
 def _rules_text(page: Page) -> tuple[str, str | None]:
-    with mock.patch.object(page_model, "shipped", lambda: None):
+    """The page rules alone: no line model, the hand-set headline score."""
+    with mock.patch.object(page_model, "shipped", lambda: None), \
+            mock.patch.object(title_mod, "shipped", lambda: None):
         return _harness_text(page)
 
 
 EXTRACTORS: dict[str, Callable[[Page], tuple[str, str | None]]] = {
-    "(a) trafilatura": lambda p: (p.body, p.traf_title),
+    "(a) trafilatura": lambda p: (p.body_tables, p.traf_title),
     "(b) harness html": _harness_html,
     "(c) harness text": _harness_text,
     "(c0) rules only": _rules_text,
     "(d) no cleaning": lambda p: (p.text, p.text.split("\n", 1)[0]),
-    "(a') +tables": lambda p: (p.body_tables, p.traf_title),
-    "(b') +tables": lambda p: _harness_html(p, tables=True),
+    "(t) traf. defaults": lambda p: (p.body_defaults, p.traf_title),
+    "(a'') -tables": lambda p: (p.body, p.traf_title),
+    "(b'') -tables": lambda p: _harness_html(p, tables=False),
 }
 
 
@@ -369,6 +398,14 @@ def cross_validated(sets: dict[str, list[Page]], folds: int) -> tuple[dict, list
     return oof, chosen, full
 
 
+def _headline_fitter():  # noqa: ANN202 - the script module
+    """``scripts/fit_headline_lines.py`` as a module."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import fit_headline_lines
+
+    return fit_headline_lines
+
+
 def _trainer():  # noqa: ANN202 - the script module, or None without LightGBM
     """``scripts/train_page_lines.py`` as a module; None when LightGBM is not installed."""
     try:
@@ -414,16 +451,28 @@ def model_out_of_fold(sets: dict[str, list[Page]], data: list, folds: int,
 
     oof = {t: empty() for t in thresholds}
     html_oof = {t: empty() for t in sure}
+    heads = _headline_fitter()
+    shipped_ranker = title_mod.shipped()
     for fold in range(folds):
         fitted = train.fit([d for d in data if fold_of(d.id, d.kind, folds) != fold],
                            set_weights=weights)
         held = {kind: [p for p in pages if fold_of(p.id, kind, folds) == fold]
                 for kind, pages in sets.items()}
+        rankers = {}
         for threshold in thresholds:
             model = dataclasses.replace(fitted, threshold=threshold)
             with mock.patch.object(page_model, "shipped", lambda model=model: model):
-                for kind, pages in held.items():
-                    add(oof[threshold][kind], run_extractor(kind, _harness_text, pages))
+                # The headline ranker too is fitted on the other folds' pages, their
+                # lines chosen by this fold's line model, with the shipped settings.
+                ranker = None if shipped_ranker is None else heads.fit(
+                    [heads.collect(kind, p, shipped_ranker.window)
+                     for kind, pages in sets.items() for p in pages
+                     if fold_of(p.id, kind, folds) != fold],
+                    **heads.settings_of(shipped_ranker))
+                rankers[threshold] = ranker
+                with mock.patch.object(title_mod, "shipped", lambda ranker=ranker: ranker):
+                    for kind, pages in held.items():
+                        add(oof[threshold][kind], run_extractor(kind, _harness_text, pages))
         if not sure:
             continue
         model = dataclasses.replace(fitted, threshold=train.THRESHOLD)
@@ -435,7 +484,9 @@ def model_out_of_fold(sets: dict[str, list[Page]], data: list, folds: int,
                 memo[text] = original(text)
             return memo[text]
 
+        ranker = rankers.get(train.THRESHOLD)  # page text where trafilatura finds nothing
         with mock.patch.object(page_model, "shipped", lambda model=model: model), \
+                mock.patch.object(title_mod, "shipped", lambda ranker=ranker: ranker), \
                 mock.patch.object(html_mod, "page_probabilities", probabilities):
             for value in sure:
                 with mock.patch.object(html_mod, "SURE_NOT_ARTICLE", value):
@@ -518,8 +569,8 @@ def removal_table(kind: str, pages: list[Page], path: str) -> dict[str, list[flo
     total: dict[str, list[float]] = {}
     for page in pages:
         try:
-            if path == "html" and page.body.strip():
-                article = html_article(page.body, page.traf_title or None, page.id,
+            if path == "html" and page.body_tables.strip():
+                article = html_article(page.body_tables, page.traf_title or None, page.id,
                                        page_text=page.text)
             elif path == "text":
                 article = clean_text(page.text, page.id)
@@ -637,6 +688,7 @@ def main(argv: list[str] | None = None) -> int:
             for page_id, s in worst[: args.show_worst]:
                 print(f"    {_page_f1(kind, s):.3f} {page_id}")
         a = summary(kind, rows["(a) trafilatura"], pages)[0]
+        t = summary(kind, rows["(t) traf. defaults"], pages)[0]
         b_row = "(b-cv) out of fold" if "(b-cv) out of fold" in rows else "(b) harness html"
         b = summary(kind, rows[b_row], pages)[0]
         margin = one_page_effect(kind, rows[b_row], pages)
@@ -645,9 +697,10 @@ def main(argv: list[str] | None = None) -> int:
             c = float("nan")
         else:
             c = summary(kind, rows["(c-cv) out of fold"], pages)[0]
-        print(f"targets: {b_row.split()[0]} - (a) = {b - a:+.4f} vs one page's effect "
-              f"{margin:.4f}: "
-              f"{b - a > margin}; (c-cv) >= {TEXT_TARGET}: {c >= TEXT_TARGET}")
+        name = b_row.split()[0]
+        print(f"targets: {name} - (a) = {b - a:+.4f}, {name} - (t) = {b - t:+.4f} vs one page's "
+              f"effect {margin:.4f}: {b - a > margin} / {b - t > margin}; "
+              f"(c-cv) >= {TEXT_TARGET}: {c >= TEXT_TARGET}")
         ok = ok and b - a > margin and c >= TEXT_TARGET
     print("\nrules only (c0): feature switches chosen per fold:",
           [list(c) or ["none"] for c in chosen])

@@ -158,3 +158,30 @@ def _with(got, line, p):
     probs = probs.copy()
     probs[[i for i, x in enumerate(lines) if x == line]] = p
     return lines, probs, stoplist
+
+
+def test_tables_are_kept_by_default_and_dropped_on_request():
+    """Tables are article text (both dev ground truths keep them): on unless turned off."""
+    story = ("The county council published its budget for next year on Tuesday, with more "
+             "money for roads and schools and less for the libraries, which will open fewer "
+             "hours.",
+             "The council's leader said the plan kept the tax rise below inflation for the "
+             "third year running, and that the libraries would keep their Saturday hours.",
+             "The figures below show the spending of each department in millions of pounds.",
+             "Opposition councillors said they would vote against the plan at the meeting next "
+             "month, arguing that the cuts to the libraries fall on the poorest towns.")
+    rows = [("Department", "This year", "Next year"), ("Roads", "41.2", "47.9"),
+            ("Schools", "118.5", "121.0"), ("Libraries", "9.8", "7.1")]
+    table = "<table>" + "".join(
+        "<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows) + "</table>"
+    page = ("<html><head><title>Council budget</title></head><body><article>"
+            "<h1>Council sets out its budget for next year</h1>"
+            + "".join(f"<p>{p}</p>" for p in story[:3]) + table + f"<p>{story[3]}</p>"
+            "</article></body></html>")
+    cells = [cell for row in rows for cell in row]
+    kept = clean_html(page, "budget")
+    assert all(cell in kept.body for cell in cells)
+    assert kept.paragraphs[3] == "| Department | This year | Next year |"
+    dropped = clean_html(page, "budget", include_tables=False)
+    assert dropped.paragraphs == story
+    assert not any(cell in dropped.body for cell in ("41.2", "118.5", "Department"))
