@@ -248,28 +248,37 @@ def validate_frank(folder: Path, before: Faithfulness, base: RougePrecision, lim
     checks = fit.frank_checks(rows, before)
     feats, factors = zip(*(before.inputs(c) for c in checks), strict=True)
     y = np.array([r["factuality"] for r in rows])
-    shipped = fit.SentenceModel.load(fit.DEFAULT_PARAMS).features
+    shipped = fit.SentenceModel.load(fit.DEFAULT_PARAMS)
     groups = [r["article"] for r in rows]
 
-    def oof(names: tuple[str, ...]) -> np.ndarray:
-        cols = [FEATURES.index(f) for f in names]
-        return fit.out_of_fold([f[:, cols] for f in feats], y, groups, names, factors=factors)
+    def oof(inputs: tuple[str, ...], main: tuple[str, ...] | None = None,
+            rewritten: tuple[str, ...] | None = None) -> np.ndarray:
+        cols = [before.features.index(f) for f in inputs]
+        return fit.out_of_fold([f[:, cols] for f in feats], y, groups, inputs, factors=factors,
+                               rewritten=rewritten, main=main,
+                               rewritten_below=shipped.rewritten_below)
 
     base_names = tuple(f for f in FEATURES if f not in SUPPORT_FEATURES)
+    sub = shipped.rewritten.features if shipped.rewritten is not None else None
     columns = {
-        "faithfulness": oof(shipped),
-        "no_cross_encoder": oof(base_names),
-        "entailment_mean": np.array([np.mean([c.features["entail"] for c in cs])
-                                     for cs in checks]),
+        "faithfulness": oof(shipped.inputs, shipped.features, sub),
+        "one_model": oof(base_names),
+    }
+    if before.support is not None:
+        columns["entailment_mean"] = np.array([np.mean([c.features["entail"] for c in cs])
+                                               for cs in checks])
+    columns.update({
         "before": np.array([before.combine(c)["faithfulness"] for c in checks]),
         "rouge1_precision": np.array([base(r["summary"], r["article"], "rouge1") for r in rows]),
         "rouge2_precision": np.array([base(r["summary"], r["article"], "rouge2") for r in rows]),
-    }
+    })
     print(f"\n## FRANK dev: {len(rows)} system summaries with human factuality scores")
-    print(f"  fitted: faithfulness's sentence model ({len(shipped)} features, logistic), on "
-          "FRANK dev, and the same without the cross-encoder's features;")
-    print("  their columns are out of fold (5 folds grouped by article), the others fit nothing "
-          "(entailment_mean: the cross-encoder's mean P(entailed))")
+    print(f"  fitted: faithfulness's sentence model ({len(shipped.features)} features, logistic"
+          + (f"; rewritten sentences: {', '.join(sub)}" if sub else "") + "), on FRANK dev, "
+          "and one model of the 13 features without the cross-encoder (one_model);")
+    print("  their columns are out of fold (5 folds grouped by article), the others fit nothing"
+          + (" (entailment_mean: the cross-encoder's mean P(entailed))"
+             if before.support is not None else ""))
     print("  " + f"{'dataset':8s}{'n':>6s}{'':10s}" + "".join(f"{k:>18s}" for k in columns))
     figures = {name: fit.correlations(col, y, [r["dataset"] for r in rows])
                for name, col in columns.items()}
@@ -290,7 +299,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     only = set(args.only.split(","))
     encoders = Encoders()  # the two composites share their sentence embeddings
-    metric, before = Faithfulness(encoders=encoders), Faithfulness(params=None, encoders=encoders)
+    # "before" computes every feature the shipped model reads (the cross-encoder's when
+    # it reads them), for the out-of-fold refits on FRANK.
+    needs = set(fit.SentenceModel.load(fit.DEFAULT_PARAMS).inputs) & set(SUPPORT_FEATURES)
+    metric = Faithfulness(encoders=encoders, support_model="default" if needs else None)
+    before = Faithfulness(params=None, encoders=encoders,
+                          support_model="default" if needs else None)
     base = RougePrecision()
     scorers = {
         "faithfulness": lambda s, a: metric.score(s, a)["faithfulness"],

@@ -7,6 +7,10 @@ CNN/DM and XSum system summaries with human factuality scores, Pagnoni et al.
 ROUGE-1/2 precision against the article, then fits the model on all of it and
 writes ``harness/params/faithfulness.json``. Deterministic: float64 L-BFGS from
 zeros, folds by a hash of the article text. No other human judgments are read.
+Each feature set is compared with one model for every sentence and with the
+small model of rewritten sentences beside it (``harness.metrics.fit``:
+``REWRITTEN_FEATURES`` below ``REWRITTEN_BELOW`` fragment density).
+``--cache FILE`` keeps the computed features between runs.
 
 ``--calibrate`` prints the baseline token precision (BERTScore's "baseline
 rescaling", Zhang et al. 2020): the mean best-window token precision of
@@ -17,7 +21,8 @@ It also prints the coverage metric's baseline: the mean token recall of an
 article's opening sentence by three sentences of another article (``baseline``
 in configs/metric/coverage.yaml).
 
-Usage: python scripts/train_faithfulness.py --fit [--out PATH]
+Usage: python scripts/train_faithfulness.py --fit [--out PATH] [--support-model none]
+                                             [--cache FILE]
        python scripts/train_faithfulness.py --calibrate [--pairs 60] [--layer 2]
 """
 
@@ -27,6 +32,7 @@ import argparse
 import csv
 import hashlib
 import os
+import pickle
 import sys
 from pathlib import Path
 
@@ -45,6 +51,8 @@ SEED = 0
 # all rows gives one the other sign is not chosen (with P(contradicted) at +0.18, a
 # negated sentence outscored the correct one; docs/metrics.md).
 SIGNS = {"entail": 1.0, "contradict": -1.0}
+# Thresholds of rewritten sentences compared (printed; fit.REWRITTEN_BELOW is chosen).
+REWRITTEN_GRID = (0.1, 0.2, 0.3)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,12 +67,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--support-model", default="default",
                     help="the cross-encoder whose features are compared: default (the "
                          "shipped adapter), a path, or none (compare nothing)")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="pickle of the computed features, reused when it matches")
     args = ap.parse_args(argv)
     root = Path(__file__).resolve().parents[1]
     corpora = Path(os.environ.get("HARNESS_CORPORA", root.parent / "shared" / "corpora"))
     if args.fit:
         support = None if args.support_model == "none" else args.support_model
-        return fit_frank(corpora / "frank" / "frank.jsonl", Path(args.out), support)
+        return fit_frank(corpora / "frank" / "frank.jsonl", Path(args.out), support, args.cache)
     csv.field_size_limit(10**8)
     with open(corpora / "fnc1" / "bodies.csv", encoding="utf-8") as fh:
         bodies = [r["articleBody"] for r in csv.DictReader(fh)]
@@ -86,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def fit_frank(path: Path, out: Path, support_model: str | None = "default") -> int:
+def fit_frank(path: Path, out: Path, support_model: str | None = "default",
+              cache: Path | None = None) -> int:
     """Print out-of-fold figures, then fit on all of FRANK dev and write the parameters.
 
     With ``support_model``, the cross-encoder's features are computed too and the
@@ -94,8 +105,16 @@ def fit_frank(path: Path, out: Path, support_model: str | None = "default") -> i
     """
     rows = fit.read_frank(path)
     metric = Faithfulness(params=None, support_model=support_model)
-    feats, factors = zip(*(metric.inputs(c) for c in fit.frank_checks(rows, metric)),
-                         strict=True)
+    key = (hashlib.sha256(path.read_bytes()).hexdigest(), str(support_model), metric.features)
+    stored = pickle.loads(cache.read_bytes()) if cache and cache.is_file() else None
+    if stored is not None and stored["key"] == key:
+        feats, factors = stored["feats"], stored["factors"]
+    else:
+        feats, factors = zip(*(metric.inputs(c) for c in fit.frank_checks(rows, metric)),
+                             strict=True)
+        if cache:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_bytes(pickle.dumps({"key": key, "feats": feats, "factors": factors}))
     y = np.array([r["factuality"] for r in rows])
     groups = [r["article"] for r in rows]
     datasets = [r["dataset"] for r in rows]
@@ -103,44 +122,78 @@ def fit_frank(path: Path, out: Path, support_model: str | None = "default") -> i
     # wins, the smaller set where two are within 0.005, among the sets whose
     # cross-encoder features keep their sign (SIGNS).
     names = chosen = tuple(f for f in FEATURES if f not in SUPPORT_FEATURES)
+    chosen_sub = None
     best = None
     extras = ((), ("entail",), SUPPORT_FEATURES) if support_model is not None else ((),)
+    # The small model of rewritten sentences, with the cross-encoder's features too
+    # when they are computed (then only rewritten sentences need the cross-encoder).
+    subs = (None, *(fit.REWRITTEN_FEATURES + e for e in extras))
     for extra in extras:
         cand = names + extra
         cols = [metric.features.index(f) for f in cand]
-        oof = fit.out_of_fold([f[:, cols] for f in feats], y, groups, cand, factors=factors)
-        figs = fit.correlations(oof, y, datasets)
-        mean = float(np.mean([fig["spearman"] for fig in figs.values()]))
-        print(f"features: base{''.join(' + ' + e for e in extra)}: out of fold Spearman "
-              + ", ".join(f"{ds} {fig['spearman']:.3f}" for ds, fig in figs.items()))
-        weights = dict(zip(cand, fit.fit([f[:, cols] for f in feats], y, cand,
-                                         factors=factors).weights, strict=True))
-        wrong = [f for f in extra if SIGNS[f] * weights[f] < 0]
-        if wrong:
-            print("  not chosen: fitted on all rows, " + ", ".join(
-                f"{f} gets weight {weights[f]:+.2f}" for f in wrong) + " (wrong sign)")
-            continue
-        if best is None or mean > best + 0.005:
-            best, chosen = mean, cand
-    print(f"chosen features: {', '.join(chosen)}")
+        for sub in subs:
+            if sub is not None and not set(sub) <= set(cand) | set(SUPPORT_FEATURES):
+                continue
+            if sub is not None and any(f in SUPPORT_FEATURES for f in sub) and extra:
+                continue  # the cross-encoder's features in one of the two models at most
+            use = cand + tuple(f for f in (sub or ()) if f not in cand)
+            ucols = [metric.features.index(f) for f in use]
+            oof = fit.out_of_fold([f[:, ucols] for f in feats], y, groups, use,
+                                  factors=factors, rewritten=sub, main=cand)
+            figs = fit.correlations(oof, y, datasets)
+            mean = float(np.mean([fig["spearman"] for fig in figs.values()]))
+            print(f"features: base{''.join(' + ' + e for e in extra)}"
+                  + (f", rewritten sentences ({', '.join(sub)} below fragment density "
+                     f"{fit.REWRITTEN_BELOW})" if sub else ", one model")
+                  + ": out of fold Spearman "
+                  + ", ".join(f"{ds} {fig['spearman']:.3f}" for ds, fig in figs.items()))
+            model = fit.fit([f[:, ucols] for f in feats], y, use, factors=factors,
+                            rewritten=sub, main=cand)
+            weights = dict(zip(model.features, model.weights, strict=True))
+            if model.rewritten is not None:
+                weights.update(zip(model.rewritten.features, model.rewritten.weights,
+                                   strict=True))
+            wrong = [f for f in SUPPORT_FEATURES if f in weights and SIGNS[f] * weights[f] < 0]
+            if wrong:
+                print("  not chosen: fitted on all rows, " + ", ".join(
+                    f"{f} gets weight {weights[f]:+.2f}" for f in wrong) + " (wrong sign)")
+                continue
+            if best is None or mean > best + 0.005:
+                best, chosen, chosen_sub = mean, use, sub
+    main = tuple(f for f in chosen if f in names or not chosen_sub or f not in chosen_sub)
+    print(f"chosen features: {', '.join(main)}"
+          + (f"; rewritten sentences: {', '.join(chosen_sub)}" if chosen_sub else ""))
     cols = [metric.features.index(f) for f in chosen]
     feats = [f[:, cols] for f in feats]
-    oof = fit.out_of_fold(feats, y, groups, chosen, factors=factors)
+    if chosen_sub:
+        # The threshold grid it was chosen from (fit.REWRITTEN_BELOW; docs/metrics.md).
+        for below in REWRITTEN_GRID:
+            figs = fit.correlations(fit.out_of_fold(
+                feats, y, groups, chosen, factors=factors, rewritten=chosen_sub, main=main,
+                rewritten_below=below), y, datasets)
+            print(f"  rewritten below fragment density {below}: out of fold Spearman "
+                  + ", ".join(f"{ds} {fig['spearman']:.3f}" for ds, fig in figs.items()))
+    oof = fit.out_of_fold(feats, y, groups, chosen, factors=factors, rewritten=chosen_sub,
+                          main=main)
     figures = fit.correlations(oof, y, datasets)
     for ds, fig in figures.items():
         fig.update(pearson=round(fig["pearson"], 3), spearman=round(fig["spearman"], 3))
         print(f"{ds}: out of fold Pearson {fig['pearson']:.3f} "
               f"Spearman {fig['spearman']:.3f} (n={fig['n']})")
-    model = fit.fit(feats, y, chosen, factors=factors)
+    model = fit.fit(feats, y, chosen, factors=factors, rewritten=chosen_sub, main=main)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     meta = {"data": "FRANK dev (shared/corpora/frank/frank.jsonl), all rows",
             "data_sha256": digest, "summaries": len(rows), "l2": fit.L2,
             "out_of_fold_5_folds_by_article": figures,
             "refit": "python scripts/train_faithfulness.py --fit"}
     fit.SentenceModel(model.features, model.mean, model.scale, model.weights, model.bias,
-                      meta).save(out)
+                      meta, model.rewritten, model.rewritten_below).save(out)
     print(f"wrote {out}: " + ", ".join(f"{n} {w:+.2f}" for n, w in
-                                        zip(chosen, model.weights, strict=True)))
+                                        zip(model.features, model.weights, strict=True)))
+    if model.rewritten is not None:
+        print(f"  rewritten sentences (fragment density below {model.rewritten_below}): "
+              + ", ".join(f"{n} {w:+.2f}" for n, w in
+                          zip(model.rewritten.features, model.rewritten.weights, strict=True)))
     return 0
 
 

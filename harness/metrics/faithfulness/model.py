@@ -135,9 +135,9 @@ class Faithfulness(Metric):
         if params is not None:
             path = DEFAULT_PARAMS if params == "default" else params
             self.model = SentenceModel.load(path)
-            if not set(self.model.features) <= set(FEATURES):
+            if not set(self.model.inputs) <= set(FEATURES):
                 raise ValueError(f"faithfulness parameters {path} are for features "
-                                 f"{self.model.features}, this code computes {FEATURES}")
+                                 f"{self.model.inputs}, this code computes {FEATURES}")
         self.support = None
         if support_model is not None:
             from harness.support import SupportModel, shipped
@@ -148,8 +148,8 @@ class Faithfulness(Metric):
         self.long_window = long_window
         self.features = FEATURES if self.support is not None else tuple(
             f for f in FEATURES if f not in SUPPORT_FEATURES)
-        if self.model is not None and not set(self.model.features) <= set(self.features):
-            raise ValueError(f"faithfulness parameters are for features {self.model.features}; "
+        if self.model is not None and not set(self.model.inputs) <= set(self.features):
+            raise ValueError(f"faithfulness parameters are for features {self.model.inputs}; "
                              f"with support_model={support_model!r} this metric computes "
                              f"{self.features}")
         self.global_penalty = global_penalty
@@ -189,7 +189,7 @@ class Faithfulness(Metric):
             probs = self.model.predict(x) * factors
             for c, p, row in zip(checks, probs, self.model.contributions(x), strict=True):
                 c.score = float(p)
-                c.reasons = sentence_reasons(c, row, self.model.features)
+                c.reasons = sentence_reasons(c, row, self.model.inputs)
             composite = float(np.mean(probs))
         else:
             for c, factor in zip(checks, factors, strict=True):
@@ -225,7 +225,7 @@ class Faithfulness(Metric):
         A name or number the article lacks is the clearest sign of an invented
         fact: its factor holds however the other features look.
         """
-        names = self.model.features if self.model is not None else self.features
+        names = self.model.inputs if self.model is not None else self.features
         x = np.array([[c.features[f] for f in names] for c in checks])
         factors = np.array([self.global_penalty ** (len(c.bad_entities) + len(c.bad_numbers))
                             for c in checks])
