@@ -631,6 +631,39 @@ def print_notices(sets: dict[str, list[Page]]) -> None:
                   f"({got['other errors, named a notice']} named a notice)")
 
 
+def _as_text(article: Article) -> str:
+    """An article as plain text again: headline, then paragraphs (blank lines between)."""
+    return "\n\n".join([h for h in (article.headline,) if h] + list(article.paragraphs))
+
+
+def print_idempotence(sets: dict[str, list[Page]]) -> None:
+    """Pages whose cleaned article changes when its text is cleaned again (``clean_text``).
+
+    The page-text path should change none; the HTML path keeps lines the text
+    rules drop (``HTML_REMOVALS``), so its output, cleaned again as text, loses them.
+    """
+    paths = {"text": _harness_text_article, "html": _harness_html_article}
+    for kind, pages in sets.items():
+        for path, fn in paths.items():
+            cleaned = changed = headline = 0
+            for page in pages:
+                try:
+                    first = fn(page)
+                except CleaningError:
+                    continue
+                cleaned += 1
+                try:
+                    again = clean_text(_as_text(first), page.id)
+                except CleaningError:
+                    changed += 1
+                    continue
+                changed += (again.headline, again.paragraphs) != (first.headline,
+                                                                    first.paragraphs)
+                headline += again.headline != first.headline
+            print(f"{kind} {path}: cleaned again as text, {changed} of {cleaned} articles "
+                  f"change ({headline} in the headline)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the rows of both sets; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -642,7 +675,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-grid", action="store_true",
                         help="also print (c-cv) for the 3 x 3 settings the model was chosen among")
     parser.add_argument("--removals", action="store_true",
-                        help="print only the removals table (both paths) and the notice counts")
+                        help="print only the removals table (both paths), the notice counts "
+                             "and the articles that change when cleaned again")
     args = parser.parse_args(argv)
     root = corpora_dir(args.corpora)
     sets = {k: load_pages(root / k, k, Path(args.cache) if args.cache else None)
@@ -658,6 +692,8 @@ def main(argv: list[str] | None = None) -> int:
         print_removals(sets, ("html", "text"))
         print()
         print_notices(sets)
+        print()
+        print_idempotence(sets)
         return 0
     start = time.perf_counter()
     oof, chosen, full = cross_validated(sets, args.folds)
