@@ -1,0 +1,20 @@
+"""The validation benchmark runs with the shipped parameters (it broke once unnoticed)."""
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+
+def test_validate_metrics_runs_on_a_few_frank_rows(corpora):
+    out = subprocess.run(
+        [sys.executable, "benchmarks/validate_metrics.py", "--only", "frank", "--limit", "40"],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "HARNESS_CORPORA": str(corpora), "OMP_NUM_THREADS": "1",
+             "HF_HUB_OFFLINE": "1"},
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    # The shipped model's column and the one-model column, refitted out of fold.
+    assert "faithfulness" in out.stdout and "one_model" in out.stdout
+    assert "cnndm" in out.stdout and "Spearman" in out.stdout
