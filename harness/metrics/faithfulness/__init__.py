@@ -19,7 +19,10 @@ window, n-gram precision against the article and the window, words, names and
 numbers the article lacks, negation parity, length, Grusky et al.'s fragment
 coverage and density) and a logistic model (``harness.metrics.fit``,
 parameters in ``harness/params/faithfulness.json``) gives the probability that
-the sentence has no factual error; the score is the mean over sentences. The
+the sentence has no factual error; a rewritten sentence (fragment density
+below 0.1: hardly a run of the article's words) is scored by a second
+logistic model of the support and unmatched-piece features alone. The score is
+the mean over sentences. The
 weights were fitted on FRANK dev's human judgments (Pagnoni et al. 2021) by
 ``scripts/train_faithfulness.py --fit``. ``params: null`` gives the earlier
 hand-set composite (support times a penalty per signal, mean and min averaged).
