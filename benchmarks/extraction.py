@@ -286,6 +286,25 @@ def load_pages(folder: Path, kind: str, cache: Path | None) -> list[Page]:
     return pages
 
 
+def dev_pages(corpora: Path, cache: Path | None) -> Iterator[tuple[str, Page]]:
+    """Every page of both sets, in a fixed order (for the scripts that fit on them)."""
+    for kind in ("extraction", "wcxb"):
+        if not (corpora / kind).is_dir():
+            raise SystemExit(f"no {kind} corpus under {corpora}")
+        for page in load_pages(corpora / kind, kind, cache):
+            yield kind, page
+
+
+def fitting_parser(description: str, out: Path, what: str) -> argparse.ArgumentParser:
+    """The options of a script that fits on the dev pages: --corpora, --cache, --out."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--corpora", help="corpora folder (default: $HARNESS_CORPORA or "
+                        "../shared/corpora)")
+    parser.add_argument("--cache", help="folder for the pages' text (see benchmarks/extraction.py)")
+    parser.add_argument("--out", default=str(out), help=f"where to write {what}")
+    return parser
+
+
 # --- extractors ------------------------------------------------------------------
 
 def _harness_html(page: Page, tables: bool = True) -> tuple[str, str | None]:

@@ -39,7 +39,6 @@ Usage: ``python scripts/fit_headline_lines.py [--corpora DIR] [--cache DIR]
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import sys
@@ -237,25 +236,15 @@ def load_candidates(corpora: Path, cache: Path | None) -> list[PageCandidates]:
     """Every dev page of both sets, in a fixed order."""
     import extraction
 
-    out = []
-    for kind in ("extraction", "wcxb"):
-        if not (corpora / kind).is_dir():
-            raise SystemExit(f"no {kind} corpus under {corpora}")
-        out.extend(collect(kind, page) for page in extraction.load_pages(corpora / kind, kind,
-                                                                          cache))
-    return out
+    return [collect(kind, page) for kind, page in extraction.dev_pages(corpora, cache)]
 
 
 def main(argv: Iterable[str] | None = None) -> int:
     """Print the grid out of fold; write the chosen ranker when it beats the hand-set score."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpora", help="corpora folder (default: $HARNESS_CORPORA or "
-                        "../shared/corpora)")
-    parser.add_argument("--cache", help="folder for the pages' text (see benchmarks/extraction.py)")
-    parser.add_argument("--out", default=str(PARAMS), help="where to write the ranker")
-    args = parser.parse_args(list(argv) if argv is not None else None)
     import extraction
 
+    parser = extraction.fitting_parser(__doc__.split("\n")[0], PARAMS, "the ranker")
+    args = parser.parse_args(list(argv) if argv is not None else None)
     pages = load_candidates(extraction.corpora_dir(args.corpora),
                             Path(args.cache) if args.cache else None)
     folds = {(p.kind, p.id): extraction.fold_of(p.id, p.kind, FOLDS) for p in pages}

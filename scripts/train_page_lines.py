@@ -29,7 +29,6 @@ Usage: ``python scripts/train_page_lines.py [--corpora DIR] [--cache DIR]
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -183,26 +182,19 @@ def load_page_data(corpora: Path, cache: Path | None) -> list[PageData]:
     import extraction  # benchmarks/extraction.py: the pages and their cached text
 
     out = []
-    for kind in ("extraction", "wcxb"):
-        if not (corpora / kind).is_dir():
-            raise SystemExit(f"no {kind} corpus under {corpora}")
-        for page in extraction.load_pages(corpora / kind, kind, cache):
-            data = page_data(kind, page.id, page.text, page.truth)
-            if data is not None:
-                out.append(data)
+    for kind, page in extraction.dev_pages(corpora, cache):
+        data = page_data(kind, page.id, page.text, page.truth)
+        if data is not None:
+            out.append(data)
     return out
 
 
 def main(argv: Iterable[str] | None = None) -> int:
     """Fit on every page and write the model."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpora", help="corpora folder (default: $HARNESS_CORPORA or "
-                        "../shared/corpora)")
-    parser.add_argument("--cache", help="folder for the pages' text (see benchmarks/extraction.py)")
-    parser.add_argument("--out", default=str(PARAMS), help="where to write the model")
-    args = parser.parse_args(list(argv) if argv is not None else None)
     import extraction
 
+    parser = extraction.fitting_parser(__doc__.split("\n")[0], PARAMS, "the model")
+    args = parser.parse_args(list(argv) if argv is not None else None)
     pages = load_page_data(extraction.corpora_dir(args.corpora),
                            Path(args.cache) if args.cache else None)
     model = fit(pages)
