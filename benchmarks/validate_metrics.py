@@ -275,7 +275,8 @@ def validate_frank(folder: Path, before: Faithfulness, base: RougePrecision, lim
     print(f"\n## FRANK dev: {len(rows)} system summaries with human factuality scores")
     print(f"  fitted: faithfulness's sentence model ({len(shipped.features)} features, logistic"
           + (f"; rewritten sentences: {', '.join(sub)}" if sub else "") + "), on FRANK dev, "
-          "and one model of the 13 features without the cross-encoder (one_model);")
+          f"and one model of the {len(base_names)} features without the cross-encoder "
+          "(one_model);")
     print("  their columns are out of fold (5 folds grouped by article), the others fit nothing"
           + (" (entailment_mean: the cross-encoder's mean P(entailed))"
              if before.support is not None else ""))

@@ -156,7 +156,11 @@ def components(rows: list[dict], cache: Path | None, support_model: str = "defau
 
 
 def recall_column(rows: list[dict]) -> np.ndarray:
-    """``cov_article_recall`` of every summary, as the metric computes it (no model; seconds)."""
+    """``cov_article_recall`` of every summary, as the metric computes it (no model; seconds).
+
+    An article without a sentence of four words gets 0 here, where the metric
+    leaves the component out.
+    """
     bodies: dict[str, str] = {}
     out = []
     for row in rows:

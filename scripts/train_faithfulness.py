@@ -104,8 +104,9 @@ def fit_frank(path: Path, out: Path, support_model: str | None = "default",
     feature sets with and without them are compared out of fold.
     """
     rows = fit.read_frank(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     metric = Faithfulness(params=None, support_model=support_model)
-    key = (hashlib.sha256(path.read_bytes()).hexdigest(), str(support_model), metric.features)
+    key = (digest, str(support_model), metric.features)
     stored = pickle.loads(cache.read_bytes()) if cache and cache.is_file() else None
     if stored is not None and stored["key"] == key:
         feats, factors = stored["feats"], stored["factors"]
@@ -121,7 +122,7 @@ def fit_frank(path: Path, out: Path, support_model: str | None = "default",
     # Feature sets compared out of fold; the best mean Spearman over CNN/DM and XSum
     # wins, the smaller set where two are within 0.005, among the sets whose
     # cross-encoder features keep their sign (SIGNS).
-    names = chosen = tuple(f for f in FEATURES if f not in SUPPORT_FEATURES)
+    names = chosen = chosen_main = tuple(f for f in FEATURES if f not in SUPPORT_FEATURES)
     chosen_sub = None
     best = None
     extras = ((), ("entail",), SUPPORT_FEATURES) if support_model is not None else ((),)
@@ -132,8 +133,6 @@ def fit_frank(path: Path, out: Path, support_model: str | None = "default",
         cand = names + extra
         cols = [metric.features.index(f) for f in cand]
         for sub in subs:
-            if sub is not None and not set(sub) <= set(cand) | set(SUPPORT_FEATURES):
-                continue
             if sub is not None and any(f in SUPPORT_FEATURES for f in sub) and extra:
                 continue  # the cross-encoder's features in one of the two models at most
             use = cand + tuple(f for f in (sub or ()) if f not in cand)
@@ -159,9 +158,8 @@ def fit_frank(path: Path, out: Path, support_model: str | None = "default",
                     f"{f} gets weight {weights[f]:+.2f}" for f in wrong) + " (wrong sign)")
                 continue
             if best is None or mean > best + 0.005:
-                best, chosen, chosen_sub = mean, use, sub
-    main = tuple(f for f in chosen if f in names or not chosen_sub or f not in chosen_sub)
-    print(f"chosen features: {', '.join(main)}"
+                best, chosen, chosen_main, chosen_sub = mean, use, cand, sub
+    print(f"chosen features: {', '.join(chosen_main)}"
           + (f"; rewritten sentences: {', '.join(chosen_sub)}" if chosen_sub else ""))
     cols = [metric.features.index(f) for f in chosen]
     feats = [f[:, cols] for f in feats]
@@ -169,19 +167,18 @@ def fit_frank(path: Path, out: Path, support_model: str | None = "default",
         # The threshold grid it was chosen from (fit.REWRITTEN_BELOW; docs/metrics.md).
         for below in REWRITTEN_GRID:
             figs = fit.correlations(fit.out_of_fold(
-                feats, y, groups, chosen, factors=factors, rewritten=chosen_sub, main=main,
+                feats, y, groups, chosen, factors=factors, rewritten=chosen_sub, main=chosen_main,
                 rewritten_below=below), y, datasets)
             print(f"  rewritten below fragment density {below}: out of fold Spearman "
                   + ", ".join(f"{ds} {fig['spearman']:.3f}" for ds, fig in figs.items()))
     oof = fit.out_of_fold(feats, y, groups, chosen, factors=factors, rewritten=chosen_sub,
-                          main=main)
+                          main=chosen_main)
     figures = fit.correlations(oof, y, datasets)
     for ds, fig in figures.items():
         fig.update(pearson=round(fig["pearson"], 3), spearman=round(fig["spearman"], 3))
         print(f"{ds}: out of fold Pearson {fig['pearson']:.3f} "
               f"Spearman {fig['spearman']:.3f} (n={fig['n']})")
-    model = fit.fit(feats, y, chosen, factors=factors, rewritten=chosen_sub, main=main)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    model = fit.fit(feats, y, chosen, factors=factors, rewritten=chosen_sub, main=chosen_main)
     meta = {"data": "FRANK dev (shared/corpora/frank/frank.jsonl), all rows",
             "data_sha256": digest, "summaries": len(rows), "l2": fit.L2,
             "out_of_fold_5_folds_by_article": figures,

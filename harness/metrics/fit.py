@@ -63,7 +63,8 @@ class SentenceModel:
     bias: float
     meta: dict = field(default_factory=dict)
     #: The model of rewritten sentences (``fragment_density`` below ``rewritten_below``);
-    #: its features are a subset of this one's. None: one model for every sentence.
+    #: its features not among this one's are read after them (``inputs``). None: one
+    #: model for every sentence.
     rewritten: SentenceModel | None = None
     rewritten_below: float = 0.0
 
@@ -156,12 +157,11 @@ def fit(feats: list[np.ndarray], targets: np.ndarray, names: tuple[str, ...],
     main = tuple(names if main is None else main)
     cols = [names.index(f) for f in main]
     model = _fit_one([f[:, cols] for f in feats], targets, main, l2, factors)
-    if rewritten is None:
-        return model
-    cols = [names.index(f) for f in rewritten]
-    sub = _fit_one([f[:, cols] for f in feats], targets, tuple(rewritten), l2, factors)
-    model = SentenceModel(model.features, model.mean, model.scale, model.weights, model.bias,
-                          rewritten=sub, rewritten_below=rewritten_below)
+    if rewritten is not None:
+        cols = [names.index(f) for f in rewritten]
+        sub = _fit_one([f[:, cols] for f in feats], targets, tuple(rewritten), l2, factors)
+        model = SentenceModel(model.features, model.mean, model.scale, model.weights,
+                              model.bias, rewritten=sub, rewritten_below=rewritten_below)
     if model.inputs != tuple(names):
         raise ValueError(f"columns {names} are not the model's inputs {model.inputs}")
     return model
