@@ -151,20 +151,40 @@ def headline_score(
     above the text, under kickers, bylines and dates).
     """
     w = HEADLINE_WEIGHTS
+    length, no_stop, label, capital, numbers, sentences, overlap, _ = _shape_features(
+        line, distance, body, stoplist)
+    score = w["length"] * length
+    score += w["no_full_stop"] * no_stop
+    score -= w["label"] * label
+    score += w["capital"] * capital
+    score -= w["numbers"] * numbers
+    score -= w["sentences"] * sentences
+    score += w["overlap"] * overlap
+    return score - w["distance"] * distance
+
+
+def _shape_features(
+    line: str, distance: int, body: frozenset[str], stoplist: frozenset[str]
+) -> tuple[float, ...]:
+    """:func:`headline_score`'s features of one line: the first eight of ``FEATURES``."""
     tokens = _WORD.findall(line)
     words = word_count(line)
     content = [t.casefold() for t in tokens if t.casefold() not in stoplist and not t.isdigit()]
     digits = sum(any(c.isdigit() for c in t) for t in tokens)
-    score = w["length"] * (HEADLINE_MIN_WORDS <= words <= HEADLINE_MAX_WORDS)
-    score += w["no_full_stop"] * (not SENTENCE_END.search(line.rstrip("?!")))
-    score -= w["label"] * (line.endswith(":") or bool(_BREADCRUMB.search(line)))
-    score += w["capital"] * line[:1].isupper()
-    score -= w["numbers"] * (digits / max(1, len(tokens)))
-    score -= w["sentences"] * len(INNER_SENTENCE.findall(line))
+    overlap = 0.0
     if content:
         found = sum(_prefix(t) in body for t in content)
-        score += w["overlap"] * found / max(len(content), HEADLINE_MIN_CONTENT)
-    return score - w["distance"] * distance
+        overlap = found / max(len(content), HEADLINE_MIN_CONTENT)
+    return (
+        float(HEADLINE_MIN_WORDS <= words <= HEADLINE_MAX_WORDS),
+        float(not SENTENCE_END.search(line.rstrip("?!"))),
+        float(line.endswith(":") or bool(_BREADCRUMB.search(line))),
+        float(line[:1].isupper()),
+        digits / max(1, len(tokens)),
+        float(len(INNER_SENTENCE.findall(line))),
+        overlap,
+        float(distance),
+    )
 
 
 # --- the learned ranker ------------------------------------------------------------
@@ -253,35 +273,25 @@ def candidate_features(
     rows = []
     for i in candidates:
         line = paragraphs[i]
+        distance = anchor - i
+        shape = _shape_features(line, distance, body, stoplist)
         tokens = _WORD.findall(line)
-        words = word_count(line)
         content = [t.casefold() for t in tokens if t.casefold() not in stoplist and not t.isdigit()]
-        digits = sum(any(c.isdigit() for c in t) for t in tokens)
         longer = [t for t in tokens if len(t) >= 4 and not t.isdigit()]
         letters = [c for c in line if c.isalpha()]
         key = keys[i]
         repeated = sum(key in other for j, other in enumerate(keys) if j != i) if len(
             key) > 2 else 0
-        overlap = lead_overlap = 0.0
+        lead_overlap = 0.0
         if content:
-            prefixes = [_prefix(t) for t in content]
-            overlap = sum(t in body for t in prefixes) / max(len(content), HEADLINE_MIN_CONTENT)
-            lead_overlap = sum(t in lead for t in prefixes) / max(len(content),
-                                                                  HEADLINE_MIN_CONTENT)
-        distance = anchor - i
+            lead_overlap = sum(_prefix(t) in lead for t in content) / max(len(content),
+                                                                          HEADLINE_MIN_CONTENT)
         rows.append((
-            float(HEADLINE_MIN_WORDS <= words <= HEADLINE_MAX_WORDS),
-            float(not SENTENCE_END.search(line.rstrip("?!"))),
-            float(line.endswith(":") or bool(_BREADCRUMB.search(line))),
-            float(line[:1].isupper()),
-            digits / max(1, len(tokens)),
-            float(len(INNER_SENTENCE.findall(line))),
-            overlap,
-            float(distance),
+            *shape,
             math.log1p(distance),
             float(distance == 0),
             i / max(1, len(paragraphs) - 1),
-            math.log1p(words),
+            math.log1p(word_count(line)),
             float(selection.start <= i < selection.end),
             float(selection.keep(i)),
             sum(t[:1].isupper() for t in longer) / len(longer) if longer else 0.0,
