@@ -650,11 +650,6 @@ def print_notices(sets: dict[str, list[Page]]) -> None:
                   f"({got['other errors, named a notice']} named a notice)")
 
 
-def _as_text(article: Article) -> str:
-    """An article as plain text again: headline, then paragraphs (blank lines between)."""
-    return "\n\n".join([h for h in (article.headline,) if h] + list(article.paragraphs))
-
-
 def print_idempotence(sets: dict[str, list[Page]]) -> None:
     """Pages whose cleaned article changes when its text is cleaned again (``clean_text``).
 
@@ -672,7 +667,7 @@ def print_idempotence(sets: dict[str, list[Page]]) -> None:
                     continue
                 cleaned += 1
                 try:
-                    again = clean_text(_as_text(first), page.id)
+                    again = clean_text(first.as_text(), page.id)
                 except CleaningError:
                     changed += 1
                     continue

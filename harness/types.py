@@ -78,6 +78,13 @@ class Article:
         """The paragraphs joined by blank lines."""
         return "\n\n".join(self.paragraphs)
 
+    def as_text(self) -> str:
+        """The article as plain text again: its headline (when it has one), then the body.
+
+        Cleaning this text again should give the same article (idempotence).
+        """
+        return "\n\n".join([h for h in (self.headline,) if h] + list(self.paragraphs))
+
     def to_json(self) -> dict[str, Any]:
         """The ``harness clean`` output line (DESIGN.md)."""
         return {

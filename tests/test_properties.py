@@ -33,10 +33,6 @@ PROPERTY_SETTINGS = settings(max_examples=60, deadline=None,
                              suppress_health_check=[HealthCheck.too_slow])
 
 
-def _as_text(article: Article) -> str:
-    return "\n\n".join([h for h in (article.headline,) if h] + list(article.paragraphs))
-
-
 @PROPERTY_SETTINGS
 @given(SCRAPED)
 def test_cleaner_never_crashes_and_is_idempotent(text):
@@ -49,7 +45,7 @@ def test_cleaner_never_crashes_and_is_idempotent(text):
     assert article.headline.strip() or (article.headline_from == "absent" and article.warnings)
     assert all(p.strip() for p in article.paragraphs)
     assert article.lede in article.paragraphs
-    again = clean_text(_as_text(article), "p")
+    again = clean_text(article.as_text(), "p")
     assert again.headline == article.headline
     assert again.paragraphs == article.paragraphs
 
