@@ -56,6 +56,10 @@ SUPPORT_PARAMS = Path(__file__).resolve().parent / "params" / "headline_support.
 SUPPORT_WINDOWS = 3
 
 
+AGREEMENT_PARAMS = Path(__file__).resolve().parent / "params" / "headline_agreement.json"
+#: ``agreement`` of a pair the stance cross-encoder does not read (an unrelated one).
+NEUTRAL_AGREEMENT = 0.5
+
 #: The cross-encoder's evidence for a headline it does not read (an unrelated one).
 NO_READING = {"entail": 0.0, "contradict": 0.0, "entailed_by": "", "contradicted_by": ""}
 
@@ -72,6 +76,26 @@ def support_windows(order, n_sents: int) -> list[tuple[int, ...]]:
         out.append(tuple(sorted(top[:2])))
     out.append(tuple(range(min(2, n_sents))))
     return list(dict.fromkeys(out))
+
+
+def agreement_window(order, n_sents: int) -> tuple[int, ...]:
+    """The body window the stance cross-encoder reads: the best two evidence sentences, in order."""
+    return tuple(sorted(int(i) for i in order[:2])) if n_sents > 1 else (0,)
+
+
+def load_agreement_params(path: str | Path | None = None) -> dict:
+    """The weight of ``agreement`` in ``headline_support`` (``exponent``)."""
+    path = Path(path) if path else AGREEMENT_PARAMS
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        exponent = float(data["exponent"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RuntimeError(f"headline agreement weight {path}: {exc} "
+                           "(scripts/fit_headline_agreement.py writes it)") from exc
+    if not 0.0 <= exponent <= 10.0:
+        raise RuntimeError(f"headline agreement weight {path}: exponent {exponent} "
+                           "is outside [0, 10]")
+    return {"exponent": exponent}
 
 
 def load_support_params(path: str | Path | None = None) -> dict:
@@ -92,7 +116,9 @@ class HeadlineChecker:
 
     def __init__(self, model_path: str | None = None, top_k: int = 3,
                  stance_path: str | None = None, support_model: str | None = None,
-                 support_params: str | None = None):
+                 support_params: str | None = None,
+                 agreement_model: str | None = "default",
+                 agreement_params: str | None = None):
         """Load the encoder (``model_path``: a MiniLM folder) and the stance model once.
 
         ``top_k`` evidence sentences are returned; ``stance_path`` overrides the
@@ -101,6 +127,10 @@ class HeadlineChecker:
         path) whose reading then decides the verdict; None (the default: it did
         not beat the stance model on the dev data, docs/headline.md) keeps the
         stance model's verdicts. ``support_params`` overrides its thresholds.
+        ``agreement_model`` is the stance cross-encoder ("default": the shipped
+        ``stance_support.safetensors``, a path, or None for none) whose reading of
+        whether the body argues for or against the headline (``agreement``)
+        weighs ``headline_support``; ``agreement_params`` overrides that weight.
         """
         if top_k < 1:
             raise ValueError("top_k must be at least 1")
@@ -115,6 +145,14 @@ class HeadlineChecker:
             self.support = shipped() if support_model == "default" else SupportModel(
                 support_model)
             self.support_params = load_support_params(support_params)
+        self.agreement = None
+        self.agreement_exponent = 0.0
+        if agreement_model is not None:
+            from harness.support import STANCE_PARAMS, SupportModel
+
+            self.agreement = SupportModel(STANCE_PARAMS if agreement_model == "default"
+                                          else agreement_model)
+            self.agreement_exponent = load_agreement_params(agreement_params)["exponent"]
         # Prepared bodies by text: a body checked against many headlines (FNC-1
         # pairs, a headline and its variants) is split and indexed once.
         self._bodies: LRU[str, Text] = LRU(BODY_CACHE)
@@ -148,13 +186,13 @@ class HeadlineChecker:
         body, x, order, findings, proba = self.read(headline, article_text)
         asserts = float(self.model.assertion(x)[0])
         out = {"evidence": [body.sents[int(i)] for i in order[: self.top_k]]}
+        unrelated = 1.0 - float(proba[0]) < self.model.thresholds["related"]
         if self.support is None:
             verdict, support = decide(proba, asserts, findings, float(x[IDF_BODY]),
                                       self.model.thresholds)
         else:
             # An unrelated headline needs no reading: its verdict is "unrelated" whatever
             # the cross-encoder would say (and three quarters of FNC-1's pairs are).
-            unrelated = 1.0 - float(proba[0]) < self.model.thresholds["related"]
             nli = NO_READING if unrelated else self.read_support(headline, body, order)
             verdict, support, findings = decide_with_support(
                 proba, findings, float(x[IDF_BODY]), nli, self.model.thresholds,
@@ -163,6 +201,10 @@ class HeadlineChecker:
                        entailed_by=nli["entailed_by"])
             if nli["contradict"] >= self.support_params["contradict"]:
                 out["contradicted_by"] = nli["contradicted_by"]
+        if self.agreement is not None:
+            agreement = None if unrelated else self.read_agreement(headline, body, order)
+            out["agreement"] = agreement
+            support = with_agreement(support, agreement, self.agreement_exponent)
         out.update({
             "headline_support": support,
             "verdict": verdict,
@@ -172,7 +214,7 @@ class HeadlineChecker:
             "asserts": asserts,
         })
         return {k: out[k] for k in ("headline_support", "verdict", "evidence", "reasons",
-                                    "relatedness", "stance", "asserts", "entailment",
+                                    "relatedness", "stance", "asserts", "agreement", "entailment",
                                     "contradiction", "entailed_by", "contradicted_by")
                 if k in out}
 
@@ -186,6 +228,16 @@ class HeadlineChecker:
         x, order, findings = features(head, body, self.model.res)
         return body, x, order, findings, self.model.proba(x)[0]
 
+    def read_agreement(self, headline: str, body: Text, order) -> float:
+        """The stance cross-encoder's P(entailed) / (P(entailed) + P(contradicted)).
+
+        It reads the headline against the best two evidence sentences: near 1 when
+        the body argues for the headline, near 0 when it argues against it.
+        """
+        text = " ".join(body.sents[j] for j in agreement_window(order, len(body.sents)))
+        p = self.agreement.predict([(text, headline.strip())])[0]
+        return float(p[0] / max(float(p[0] + p[1]), 1e-9))
+
     def read_support(self, headline: str, body: Text, order) -> dict:
         """The cross-encoder on the headline against the body's windows.
 
@@ -198,6 +250,12 @@ class HeadlineChecker:
         best, worst = int(np.argmax(probs[:, 0])), int(np.argmax(probs[:, 1]))
         return {"entail": float(probs[best, 0]), "contradict": float(probs[worst, 1]),
                 "entailed_by": texts[best], "contradicted_by": texts[worst]}
+
+
+def with_agreement(support: float, agreement: float | None, exponent: float) -> float:
+    """``headline_support`` x ``agreement`` ** ``exponent`` (an unread pair: 0.5)."""
+    value = NEUTRAL_AGREEMENT if agreement is None else agreement
+    return float(support * max(value, 1e-9) ** exponent)
 
 
 def decide_with_support(proba, findings: list, idf_share: float, nli: dict,

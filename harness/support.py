@@ -34,6 +34,10 @@ ENTAILED, CONTRADICTED, NEITHER = range(3)
 #: Word pieces per (premise, claim) input; the premise is cut first.
 MAX_LENGTH = 128
 PARAMS = Path(__file__).parent / "params" / "support.safetensors"
+# The same architecture fine-tuned further on stance pairs (debate perspectives and
+# FNC-1, ``scripts/train_support.py --task stance``): the headline check's reading of
+# whether a body argues for or against its headline (docs/headline.md).
+STANCE_PARAMS = Path(__file__).parent / "params" / "stance_support.safetensors"
 
 
 def _torch():

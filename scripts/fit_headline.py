@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _checker_without_params() -> HeadlineChecker:
     """A checker with the cross-encoder but no thresholds file yet."""
-    checker = HeadlineChecker()
+    checker = HeadlineChecker(agreement_model=None)  # its figures are the verdict's alone
     from harness.support import shipped
 
     checker.support = shipped()

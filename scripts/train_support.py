@@ -54,6 +54,8 @@ from harness import support  # noqa: E402
 from harness.text import content_stems, split_sentences  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+# Options that only the stance recipe reads (left out of the support recipe's record).
+STANCE_ONLY = ("task", "fnc_discuss", "fnc_unrelated", "nli_pairs")
 LABEL_SETS = {"entailed": [0], "contradicted": [1], "neither": [2], "not_entailed": [1, 2]}
 
 ANTONYMS = {
@@ -167,6 +169,54 @@ def fnc_pairs(corpora: Path, rng: random.Random, discuss: int = 4000,
                                                       premise_size(rng, most)),
                             "claim": row["Headline"], "label": label[stance]})
     return out
+
+
+def read_perspectrum(folder: Path, parts: tuple[str, ...], every_wording: tuple[str, ...] = ()
+                     ) -> list[tuple[str, str, str, str, str]]:
+    """Perspectrum (Chen et al. 2019): (claim, perspective, SUPPORT or UNDERMINE, claim id, split).
+
+    ``folder`` is a clone of github.com/CogComp/perspectrum (its
+    ``data/dataset`` files); ``parts`` the splits read (train, dev, test: by
+    claim), in file order. A cluster holds equivalent wordings of a
+    perspective: the first, or each of them in the splits ``every_wording``.
+    """
+    data = folder / "data" / "dataset"
+    try:
+        claims = json.loads((data / "perspectrum_with_answers_v1.0.json").read_text("utf-8"))
+        texts = {p["pId"]: p["text"] for p in
+                 json.loads((data / "perspective_pool_v1.0.json").read_text("utf-8"))}
+        split = json.loads((data / "dataset_split_v1.0.json").read_text("utf-8"))
+    except (OSError, ValueError, KeyError) as exc:
+        raise SystemExit(f"error: Perspectrum under {folder}: {exc} (clone "
+                         "https://github.com/CogComp/perspectrum and pass its folder)") from exc
+    out = []
+    for claim in claims:
+        part = split.get(str(claim["cId"]))
+        if part not in parts:
+            continue
+        for persp in claim["perspectives"]:
+            stance = persp["stance_label_3"].upper()
+            if stance in ("SUPPORT", "UNDERMINE"):
+                pids = persp["pids"] if part in every_wording else persp["pids"][:1]
+                out += [(claim["text"], texts[pid], stance, f"perspectrum-{claim['cId']}", part)
+                        for pid in pids]
+    return out
+
+
+def perspectrum_pairs(folder: Path) -> list[dict]:
+    """Perspectrum's debate claims against perspectives on them.
+
+    A perspective that supports its claim is entailed, one that undermines it
+    contradicted. Train-split claims give a pair for every wording of a
+    perspective; dev-split claims one pair per perspective, held out
+    (``held_out``) for the printed accuracy. The test split is never read here:
+    ``scripts/fit_headline_agreement.py`` reports on it.
+    """
+    label = {"SUPPORT": "entailed", "UNDERMINE": "contradicted"}
+    return [{"source": f"perspectrum_{stance.lower()}", "group": group, "premise": persp,
+             "claim": claim, "label": label[stance], "held_out": part == "dev"}
+            for claim, persp, stance, group, part in read_perspectrum(folder, ("train", "dev"),
+                                                                     ("train",))]
 
 
 def _usable(sent: str) -> bool:
@@ -306,10 +356,23 @@ def news_texts(corpora: Path, rng: random.Random, wcxb: int, fnc: int) -> list[t
 
 
 def build_data(corpora: Path, seed: int, args) -> list[dict]:
-    """Every training and held-out pair, in a fixed order."""
+    """Every training and held-out pair, in a fixed order.
+
+    ``--task stance``: Perspectrum, FNC-1 and a sample of MNLI/FEVER (so the
+    adapter keeps reading entailment); else the support recipe.
+    """
     rng = random.Random(seed)
-    rows = nli_pairs(corpora, rng)
     most = args.premise_sentences
+    if args.task == "stance":
+        rows = perspectrum_pairs(Path(args.perspectrum))
+        rows += fnc_pairs(corpora, rng, discuss=args.fnc_discuss, unrelated=args.fnc_unrelated,
+                          most=most, disagree_repeat=args.disagree_repeat)
+        nli = nli_pairs(corpora, rng)
+        rows += rng.sample(nli, min(args.nli_pairs, len(nli)))
+        for row in rows:
+            row.setdefault("held_out", held_out(row["group"]))
+        return rows
+    rows = nli_pairs(corpora, rng)
     rows += summac_pairs(corpora, rng, most, args.summac_repeat)
     rows += fnc_pairs(corpora, rng, most=most, disagree_repeat=args.disagree_repeat)
     rows += synthetic_pairs(news_texts(corpora, rng, args.wcxb_texts, args.fnc_texts), rng,
@@ -378,13 +441,15 @@ def init_from(model, head, path: Path, rank: int) -> None:
                           if k.startswith("head.")})
 
 
-def evaluate(tokenizer, model, head, rows: list[dict], max_length: int) -> dict[str, float]:
-    """Held-out accuracy per source (binary sources: entailed or not)."""
+def evaluate(tokenizer, model, head, rows: list[dict], max_length: int
+             ) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Held-out accuracy per source (binary sources: entailed or not), and P(e) - P(c) per row."""
     import torch
 
     model.eval()
     head.eval()
     hits = defaultdict(list)
+    margins = defaultdict(list)
     with torch.no_grad():
         for start in range(0, len(rows), 64):
             part = rows[start:start + 64]
@@ -394,6 +459,7 @@ def evaluate(tokenizer, model, head, rows: list[dict], max_length: int) -> dict[
                                                          enc["attention_mask"])), -1)
             for row, p in zip(part, probs, strict=True):
                 pred = int(p.argmax())
+                margins[row["source"]].append(float(p[0] - p[1]))
                 if row["label"] in ("not_entailed",) or row["source"] in ("mnli", "fever",
                                                                           "summac"):
                     ok = (pred == 0) == (row["label"] == "entailed")
@@ -402,15 +468,34 @@ def evaluate(tokenizer, model, head, rows: list[dict], max_length: int) -> dict[
                 hits[row["source"]].append(ok)
     model.train()
     head.train()
-    return {k: sum(v) / len(v) for k, v in sorted(hits.items())}
+    return {k: sum(v) / len(v) for k, v in sorted(hits.items())}, margins
+
+
+def auc(positive: list[float], negative: list[float]) -> float:
+    """P(a positive scores above a negative), ties counting half."""
+    wins = sum((p > n) + 0.5 * (p == n) for p in positive for n in negative)
+    return wins / (len(positive) * len(negative))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Build the data, train (resuming), write the adapter, print held-out accuracy."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpora", default=None)
-    ap.add_argument("--out", default=str(support.PARAMS))
-    ap.add_argument("--work", default=str(ROOT / ".cache" / "train_support"))
+    ap.add_argument("--task", choices=("support", "stance"), default="support",
+                    help="support: the sentence-support recipe; stance: Perspectrum, FNC-1 and "
+                         "some MNLI/FEVER (the headline check's stance reader; start it from "
+                         "the support adapter with --init)")
+    ap.add_argument("--perspectrum", default=None,
+                    help="with --task stance: a clone of github.com/CogComp/perspectrum")
+    ap.add_argument("--fnc-discuss", type=int, default=4000)
+    ap.add_argument("--fnc-unrelated", type=int, default=1500)
+    ap.add_argument("--nli-pairs", type=int, default=6000,
+                    help="with --task stance: MNLI/FEVER pairs sampled")
+    ap.add_argument("--out", default=None,
+                    help="default: harness/params/support.safetensors, or "
+                         "stance_support.safetensors with --task stance")
+    ap.add_argument("--work", default=None,
+                    help="default: .cache/train_support (.cache/train_stance with --task stance)")
     ap.add_argument("--base", default=None, help="base model folder (default: packaged MiniLM)")
     ap.add_argument("--steps", type=int, default=4000)
     ap.add_argument("--batch-size", type=int, default=16)
@@ -436,6 +521,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stop-after", type=int, default=None,
                     help="checkpoint and stop (exit 3) after this many steps; rerun to go on")
     args = ap.parse_args(argv)
+    stance = args.task == "stance"
+    if stance and not args.perspectrum:
+        ap.error("--task stance needs --perspectrum DIR")
+    args.out = args.out or str(support.STANCE_PARAMS if stance else support.PARAMS)
+    args.work = args.work or str(ROOT / ".cache" / ("train_stance" if stance else "train_support"))
 
     import torch
     from tqdm import tqdm
@@ -448,7 +538,9 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     recipe = {k: v for k, v in vars(args).items()
-              if k not in ("out", "work", "fresh", "checkpoint_every", "corpora", "stop_after")}
+              if k not in ("out", "work", "fresh", "checkpoint_every", "corpora", "stop_after",
+                           "perspectrum")
+              and (stance or k not in STANCE_ONLY)}
     data_path, ckpt_path = work / "data.jsonl", work / "checkpoint.pt"
     if args.fresh:
         for path in (data_path, ckpt_path):
@@ -549,11 +641,17 @@ def main(argv: list[str] | None = None) -> int:
     support.save(args.out, lora, head, config)
     size = Path(args.out).stat().st_size
     print(f"wrote {args.out} ({size / 1e6:.2f} MB)")
-    accuracy = evaluate(tokenizer, model, head, held, args.max_length)
-    print("held-out accuracy (one text in twenty per source):")
+    accuracy, margins = evaluate(tokenizer, model, head, held, args.max_length)
+    print("held-out accuracy (one text in twenty per source"
+          + ("; Perspectrum: its dev claims" if stance else "") + "):")
     for source, value in accuracy.items():
         n = sum(1 for r in held if r["source"] == source)
-        print(f"  {source:<16} {value:.3f}  (n={n})")
+        print(f"  {source:<22} {value:.3f}  (n={n})")
+    for pos, neg in (("fnc1_agree", "fnc1_disagree"),
+                     ("perspectrum_support", "perspectrum_undermine")):
+        if margins.get(pos) and margins.get(neg):
+            print(f"  {pos} vs {neg}, ROC AUC of P(entailed) - P(contradicted): "
+                  f"{auc(margins[pos], margins[neg]):.3f}")
     print(f"wall time {time.monotonic() - started:.0f} s with {args.threads} threads")
     return 0
 

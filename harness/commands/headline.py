@@ -6,12 +6,13 @@ malformed row is an error row naming its line). Output line: ``id``,
 ``headline_support`` in [0, 1], a ``verdict`` (supported, partly supported,
 disputed, unrelated, no claim), the ``evidence`` sentences, the ``reasons``
 behind the verdict and the components (``relatedness``, ``stance``
-probabilities); see docs/headline.md. A row that cannot be checked (malformed
+probabilities, ``agreement``: does the body argue for the headline or against
+it); see docs/headline.md. A row that cannot be checked (malformed
 JSON, missing or empty field, a headline or article without words) gets an
 ``error`` instead. Progress goes to standard error: a bar on a terminal, a
 line every 30 seconds elsewhere. Exit status: 0 when some row was checked, 1
 when none was (every row failed, or the input has no row: a line says why), 2
-when the input or the output cannot be read or written, or the stance model's
+when the input or the output cannot be read or written, or a model
 file is missing.
 """
 
@@ -40,6 +41,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--support", action="store_true",
                    help="verdicts from the entailment cross-encoder (docs/headline.md; it did "
                         "not beat the default on the dev data)")
+    p.add_argument("--no-agreement", action="store_true",
+                   help="leave out the stance cross-encoder's agreement (faster; "
+                        "headline_support is then the stance model's alone)")
     p.add_argument("--verbose", action="store_true", help="let libraries print progress bars")
     args = p.parse_args(argv)
     if args.top_k < 1:
@@ -59,7 +63,8 @@ def main(argv: list[str]) -> int:
         return 1
     try:
         checker = HeadlineChecker(top_k=args.top_k, stance_path=args.params,
-                                  support_model="default" if args.support else None)
+                                  support_model="default" if args.support else None,
+                                  agreement_model=None if args.no_agreement else "default")
     except RuntimeError as exc:  # the stance model's file (--params) is missing or stale
         print(f"harness headline-check: {exc}", file=sys.stderr)
         return 2
