@@ -348,6 +348,14 @@ def validate_bbc(folder: Path, new: HeadlineChecker, old: OldChecker, limit: int
         results[aid].update({kind: scorers["new"](text, body) for kind, text in bad.items()})
         n_pairs += 1 + len(bad)
     rate = n_pairs / (time.perf_counter() - t0)
+    # The same pairs with a checker of its own (own caches) that skips the stance
+    # cross-encoder's agreement: what that reading costs, measured side by side.
+    plain = HeadlineChecker(agreement_model=None)
+    t0 = time.perf_counter()
+    for _, head, body, bad in cases:
+        for text in (head, *bad.values()):
+            plain.check(text, body)
+    plain_rate = n_pairs / (time.perf_counter() - t0)
     for aid, head, body, bad in cases:
         for name, fn in scorers.items():
             g, gv = results[aid]["real"] if name == "new" else fn(head, body)
@@ -381,7 +389,9 @@ def validate_bbc(folder: Path, new: HeadlineChecker, old: OldChecker, limit: int
           "'supported' shares\n  here are in-sample; scripts/train_stance.py prints them out of "
           "fold)")
     print(f"  new checker throughput: {rate:.1f} pairs/s "
-          f"({n_pairs} pairs, {len(cases)} bodies, torch threads: {_threads()})")
+          f"({n_pairs} pairs, {len(cases)} bodies, torch threads: {_threads()}); "
+          f"without agreement (--no-agreement) {plain_rate:.1f} pairs/s, "
+          f"x{plain_rate / rate:.2f}")
 
 
 def _pick(out: dict) -> tuple:

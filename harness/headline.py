@@ -150,8 +150,10 @@ class HeadlineChecker:
         if agreement_model is not None:
             from harness.support import STANCE_PARAMS, SupportModel
 
+            # One pair per check, read with the process's threads: on 2 cores two
+            # threads read a single pair about 30 % faster than one.
             self.agreement = SupportModel(STANCE_PARAMS if agreement_model == "default"
-                                          else agreement_model)
+                                          else agreement_model, threads=None)
             self.agreement_exponent = load_agreement_params(agreement_params)["exponent"]
         # Prepared bodies by text: a body checked against many headlines (FNC-1
         # pairs, a headline and its variants) is split and indexed once.

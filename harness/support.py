@@ -110,11 +110,13 @@ class SupportModel:
         base: The base model folder (default: the packaged MiniLM).
         batch_size: Pairs per forward pass.
         cache_size: Pairs whose probabilities are kept (LRU).
+        threads: Intra-op threads of a forward pass (None: the process's setting).
 
     """
 
     def __init__(self, path: str | Path | None = None, base: str | Path | None = None,
-                 batch_size: int = 32, cache_size: int = 20_000) -> None:
+                 batch_size: int = 32, cache_size: int = 20_000,
+                 threads: int | None = 1) -> None:
         self.path = Path(path or PARAMS)
         if not self.path.is_file():
             raise SupportError(f"support model {self.path} does not exist "
@@ -124,6 +126,7 @@ class SupportModel:
         self.max_length = int(self.config.get("max_length", MAX_LENGTH))
         self.batch_size = batch_size
         self.cache_size = cache_size
+        self.threads = threads
         self._cache: LRU[tuple[str, str], np.ndarray] = LRU(cache_size)
 
     def identity(self) -> dict:
@@ -159,17 +162,19 @@ class SupportModel:
         return out
 
     def _forward(self, pairs: list[tuple[str, str]]) -> np.ndarray:
-        """P(labels) of one batch, read on one thread.
+        """P(labels) of one batch, read on ``threads`` intra-op threads (default one).
 
         A run calls the model with a few pairs at a time between other work; with
         two intra-op threads the cross-encoder made coverage twice as slow as with
         one (`benchmarks/throughput.py`, docs/scale.md), and one thread also makes
-        its readings the same whatever the process's thread count.
+        its readings the same whatever the process's thread count. A caller that
+        reads one pair at a time and nothing else meanwhile (the headline check)
+        passes ``threads=None``.
         """
         torch = _torch()
         enc = tokenize(self.tokenizer, pairs, self.max_length)
         threads = torch.get_num_threads()
-        torch.set_num_threads(1)
+        torch.set_num_threads(self.threads or threads)
         try:
             with torch.inference_mode():
                 hidden = self.model(**enc).last_hidden_state

@@ -18,3 +18,14 @@ def test_validate_metrics_runs_on_a_few_frank_rows(corpora):
     # The shipped model's column and the one-model column, refitted out of fold.
     assert "faithfulness" in out.stdout and "one_model" in out.stdout
     assert "cnndm" in out.stdout and "Spearman" in out.stdout
+
+
+def test_validate_headline_times_the_agreement_side_by_side(corpora):
+    out = subprocess.run(
+        [sys.executable, "benchmarks/validate_headline.py", "--only", "bbc", "--limit", "4"],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "HARNESS_CORPORA": str(corpora), "HF_HUB_OFFLINE": "1"},
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "real headline scores higher" in out.stdout
+    assert "without agreement (--no-agreement)" in out.stdout
