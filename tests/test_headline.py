@@ -274,3 +274,28 @@ def test_issue_examples_not_supported(corpus_path, checker, path, head):
     assert out["reasons"], out
     real = checker.check(lines[0].strip(), body)
     assert real["headline_support"] > out["headline_support"]
+
+
+def test_a_failure_the_body_does_not_report_is_disputed(checker):
+    from tests.test_headline_support import DEAL
+
+    out = checker.check("Talks fail to reach a deal", DEAL)
+    assert out["verdict"] == "disputed", out
+    assert any("fail to reach" in r for r in out["reasons"]), out["reasons"]
+    assert checker.check("Negotiators reach a deal in Geneva", DEAL)["headline_support"] > \
+        out["headline_support"]
+    # The body reports the failure itself: no finding.
+    held = checker.check("Wanjiru fails to attend training camp", BAN)
+    assert not any("fail to" in r for r in held["reasons"]), held["reasons"]
+
+
+def test_a_rounded_figure_of_another_thing_does_not_back_the_headline_number(checker):
+    from tests.test_headline_support import RATES
+
+    # The body's 2 % counts the headline's thing; 4.75 % (another bank's rate) only rounds to 5.
+    out = checker.check("US interest rates increased to 5%", RATES)
+    assert out["verdict"] == "disputed", out
+    assert "number 5 in headline, body says 2" in out["reasons"]
+    # A rounded figure of the same thing still stands.
+    kept = checker.check("Bank of England keeps rate at 5%", RATES)
+    assert not any(r.startswith("number") for r in kept["reasons"]), kept["reasons"]

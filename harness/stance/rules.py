@@ -73,11 +73,19 @@ def rule_findings(head: Text, body: Text, top: list[int],
     if hit:
         out.append(Finding("direction", hit[1], hit[0]))
     # Numbers: a headline number the body never gives (within 5 %: "$25bn" vs "$25.4bn").
-    body_vals = [v for v in map(_value, body.all_nums) if v is not None]
     for n in sorted(head.all_nums, key=str):
         v = _value(n)
-        if v is None or n in {"1", "0.5"} or _is_year(n) or n in body.all_nums \
-                or any(abs(v - w) <= 0.05 * max(abs(v), abs(w)) for w in body_vals):
+        if v is None or n in {"1", "0.5"} or _is_year(n) or n in body.all_nums:
+            continue
+        close = {m for m in body.all_nums if (w := _value(m)) is not None
+                 and abs(v - w) <= 0.05 * max(abs(v), abs(w))}
+        if close:
+            # A rounded figure ("5%" for 4.75 %) is the body's, unless another body
+            # number counts the headline's thing more closely ("interest rates ... 2%"
+            # against another bank's "main rate at 4.75%").
+            rival = _closer_rival(n, head, body, top, close) if v > 0 else None
+            if rival:
+                out.append(Finding("number", True, f"number {n} in headline, body says {rival}"))
             continue
         rival = _rival_number(n, head, body, top) if v > 0 else None
         if rival:
@@ -104,6 +112,10 @@ def rule_findings(head: Text, body: Text, top: list[int],
     elif h_neg and not _negates_claim(head, body, about):
         out.append(Finding("negation", True, "headline is negated, the body does not negate "
                            "the claim"))
+    # Failure: "Talks fail to reach a deal" where the body says the deal was reached.
+    failed = _unfailed_verb(head, body, about)
+    if failed:
+        out.append(Finding("failure", True, failed))
     # Negation the body puts on a headline word ("in Manchester and not Blackpool").
     if not h_neg and not h_den:
         hit = _negated_headline_word(head, body, top)
@@ -202,6 +214,47 @@ def _direction(head: Text, body: Text, top: list[int],
 NUMBER_SPAN = 3  # words either side of a number that say what it counts
 
 
+def _context(toks: list[str], value: str) -> set[str]:
+    """Stems of the content words within ``NUMBER_SPAN`` of number ``value`` in ``toks``."""
+    spots = [i for i, t in enumerate(toks) if token_value(t) == value.split(".")[0]]
+    return {stem(t) for i in spots for t in toks[max(0, i - NUMBER_SPAN): i + NUMBER_SPAN + 1]
+            if t not in STOPWORDS and not t[0].isdigit()}
+
+
+def _closer_rival(n: str, head: Text, body: Text, top: list[int], close: set[str]
+                  ) -> str | None:
+    """An evidence number that counts headline number ``n``'s thing more closely than ``close``.
+
+    ``close`` are the body's numbers within 5 % of ``n``. Each body number is
+    ranked by the stems its neighbours share with ``n``'s (at least one), then by
+    the headline content stems its sentence shares; a different number in an
+    evidence sentence that ranks above every close one is returned. A sentence
+    that gives a close number is passed over (its other numbers are most often the
+    same amount in other units: "1bn roubles ($35.7m)"), and so is a 1.
+    """
+    want = _context(head.toks[0], n)
+    claim = set(content_stems(head.sents[0]))
+
+    def rank(i: int, m: str) -> tuple[int, int]:
+        return len(want & _context(body.toks[i], m)), len(claim & body.stems[i])
+
+    matched = max((rank(i, m) for i in range(len(body.toks)) for m in body.nums[i]
+                   if m in close), default=(0, 0))
+    best = None
+    for i in top:
+        if body.nums[i] & close:
+            continue
+        for m in body.nums[i]:
+            w = _value(m)
+            if m in head.all_nums or m in {"1", "0.5"} or w is None or not 0 < w < 1e6 \
+                    or _is_year(m):
+                continue
+            key = rank(i, m)
+            if key[0] and key > matched and (best is None or key > best[0]):
+                best = (key, m)
+    return best[1] if best else None
+
+
 def _rival_number(n: str, head: Text, body: Text, top: list[int]) -> str | None:
     """A different body number that counts the same thing as headline number ``n``.
 
@@ -209,11 +262,7 @@ def _rival_number(n: str, head: Text, body: Text, top: list[int]) -> str | None:
     whose neighbouring content words (``NUMBER_SPAN`` either side) share a
     stem with the headline number's neighbours. Of several, the closest in size.
     """
-    def context(toks: list[str], value: str) -> set[str]:
-        spots = [i for i, t in enumerate(toks) if token_value(t) == value.split(".")[0]]
-        return {stem(t) for i in spots for t in toks[max(0, i - NUMBER_SPAN): i + NUMBER_SPAN + 1]
-                if t not in STOPWORDS and not t[0].isdigit()}
-
+    context = _context
     want = context(head.toks[0], n)
     v = float(n)
     found = []
@@ -237,6 +286,32 @@ def _negates_claim(head: Text, body: Text, idx: list[int]) -> bool:
                     and {stem(t) for t in toks[j + 1: j + 4]} & want:
                 return True
     return False
+
+
+FAILURE_WORDS = frozenset({"fail", "unabl", "refus", "abandon", "collaps", "stall", "halt"})
+
+
+def _unfailed_verb(head: Text, body: Text, idx: list[int]) -> str | None:
+    """"fail(s, ed) to <verb>" in the headline; the body states <verb> without a failure.
+
+    An occurrence of the verb's stem in a sentence of ``idx`` counts as stated
+    when no negation or failure word ("failed", "unable", "refused", ...) comes
+    within four words before it. The claim's failure is then one the body does
+    not report. A body that never uses the verb says nothing either way.
+    """
+    toks = head.toks[0]
+    verbs = {stem(toks[i + 2]): toks[i + 2] for i in range(len(toks) - 2)
+             if stem(toks[i]) == "fail" and toks[i + 1] == "to"}
+    for i in idx:
+        body_toks = body.toks[i]
+        for j, t in enumerate(body_toks):
+            if stem(t) not in verbs:
+                continue
+            if not any(is_negation(body_toks, k) or stem(body_toks[k]) in FAILURE_WORDS
+                       for k in range(max(0, j - 4), j)):
+                said = " ".join(body_toks[max(0, j - 3): j + 1])
+                return f"headline says 'fail to {verbs[stem(t)]}', body says {said!r}"
+    return None
 
 
 def _about_claim(head: Text, body: Text, top: list[int]) -> list[int]:
