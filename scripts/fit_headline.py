@@ -70,15 +70,19 @@ def raw(checker: HeadlineChecker, headline: str, body_text: str) -> dict:
     return {"proba": proba, "findings": findings, "idf": float(x[IDF_BODY]), "nli": nli}
 
 
-def collect(checker, pairs, cache: Path | None, name: str) -> list[dict]:
-    """``raw`` of every (headline, body) pair, cached by the pairs' hash."""
+def collect(checker, pairs, cache: Path | None, name: str, read=None, salt: str = "") -> list:
+    """``read`` (default ``raw``) of every (headline, body) pair, cached by the pairs' hash.
+
+    ``salt`` joins the cache key (what else decides the readings: a model's hash).
+    """
     from tqdm import tqdm
 
-    key = hashlib.sha256(json.dumps(pairs).encode()).hexdigest()[:16]
+    read = read or raw
+    key = hashlib.sha256((json.dumps(pairs) + salt).encode()).hexdigest()[:16]
     path = cache / f"{name}-{key}.pkl" if cache else None
     if path and path.is_file():
         return pickle.loads(path.read_bytes())
-    out = [raw(checker, h, b) for h, b in tqdm(pairs, desc=name, unit="pair", mininterval=5)]
+    out = [read(checker, h, b) for h, b in tqdm(pairs, desc=name, unit="pair", mininterval=5)]
     if path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pickle.dumps(out))

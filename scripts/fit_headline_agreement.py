@@ -29,10 +29,8 @@ Usage: python scripts/fit_headline_agreement.py --perspectrum DIR [--cache DIR] 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
-import pickle
 import sys
 from pathlib import Path
 
@@ -53,6 +51,7 @@ from harness.headline import (  # noqa: E402
 )
 from harness.stance import IDF_BODY  # noqa: E402
 from harness.stance.verdict import decide  # noqa: E402
+from scripts import fit_headline  # noqa: E402
 from scripts.fit_headline import fold, read_csv  # noqa: E402
 from scripts.train_support import held_out, read_perspectrum  # noqa: E402
 
@@ -77,19 +76,9 @@ def raw(checker: HeadlineChecker, headline: str, body_text: str) -> tuple[float,
 
 
 def collect(checker, pairs, cache: Path | None, name: str) -> list[tuple]:
-    """``raw`` of every (headline, body) pair, cached by the pairs' and the models' hash."""
-    from tqdm import tqdm
-
-    key = hashlib.sha256((json.dumps(pairs) + str(checker.agreement.identity())).encode()
-                         ).hexdigest()[:16]
-    path = cache / f"{name}-{key}.pkl" if cache else None
-    if path and path.is_file():
-        return pickle.loads(path.read_bytes())
-    out = [raw(checker, h, b) for h, b in tqdm(pairs, desc=name, unit="pair", mininterval=5)]
-    if path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(pickle.dumps(out))
-    return out
+    """``raw`` of every (headline, body) pair, cached by the pairs' and the model's hash."""
+    return fit_headline.collect(checker, pairs, cache, name, read=raw,
+                                salt=str(checker.agreement.identity()))
 
 
 def scores(rows: list[tuple], exponent: float) -> np.ndarray:
