@@ -55,6 +55,7 @@ from harness.headline import (  # noqa: E402
 from harness.stance import IDF_BODY  # noqa: E402
 from scripts.train_support import held_out  # noqa: E402
 
+ROOT = Path(__file__).resolve().parents[1]
 SEED = 12  # the corruption seed of benchmarks/validate_headline.py
 MIN_REAL, MAX_CORRUPT = 0.85, 0.15
 GRID_ENTAIL = np.round(np.arange(0.20, 0.96, 0.05), 2)
@@ -70,15 +71,24 @@ def raw(checker: HeadlineChecker, headline: str, body_text: str) -> dict:
     return {"proba": proba, "findings": findings, "idf": float(x[IDF_BODY]), "nli": nli}
 
 
-def collect(checker, pairs, cache: Path | None, name: str, read=None, salt: str = "") -> list:
-    """``read`` (default ``raw``) of every (headline, body) pair, cached by the pairs' hash.
+# What decides a check besides the pair: the stance model, its rules and lexicon.
+CHECK_FILES = ("harness/params/stance.npz", "harness/stance/rules.py",
+               "harness/stance/lexicon.py", "harness/stance/features.py")
 
-    ``salt`` joins the cache key (what else decides the readings: a model's hash).
+
+def collect(checker, pairs, cache: Path | None, name: str, read=None, salt: str = "") -> list:
+    """``read`` (default ``raw``) of every (headline, body) pair, cached.
+
+    The cache key is the hash of the pairs, of ``CHECK_FILES`` and of ``salt``
+    (what else decides the readings: a cross-encoder's hash).
     """
     from tqdm import tqdm
 
     read = read or raw
-    key = hashlib.sha256((json.dumps(pairs) + salt).encode()).hexdigest()[:16]
+    digest = hashlib.sha256((json.dumps(pairs) + salt).encode())
+    for rel in CHECK_FILES:
+        digest.update((ROOT / rel).read_bytes())
+    key = digest.hexdigest()[:16]
     path = cache / f"{name}-{key}.pkl" if cache else None
     if path and path.is_file():
         return pickle.loads(path.read_bytes())
