@@ -75,7 +75,7 @@ def rule_findings(head: Text, body: Text, top: list[int],
     # Numbers: a headline number the body never gives (within 5 %: "$25bn" vs "$25.4bn").
     for n in sorted(head.all_nums, key=str):
         v = _value(n)
-        if v is None or n in {"1", "0.5"} or _is_year(n) or n in body.all_nums:
+        if v is None or n in TRIVIAL_NUMBERS or _is_year(n) or n in body.all_nums:
             continue
         close = {m for m in body.all_nums if (w := _value(m)) is not None
                  and abs(v - w) <= 0.05 * max(abs(v), abs(w))}
@@ -212,6 +212,7 @@ def _direction(head: Text, body: Text, top: list[int],
 
 
 NUMBER_SPAN = 3  # words either side of a number that say what it counts
+TRIVIAL_NUMBERS = frozenset({"1", "0.5"})  # "one", "half": too common to count anything
 
 
 def _context(toks: list[str], value: str) -> set[str]:
@@ -219,6 +220,17 @@ def _context(toks: list[str], value: str) -> set[str]:
     spots = [i for i, t in enumerate(toks) if token_value(t) == value.split(".")[0]]
     return {stem(t) for i in spots for t in toks[max(0, i - NUMBER_SPAN): i + NUMBER_SPAN + 1]
             if t not in STOPWORDS and not t[0].isdigit()}
+
+
+def _rival_value(m: str, head: Text) -> float | None:
+    """The value of body number ``m`` when it may rival a headline number, else None.
+
+    Not a number the headline gives, not a year, and between 0 and a million.
+    """
+    w = _value(m)
+    if m in head.all_nums or w is None or not 0 < w < 1e6 or _is_year(m):
+        return None
+    return w
 
 
 def _closer_rival(n: str, head: Text, body: Text, top: list[int], close: set[str]
@@ -245,9 +257,7 @@ def _closer_rival(n: str, head: Text, body: Text, top: list[int], close: set[str
         if body.nums[i] & close:
             continue
         for m in body.nums[i]:
-            w = _value(m)
-            if m in head.all_nums or m in {"1", "0.5"} or w is None or not 0 < w < 1e6 \
-                    or _is_year(m):
+            if m in TRIVIAL_NUMBERS or _rival_value(m, head) is None:
                 continue
             key = rank(i, m)
             if key[0] and key > matched and (best is None or key > best[0]):
@@ -262,16 +272,15 @@ def _rival_number(n: str, head: Text, body: Text, top: list[int]) -> str | None:
     whose neighbouring content words (``NUMBER_SPAN`` either side) share a
     stem with the headline number's neighbours. Of several, the closest in size.
     """
-    context = _context
-    want = context(head.toks[0], n)
+    want = _context(head.toks[0], n)
     v = float(n)
     found = []
     for i in top:
         for m in body.nums[i]:
-            w = _value(m)
-            if m in head.all_nums or w is None or not 0 < w < 1e6 or _is_year(m):
+            w = _rival_value(m, head)
+            if w is None:
                 continue
-            if want & context(body.toks[i], m):
+            if want & _context(body.toks[i], m):
                 found.append((abs(np.log(w / v)), m))
     return min(found)[1] if found else None
 
