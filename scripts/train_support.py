@@ -471,12 +471,6 @@ def evaluate(tokenizer, model, head, rows: list[dict], max_length: int
     return {k: sum(v) / len(v) for k, v in sorted(hits.items())}, margins
 
 
-def auc(positive: list[float], negative: list[float]) -> float:
-    """P(a positive scores above a negative), ties counting half."""
-    wins = sum((p > n) + 0.5 * (p == n) for p in positive for n in negative)
-    return wins / (len(positive) * len(negative))
-
-
 def main(argv: list[str] | None = None) -> int:
     """Build the data, train (resuming), write the adapter, print held-out accuracy."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -647,11 +641,14 @@ def main(argv: list[str] | None = None) -> int:
     for source, value in accuracy.items():
         n = sum(1 for r in held if r["source"] == source)
         print(f"  {source:<22} {value:.3f}  (n={n})")
+    from benchmarks.validate_headline import roc_auc_score
+
     for pos, neg in (("fnc1_agree", "fnc1_disagree"),
                      ("perspectrum_support", "perspectrum_undermine")):
         if margins.get(pos) and margins.get(neg):
+            labels = [True] * len(margins[pos]) + [False] * len(margins[neg])
             print(f"  {pos} vs {neg}, ROC AUC of P(entailed) - P(contradicted): "
-                  f"{auc(margins[pos], margins[neg]):.3f}")
+                  f"{roc_auc_score(labels, margins[pos] + margins[neg]):.3f}")
     print(f"wall time {time.monotonic() - started:.0f} s with {args.threads} threads")
     return 0
 
