@@ -49,8 +49,6 @@ from harness.headline import (  # noqa: E402
     HeadlineChecker,
     with_agreement,
 )
-from harness.stance import IDF_BODY  # noqa: E402
-from harness.stance.verdict import decide  # noqa: E402
 from scripts import fit_headline  # noqa: E402
 from scripts.fit_headline import fold, read_csv  # noqa: E402
 from scripts.train_support import held_out, read_perspectrum  # noqa: E402
@@ -67,12 +65,12 @@ def perspectrum(folder: Path, part: str) -> list[tuple[str, str, bool, str]]:
 
 
 def raw(checker: HeadlineChecker, headline: str, body_text: str) -> tuple[float, float | None]:
-    """The stance model's ``headline_support`` and the cross-encoder's ``agreement``."""
-    body, x, order, findings, proba = checker.read(headline, body_text)
-    asserts = float(checker.model.assertion(x)[0])
-    _, support = decide(proba, asserts, findings, float(x[IDF_BODY]), checker.model.thresholds)
-    unrelated = 1.0 - float(proba[0]) < checker.model.thresholds["related"]
-    return support, None if unrelated else checker.read_agreement(headline, body, order)
+    """The stance model's ``headline_support`` and the cross-encoder's ``agreement``.
+
+    The checker's weight of the agreement is 0, so its score is the stance model's alone.
+    """
+    out = checker.check(headline, body_text)
+    return out["headline_support"], out["agreement"]
 
 
 def collect(checker, pairs, cache: Path | None, name: str) -> list[tuple]:
@@ -205,11 +203,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _checker_without_params() -> HeadlineChecker:
-    """A checker with the stance cross-encoder but no weight file yet."""
+    """A checker with the stance cross-encoder, its weight 0 (no weight file needed)."""
     checker = HeadlineChecker(agreement_model=None)
     from harness.support import STANCE_PARAMS, SupportModel
 
-    checker.agreement = SupportModel(STANCE_PARAMS)
+    checker.agreement = SupportModel(STANCE_PARAMS, threads=None)
+    checker.agreement_exponent = 0.0
     return checker
 
 
