@@ -41,6 +41,7 @@ from harness.stance import (
     Text,
     decide,
     features,
+    model_disputes,
     prepare_body,
     prepare_headline,
     subset,
@@ -84,18 +85,27 @@ def agreement_window(order, n_sents: int) -> tuple[int, ...]:
 
 
 def load_agreement_params(path: str | Path | None = None) -> dict:
-    """The weight of ``agreement`` in ``headline_support`` (``exponent``)."""
+    """The weight of ``agreement`` in ``headline_support`` (``exponent``) and the rule gate.
+
+    ``rule_dispute_below``: a rule's dispute makes the verdict ``disputed`` only
+    while ``agreement`` is below it (None or absent: always).
+    """
     path = Path(path) if path else AGREEMENT_PARAMS
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         exponent = float(data["exponent"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        gate = data.get("rule_dispute_below")
+        gate = None if gate is None else float(gate)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RuntimeError(f"headline agreement weight {path}: {exc} "
                            "(scripts/fit_headline_agreement.py writes it)") from exc
     if not 0.0 <= exponent <= 10.0:
         raise RuntimeError(f"headline agreement weight {path}: exponent {exponent} "
                            "is outside [0, 10]")
-    return {"exponent": exponent}
+    if gate is not None and not 0.0 <= gate <= 1.0:
+        raise RuntimeError(f"headline agreement weight {path}: rule_dispute_below {gate} "
+                           "is outside [0, 1]")
+    return {"exponent": exponent, "rule_dispute_below": gate}
 
 
 def load_support_params(path: str | Path | None = None) -> dict:
@@ -147,6 +157,7 @@ class HeadlineChecker:
             self.support_params = load_support_params(support_params)
         self.agreement = None
         self.agreement_exponent = 0.0
+        self.rule_dispute_below: float | None = None
         if agreement_model is not None:
             from harness.support import STANCE_PARAMS, SupportModel
 
@@ -154,7 +165,9 @@ class HeadlineChecker:
             # threads read a single pair about 30 % faster than one.
             self.agreement = SupportModel(STANCE_PARAMS if agreement_model == "default"
                                           else agreement_model, threads=None)
-            self.agreement_exponent = load_agreement_params(agreement_params)["exponent"]
+            params = load_agreement_params(agreement_params)
+            self.agreement_exponent = params["exponent"]
+            self.rule_dispute_below = params["rule_dispute_below"]
         # Prepared bodies by text: a body checked against many headlines (FNC-1
         # pairs, a headline and its variants) is split and indexed once.
         self._bodies: LRU[str, Text] = LRU(BODY_CACHE)
@@ -207,6 +220,12 @@ class HeadlineChecker:
             agreement = None if unrelated else self.read_agreement(headline, body, order)
             out["agreement"] = agreement
             support = with_agreement(support, agreement, self.agreement_exponent)
+            if (self.support is None and verdict == "disputed"
+                    and not agreement_upholds(agreement, self.rule_dispute_below)
+                    and not model_disputes(proba, self.model.thresholds)):
+                # Only a rule disputed it, and the stance cross-encoder reads the body as
+                # arguing for the headline: the detail is a gap, not a contradiction.
+                verdict = "partly supported"
         out.update({
             "headline_support": support,
             "verdict": verdict,
@@ -252,6 +271,11 @@ class HeadlineChecker:
         best, worst = int(np.argmax(probs[:, 0])), int(np.argmax(probs[:, 1]))
         return {"entail": float(probs[best, 0]), "contradict": float(probs[worst, 1]),
                 "entailed_by": texts[best], "contradicted_by": texts[worst]}
+
+
+def agreement_upholds(agreement: float | None, below: float | None) -> bool:
+    """Whether a rule's dispute stands: no gate, no reading, or ``agreement`` under it."""
+    return below is None or agreement is None or agreement < below
 
 
 def with_agreement(support: float, agreement: float | None, exponent: float) -> float:

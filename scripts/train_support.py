@@ -55,7 +55,7 @@ from harness.text import content_stems, split_sentences  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 # Options that only the stance recipe reads (left out of the support recipe's record).
-STANCE_ONLY = ("task", "fnc_discuss", "fnc_unrelated", "nli_pairs")
+STANCE_ONLY = ("task", "fnc_discuss", "fnc_unrelated", "nli_pairs", "synthetic")
 LABEL_SETS = {"entailed": [0], "contradicted": [1], "neither": [2], "not_entailed": [1, 2]}
 
 ANTONYMS = {
@@ -369,6 +369,10 @@ def build_data(corpora: Path, seed: int, args) -> list[dict]:
                           most=most, disagree_repeat=args.disagree_repeat)
         nli = nli_pairs(corpora, rng)
         rows += rng.sample(nli, min(args.nli_pairs, len(nli)))
+        if args.synthetic:  # news sentences with a changed detail, as the headline check meets
+            syn = synthetic_pairs(news_texts(corpora, rng, args.wcxb_texts, args.fnc_texts), rng,
+                                  span=max(1, (most - 1) // 2))
+            rows += rng.sample(syn, min(args.synthetic, len(syn)))
         for row in rows:
             row.setdefault("held_out", held_out(row["group"]))
         return rows
@@ -485,6 +489,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fnc-unrelated", type=int, default=1500)
     ap.add_argument("--nli-pairs", type=int, default=6000,
                     help="with --task stance: MNLI/FEVER pairs sampled")
+    ap.add_argument("--synthetic", type=int, default=0,
+                    help="with --task stance: synthetic news pairs sampled (the support "
+                         "recipe's: changed numbers, names, negations, antonyms, roles)")
     ap.add_argument("--out", default=None,
                     help="default: harness/params/support.safetensors, or "
                          "stance_support.safetensors with --task stance")

@@ -6,17 +6,20 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from harness import support
 from harness.commands import headline as headline_cmd
 from harness.headline import (
     HeadlineChecker,
+    agreement_upholds,
     agreement_window,
     load_agreement_params,
     with_agreement,
 )
-from tests.test_headline import BODY, OTHER
+from harness.stance import LABELS, model_disputes
+from tests.test_headline import BODY, OTHER, RESIGN
 from tests.test_support import TRAIN, _tiny_corpora, tiny_base  # noqa: F401  (fixture)
 
 CLAIM = "Cities should ban cars from their centres."
@@ -120,8 +123,8 @@ def test_stance_recipe_trains_on_train_claims_and_never_reads_test(tiny_base, tm
               "--work", str(tmp_path / "w"), "--out", str(tmp_path / "s.st")]
     refused = subprocess.run(common, capture_output=True, text=True, timeout=600, check=False)
     assert refused.returncode == 2 and "--perspectrum" in refused.stderr
-    run = subprocess.run([*common, "--perspectrum", str(persp)], capture_output=True,
-                         text=True, timeout=600, check=False)
+    run = subprocess.run([*common, "--perspectrum", str(persp), "--synthetic", "5"],
+                         capture_output=True, text=True, timeout=600, check=False)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "perspectrum_support vs perspectrum_undermine" in run.stdout
     rows = [json.loads(line) for line in (tmp_path / "w" / "data.jsonl").open()]
@@ -131,5 +134,50 @@ def test_stance_recipe_trains_on_train_claims_and_never_reads_test(tiny_base, tm
     assert groups == {"perspectrum-0": False, "perspectrum-1": False, "perspectrum-2": False,
                       "perspectrum-3": True}
     assert len(persp_rows) == 3 * 4 + 2
+    # --synthetic: that many of the support recipe's news pairs, never from BBC.
+    syn = [r for r in rows if r["source"].startswith("syn_")]
+    assert len(syn) == 5
+    assert all(r["group"].startswith(("wcxb-", "fnc1-body-")) for r in syn)
+    assert {r["label"] for r in syn} <= {"entailed", "contradicted", "neither"}
     saved = support.SupportModel(tmp_path / "s.st", base=tiny_base)
     assert saved.config["recipe"]["task"] == "stance"
+
+
+def test_rule_gate_file_values(tmp_path):
+    assert load_agreement_params()["rule_dispute_below"] is None or (
+        0.0 <= load_agreement_params()["rule_dispute_below"] <= 1.0)
+    path = tmp_path / "gate.json"
+    path.write_text(json.dumps({"exponent": 0.5}), encoding="utf-8")
+    assert load_agreement_params(path)["rule_dispute_below"] is None
+    path.write_text(json.dumps({"exponent": 0.5, "rule_dispute_below": 1.5}), encoding="utf-8")
+    with pytest.raises(RuntimeError, match="gate.json.*rule_dispute_below"):
+        load_agreement_params(path)
+
+
+def test_agreement_upholds_a_rule_dispute_only_below_the_gate():
+    assert agreement_upholds(0.9, None)
+    assert agreement_upholds(None, 0.5)  # an unread pair keeps the rule's verdict
+    assert agreement_upholds(0.3, 0.5)
+    assert not agreement_upholds(0.5, 0.5)
+
+
+def _gated_checker(tmp_path, gate):
+    path = tmp_path / f"gate{gate}.json"
+    path.write_text(json.dumps({"exponent": 0.5, "rule_dispute_below": gate}), "utf-8")
+    return HeadlineChecker(agreement_params=str(path))
+
+
+def test_rule_gate_turns_only_rule_disputes_into_partly_supported(tmp_path):
+    head = "Harlow has not resigned, says minister"  # the negation rule disputes it
+    always = _gated_checker(tmp_path, 0.0)  # every reading is at or above the gate
+    never = _gated_checker(tmp_path, 1.0)  # no reading is
+    gated, kept = always.check(head, RESIGN), never.check(head, RESIGN)
+    assert kept["verdict"] == "disputed", kept
+    assert gated["verdict"] == "partly supported", gated
+    # The finding is still reported, and the score does not depend on the gate.
+    assert gated["reasons"] == kept["reasons"] and gated["reasons"]
+    assert gated["headline_support"] == pytest.approx(kept["headline_support"])
+    # A verdict the stance model itself disputes is never gated.
+    proba = np.array([kept["stance"][name] for name in LABELS])
+    assert not model_disputes(proba, always.model.thresholds)
+    assert model_disputes(np.array([0.1, 0.1, 0.7, 0.1]), always.model.thresholds)

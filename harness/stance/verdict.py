@@ -27,6 +27,12 @@ def findings_factor(findings: list[Finding]) -> float:
     return factor
 
 
+def model_disputes(proba: np.ndarray, thresholds: dict[str, float]) -> bool:
+    """Whether the stance model itself reads disagreement: P(disagree | related) >= ``disagree``."""
+    rel = max(1.0 - float(proba[0]), 1e-9)
+    return float(proba[2]) / rel >= thresholds["disagree"]
+
+
 def decide(proba: np.ndarray, asserts: float, findings: list[Finding], idf_share: float,
            thresholds: dict[str, float]) -> tuple[str, float]:
     """Verdict and ``headline_support`` from the two models and the rule findings.
@@ -43,7 +49,7 @@ def decide(proba: np.ndarray, asserts: float, findings: list[Finding], idf_share
     body), so that of two otherwise equal headlines the one whose words the
     body uses ranks higher.
     """
-    p_unrel, p_agree, p_dis, p_disc = (float(v) for v in proba)
+    p_unrel, p_agree, _, p_disc = (float(v) for v in proba)
     rel = max(1.0 - p_unrel, 1e-9)
     kinds = {f.kind for f in findings}
     support = (p_agree + 0.5 * p_disc) * (0.5 + 0.5 * idf_share) * findings_factor(findings)
@@ -51,7 +57,7 @@ def decide(proba: np.ndarray, asserts: float, findings: list[Finding], idf_share
         verdict = "unrelated"
     elif "clickbait" in kinds:
         verdict = "no claim"
-    elif any(f.disputes for f in findings) or p_dis / rel >= thresholds["disagree"]:
+    elif any(f.disputes for f in findings) or model_disputes(proba, thresholds):
         verdict = "disputed"
     elif asserts >= thresholds["agree"] and not findings:
         verdict = "supported"
