@@ -125,6 +125,12 @@ def disputed_share(rows: list[tuple], gate: float | None) -> float:
     return float(np.mean([gated(r, gate) == "disputed" for r in rows])) if rows else 0.0
 
 
+def median_agreement(rows: list[tuple]) -> float:
+    """Median ``agreement`` of the rows the cross-encoder read."""
+    values = [r[1] for r in rows if r[1] is not None]
+    return float(np.median(values)) if values else float("nan")
+
+
 def choose_gate(rows: list[tuple], gold: list[str], contra: list[tuple]) -> float | None:
     """The gate with the best FNC-1 score that keeps the contradicting corruptions disputed.
 
@@ -273,11 +279,13 @@ def main(argv: list[str] | None = None) -> int:
               f"{disputed_share(contra_rows, gate):.3f}")
     gate = choose_gate(sel_rows, sel_gold, contra_rows)
     print(f"chosen on all selection data: rule gate {gate}")
-    print("BBC corruptions called disputed, by kind (no gate -> gate):")
+    print("BBC corruptions called disputed, by kind (no gate -> gate), and the median "
+          "agreement:")
     for kind in dict.fromkeys(kinds):
         rows = [b for b, kk in zip(bad, kinds, strict=True) if kk == kind]
         print(f"  {kind:14s} {disputed_share(rows, None):.3f} -> "
-              f"{disputed_share(rows, gate):.3f}")
+              f"{disputed_share(rows, gate):.3f}   {median_agreement(rows):.2f}")
+    print(f"  {'real headline':14s}                  {median_agreement(real):.2f}")
 
     test = perspectrum(args.perspectrum, "test")
     test_rows = collect(checker, [(c, p) for c, p, _, _ in test], args.cache,
