@@ -61,8 +61,12 @@ def time_metrics(names: list[str], pairs: list, n_articles: int, n_unique: int,
     return sum(spent.values()), spent, scored
 
 
-def load_seconds() -> tuple[float, float]:
+def load_seconds() -> tuple[float, float, float, float]:
     """Seconds to load the shipped cross-encoder in a fresh process, and its imports' seconds.
+
+    Also the MB of parameters the loaded model owns (the weights its adapter
+    changes) beside the MB a full copy of the base would hold: the rest stays
+    the shared MiniLM encoder's.
 
     The imports (torch, transformers with its BERT model code, which transformers
     imports lazily on the first load, and ``harness.support``) are timed apart:
@@ -76,11 +80,18 @@ def load_seconds() -> tuple[float, float]:
             "i = time.perf_counter() - t\n"
             "t = time.perf_counter()\n"
             "m = SupportModel(); m.predict([('A dog runs.', 'An animal runs.')])\n"
-            "print(time.perf_counter() - t, i)")
+            "load = time.perf_counter() - t\n"
+            "from harness.embed import default_model_dir, load_weights\n"
+            "base = load_weights(str(default_model_dir()))[1]\n"
+            "ptrs = {p.data_ptr() for p in base.parameters()}\n"
+            "sizes = [(p.data_ptr() in ptrs, p.numel() * p.element_size()) "
+            "for p in m.model.parameters()]\n"
+            "own = sum(b for shared, b in sizes if not shared)\n"
+            "print(load, i, own / 2**20, sum(b for _, b in sizes) / 2**20)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[1])
-    load, imports = out.stdout.strip().splitlines()[-1].split()
-    return float(load), float(imports)
+    load, imports, own, full = out.stdout.strip().splitlines()[-1].split()
+    return float(load), float(imports), float(own), float(full)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,9 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--load-only", action="store_true",
                     help="print only the cross-encoder's load time")
     args = ap.parse_args(argv)
-    load, imports = load_seconds()
+    load, imports, own, full = load_seconds()
     load_line = (f"cross-encoder load (fresh process): {load:.2f} s, after {imports:.2f} s of "
-                 "imports (torch, transformers and its BERT code, harness.support)")
+                 "imports (torch, transformers and its BERT code, harness.support); "
+                 f"parameters it owns {own:.1f} MB of {full:.1f} MB (x{own / full:.2f}; "
+                 "the rest is the shared MiniLM's)")
     if args.load_only:
         print(load_line)
         return 0

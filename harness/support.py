@@ -247,8 +247,13 @@ def _load(path: str, base: str | None) -> tuple:
         config = json.loads((handle.metadata() or {}).get("config", "{}"))
         tensors = {key: handle.get_tensor(key) for key in handle.keys()}
     tokenizer, shared = load_weights(str(base or default_model_dir()))
-    model = copy.deepcopy(shared)  # the shared encoder stays as it is
     lora = {k: v for k, v in tensors.items() if k.startswith("lora.")}
+    # The copy owns only the weights the adapter changes; the rest (the word
+    # embeddings are half the model, biases, layer norms) stay the shared
+    # encoder's tensors, which no one changes.
+    adapted = {f"{k[len('lora.'):-2]}.weight" for k in lora}
+    keep = {id(p): p for name, p in shared.named_parameters() if name not in adapted}
+    model = copy.deepcopy(shared, keep)  # the shared encoder stays as it is
     merge_adapter(model, lora, float(config.get("scaling", 1.0)))
     head = build_head(model.config.hidden_size, int(config.get("head_width", 256)))
     head.load_state_dict({k[len("head."):]: v for k, v in tensors.items()

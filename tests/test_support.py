@@ -75,9 +75,26 @@ def test_merged_adapter_matches_the_peft_model(tiny_base, tmp_path):
     path = tmp_path / "adapter.safetensors"
     support.save(path, support.adapter_state(model, 2.0), head,
                  {"scaling": 2.0, "head_width": 16, "max_length": 128})
-    got = support.SupportModel(path, base=tiny_base).predict(pairs)
+    loaded = support.SupportModel(path, base=tiny_base)
+    got = loaded.predict(pairs)
     assert got.shape == (2, 3)
     np.testing.assert_allclose(got, want, atol=1e-5)
+    # The merged copy owns the adapted weights only; the rest is the base's tensors,
+    # which the merge leaves as they were.
+    from harness.embed import load_weights
+
+    base = dict(load_weights(str(tiny_base))[1].named_parameters())
+    owned = {n for n, p in loaded.model.named_parameters()
+             if p.data_ptr() != base[n].data_ptr()}
+    assert owned and all(n.endswith(".weight") and any(
+        t in n for t in ("query", "key", "value", "dense")) for n in owned), owned
+    assert "embeddings.word_embeddings.weight" not in owned
+    # A second load merges into its own copy again: had the first merge written into
+    # the shared tensors, this one would add the adapter twice.
+    second = tmp_path / "second.safetensors"
+    second.write_bytes(path.read_bytes())
+    np.testing.assert_allclose(support.SupportModel(second, base=tiny_base).predict(pairs),
+                               got, atol=1e-6)
     # The adapter is not a no-op: the base alone gives other probabilities.
     with torch.no_grad():
         for name, param in model.named_parameters():
