@@ -19,7 +19,9 @@ Printed per source, beside the two trivial baselines of the same run (summary
 length in words; ROUGE-1 recall of the article's first three sentences): the
 summary-level Spearman (per document over its summaries, averaged) and the
 pooled Spearman, each component's own summary-level Spearman, and the partial
-summary-level Spearman of ``coverage`` with length held fixed.
+summary-level Spearman of ``coverage`` with length held fixed; and per
+system, its mean rank within its documents by people, by ``coverage`` and by
+length.
 
 ``--write`` refits on all rows and writes ``harness/params/coverage.json``;
 without it the figures are printed and nothing is written.
@@ -321,6 +323,7 @@ def evaluate(rows: list[dict], data: dict, centralities: tuple[str, ...] = CENTR
     for j, name in enumerate(names):
         print(f"  {name:22s}" + "".join(
             f"{summary_level(x[:, j], y, docs, sources, s):10.3f}" for s in present))
+    by_system(rows, {"human": y, "coverage": best_oof, "length": data["length"]}, docs)
     weights = fit_weights(x, y, docs)
     print("weights fitted on all rows: " + ", ".join(
         f"{n} {w:.3f}" for n, w in zip(names, weights, strict=True)))
@@ -330,6 +333,34 @@ def evaluate(rows: list[dict], data: dict, centralities: tuple[str, ...] = CENTR
                   "centrality": best["centrality"],
                   "central_sentences": best["central_sentences"],
                   "out_of_fold_summary_level_spearman": figures}
+
+
+def by_system(rows: list[dict], columns: dict[str, np.ndarray], docs: list[str]) -> None:
+    """Print each system's mean within-document rank (0 lowest, 1 highest) per column.
+
+    Where ``coverage`` ranks a system far from where people do, that system's
+    kind of summary is what the metric misjudges.
+    """
+    at: dict[str, list[int]] = defaultdict(list)
+    for i, d in enumerate(docs):
+        at[d].append(i)
+    scaled = {name: np.full(len(docs), np.nan) for name in columns}
+    for idx in at.values():
+        if len(idx) < 2:
+            continue
+        for name, col in columns.items():
+            scaled[name][idx] = (fit.rank(col[idx]) - 1) / (len(idx) - 1)
+    print("per system, mean rank within its documents (0 lowest, 1 highest), out of fold:")
+    print(f"  {'source':10s}{'system':32s}" + "".join(f"{c:>10s}" for c in columns))
+    for source in SOURCES:
+        systems = defaultdict(list)
+        for i, r in enumerate(rows):
+            if r["source"] == source and not np.isnan(scaled["human"][i]):
+                systems[r["system"]].append(i)
+        order = sorted(systems, key=lambda s: -np.mean(scaled["human"][systems[s]]))
+        for system in order:
+            print(f"  {source:10s}{system[:31]:32s}" + "".join(
+                f"{np.mean(scaled[c][systems[system]]):10.2f}" for c in columns))
 
 
 def _label(st: dict) -> str:
