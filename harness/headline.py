@@ -140,7 +140,9 @@ class HeadlineChecker:
         ``agreement_model`` is the stance cross-encoder ("default": the shipped
         ``stance_support.safetensors``, a path, or None for none) whose reading of
         whether the body argues for or against the headline (``agreement``)
-        weighs ``headline_support``; ``agreement_params`` overrides that weight.
+        weighs ``headline_support``; ``agreement_params`` overrides that weight
+        and the rule gate (``rule_dispute_below``: above it, a dispute that only a
+        rule made is ``partly supported``; none is set, docs/headline.md).
         """
         if top_k < 1:
             raise ValueError("top_k must be at least 1")
