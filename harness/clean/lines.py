@@ -127,12 +127,18 @@ def prepare(text: str, drop: frozenset[str] | None = None) -> tuple[list[str], l
     text, removed = bounded(normalize_text(text))
     blocks, dropped = _filter_lines(_blocks(text), drop)
     paragraphs = []
+    seen: set[str] = set()
     for paragraph in _paragraphs(blocks):
         # Joining hard-wrapped lines can make a line the rules now recognise
-        # ("By" + "Jane Doe, staff"); checking again keeps cleaning idempotent.
+        # ("By" + "Jane Doe, staff"), or one long enough to count as a repeat of an
+        # earlier paragraph; checking again keeps cleaning idempotent.
+        key = paragraph.casefold()
         reason = classify(paragraph)
+        if reason is None and key in seen and word_count(paragraph) >= MIN_DUPLICATE_WORDS:
+            reason = "duplicate"
         if reason and (drop is None or reason in drop):
             dropped.append(Removed(paragraph, reason))
         else:
             paragraphs.append(paragraph)
+            seen.add(key)
     return paragraphs, removed + dropped
