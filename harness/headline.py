@@ -222,12 +222,9 @@ class HeadlineChecker:
             agreement = None if unrelated else self.read_agreement(headline, body, order)
             out["agreement"] = agreement
             support = with_agreement(support, agreement, self.agreement_exponent)
-            if (self.support is None and verdict == "disputed"
-                    and not agreement_upholds(agreement, self.rule_dispute_below)
-                    and not model_disputes(proba, self.model.thresholds)):
-                # Only a rule disputed it, and the stance cross-encoder reads the body as
-                # arguing for the headline: the detail is a gap, not a contradiction.
-                verdict = "partly supported"
+            if self.support is None:  # the cross-encoder's verdict has gates of its own
+                verdict = gated_verdict(verdict, not model_disputes(proba, self.model.thresholds),
+                                        agreement, self.rule_dispute_below)
         out.update({
             "headline_support": support,
             "verdict": verdict,
@@ -278,6 +275,20 @@ class HeadlineChecker:
 def agreement_upholds(agreement: float | None, below: float | None) -> bool:
     """Whether a rule's dispute stands: no gate, no reading, or ``agreement`` under it."""
     return below is None or agreement is None or agreement < below
+
+
+def gated_verdict(verdict: str, rules_only: bool, agreement: float | None,
+                  below: float | None) -> str:
+    """The verdict under the rule gate ``below`` (``rule_dispute_below``).
+
+    A ``disputed`` verdict that only the rules made (``rules_only``: the stance
+    model's P(disagree) did not) and that ``agreement`` does not uphold becomes
+    ``partly supported``: the stance cross-encoder reads the body as arguing for
+    the headline, so the rule's catch is a gap, not a contradiction.
+    """
+    if verdict == "disputed" and rules_only and not agreement_upholds(agreement, below):
+        return "partly supported"
+    return verdict
 
 
 def with_agreement(support: float, agreement: float | None, exponent: float) -> float:

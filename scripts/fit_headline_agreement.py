@@ -61,7 +61,7 @@ from benchmarks.validate_headline import (  # noqa: E402
 from harness.headline import (  # noqa: E402
     AGREEMENT_PARAMS,
     HeadlineChecker,
-    agreement_upholds,
+    gated_verdict,
     with_agreement,
 )
 from harness.stance import LABELS, model_disputes  # noqa: E402
@@ -86,33 +86,28 @@ def perspectrum(folder: Path, part: str) -> list[tuple[str, str, bool, str]]:
 
 
 def raw(checker: HeadlineChecker, headline: str, body_text: str) -> tuple:
-    """Score, ``agreement``, ungated verdict, and whether only a rule disputed the pair.
+    """Score, ``agreement``, ungated verdict, and whether the stance model did not dispute.
 
-    The score is the stance model's ``headline_support``, and ``agreement`` the
-    cross-encoder's.
-
-    The checker's weight of the agreement is 0 and it has no gate, so its score and
-    verdict are the stance model's and the rules' alone.
+    The score is the stance model's ``headline_support`` and ``agreement`` the
+    cross-encoder's: the checker's weight of the agreement is 0 and it has no
+    gate, so its score and verdict are the stance model's and the rules' alone.
     """
     out = checker.check(headline, body_text)
     proba = np.array([out["stance"][name] for name in LABELS])
-    rule_only = (out["verdict"] == "disputed"
-                 and not model_disputes(proba, checker.model.thresholds))
-    return out["headline_support"], out["agreement"], out["verdict"], rule_only
+    rules_only = not model_disputes(proba, checker.model.thresholds)
+    return out["headline_support"], out["agreement"], out["verdict"], rules_only
 
 
 def collect(checker, pairs, cache: Path | None, name: str) -> list[tuple]:
     """``raw`` of every (headline, body) pair, cached by the pairs' and the model's hash."""
     return fit_headline.collect(checker, pairs, cache, name, read=raw,
-                                salt=str(checker.agreement.identity()) + "gate")
+                                salt=str(checker.agreement.identity()) + "rules-only")
 
 
 def gated(row: tuple, gate: float | None) -> str:
-    """The verdict of one ``raw`` row under the rule gate ``rule_dispute_below``."""
-    _, agreement, verdict, rule_only = row
-    if rule_only and not agreement_upholds(agreement, gate):
-        return "partly supported"
-    return verdict
+    """The verdict of one ``raw`` row under the rule gate, as the checker gives it."""
+    _, agreement, verdict, rules_only = row
+    return gated_verdict(verdict, rules_only, agreement, gate)
 
 
 def gate_fnc(rows: list[tuple], gold: list[str], gate: float | None) -> float:
