@@ -67,7 +67,7 @@ def _filter_lines(
             reason = classify(line)
             if reason is None and video_title is not None and key == video_title:
                 reason = "video"  # the player's title repeated as a caption
-            if reason is None and key in seen and word_count(line) >= MIN_DUPLICATE_WORDS:
+            if reason is None and _repeats(line, seen):
                 reason = "duplicate"
             match = _VIDEO_TITLE.match(line) if len(line) < 1000 else None
             video_title = match.group("title").casefold() if match else None
@@ -82,6 +82,14 @@ def _filter_lines(
         if kept:
             kept_blocks.append(kept)
     return kept_blocks, removed
+
+
+def _repeats(text: str, seen: set[str]) -> bool:
+    """Whether ``text`` repeats an earlier line or paragraph (``seen``, case-folded).
+
+    Only a repeat of ``MIN_DUPLICATE_WORDS`` words or more counts as boilerplate.
+    """
+    return text.casefold() in seen and word_count(text) >= MIN_DUPLICATE_WORDS
 
 
 def _starts_comments(line: str) -> bool:
@@ -132,13 +140,12 @@ def prepare(text: str, drop: frozenset[str] | None = None) -> tuple[list[str], l
         # Joining hard-wrapped lines can make a line the rules now recognise
         # ("By" + "Jane Doe, staff"), or one long enough to count as a repeat of an
         # earlier paragraph; checking again keeps cleaning idempotent.
-        key = paragraph.casefold()
         reason = classify(paragraph)
-        if reason is None and key in seen and word_count(paragraph) >= MIN_DUPLICATE_WORDS:
+        if reason is None and _repeats(paragraph, seen):
             reason = "duplicate"
         if reason and (drop is None or reason in drop):
             dropped.append(Removed(paragraph, reason))
         else:
             paragraphs.append(paragraph)
-            seen.add(key)
+            seen.add(paragraph.casefold())
     return paragraphs, removed + dropped
