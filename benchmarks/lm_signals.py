@@ -91,11 +91,11 @@ class CausalLM:
         """``logprobs(prefix, t)`` for each target, reading the shared prefix once."""
         torch = self.torch
         with torch.no_grad():
-            past = self.model(torch.tensor([prefix[:-1]]), use_cache=True).past_key_values
+            past = self.model(torch.tensor([prefix[:-1]]), use_cache=True).cache
             out = []
             for target in targets:
                 logits = self.model(torch.tensor([prefix[-1:] + target]),
-                                    past_key_values=copy.deepcopy(past)).logits[0]
+                                    cache=copy.deepcopy(past)).logits[0]
                 lp = torch.log_softmax(logits.float(), -1)[:len(target)]
                 out.append(lp.gather(1, torch.tensor(target)[:, None])[:, 0].numpy())
         return out
