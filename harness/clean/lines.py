@@ -67,7 +67,7 @@ def _filter_lines(
             reason = classify(line)
             if reason is None and video_title is not None and key == video_title:
                 reason = "video"  # the player's title repeated as a caption
-            if reason is None and _repeats(line, seen):
+            if reason is None and _repeats(line, key, seen):
                 reason = "duplicate"
             match = _VIDEO_TITLE.match(line) if len(line) < 1000 else None
             video_title = match.group("title").casefold() if match else None
@@ -84,12 +84,12 @@ def _filter_lines(
     return kept_blocks, removed
 
 
-def _repeats(text: str, seen: set[str]) -> bool:
-    """Whether ``text`` repeats an earlier line or paragraph (``seen``, case-folded).
+def _repeats(text: str, key: str, seen: set[str]) -> bool:
+    """Whether ``text`` (case-folded: ``key``) repeats an earlier line or paragraph in ``seen``.
 
     Only a repeat of ``MIN_DUPLICATE_WORDS`` words or more counts as boilerplate.
     """
-    return text.casefold() in seen and word_count(text) >= MIN_DUPLICATE_WORDS
+    return key in seen and word_count(text) >= MIN_DUPLICATE_WORDS
 
 
 def _starts_comments(line: str) -> bool:
@@ -140,12 +140,13 @@ def prepare(text: str, drop: frozenset[str] | None = None) -> tuple[list[str], l
         # Joining hard-wrapped lines can make a line the rules now recognise
         # ("By" + "Jane Doe, staff"), or one long enough to count as a repeat of an
         # earlier paragraph; checking again keeps cleaning idempotent.
+        key = paragraph.casefold()
         reason = classify(paragraph)
-        if reason is None and _repeats(paragraph, seen):
+        if reason is None and _repeats(paragraph, key, seen):
             reason = "duplicate"
         if reason and (drop is None or reason in drop):
             dropped.append(Removed(paragraph, reason))
         else:
             paragraphs.append(paragraph)
-            seen.add(paragraph.casefold())
+            seen.add(key)
     return paragraphs, removed + dropped
