@@ -47,6 +47,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
 from fit_coverage import (  # noqa: E402
+    SOURCES,
     out_of_fold,
     partial_summary_level,
     read_rows,
@@ -58,7 +59,6 @@ from harness.metrics import fit  # noqa: E402
 from harness.metrics.faithfulness import FEATURES, SUPPORT_FEATURES, Faithfulness  # noqa: E402
 from harness.text import split_sentences  # noqa: E402
 
-SOURCES = ("summeval", "realsumm", "pyrxsum", "newsroom")
 LM_FEATURES = ("lm_cond_mean", "lm_cond_min")
 PREFIXES = (32, 64, 128, 256, 384, 512)
 
@@ -84,8 +84,7 @@ class CausalLM:
         torch = self.torch
         with torch.no_grad():
             logits = self.model(torch.tensor([prefix + target])).logits[0]
-        lp = torch.log_softmax(logits.float(), -1)[len(prefix) - 1:len(prefix) - 1 + len(target)]
-        return lp.gather(1, torch.tensor(target)[:, None])[:, 0].numpy()
+        return self._picked(logits[len(prefix) - 1:], target)
 
     def logprobs_shared(self, prefix: list[int], targets: list[list[int]]) -> list[np.ndarray]:
         """``logprobs(prefix, t)`` for each target, reading the shared prefix once."""
@@ -96,9 +95,14 @@ class CausalLM:
             for target in targets:
                 logits = self.model(torch.tensor([prefix[-1:] + target]),
                                     cache=copy.deepcopy(past)).logits[0]
-                lp = torch.log_softmax(logits.float(), -1)[:len(target)]
-                out.append(lp.gather(1, torch.tensor(target)[:, None])[:, 0].numpy())
+                out.append(self._picked(logits, target))
         return out
+
+    def _picked(self, logits, target: list[int]) -> np.ndarray:
+        """The log-probability of each target token, ``logits[i]`` predicting ``target[i]``."""
+        torch = self.torch
+        lp = torch.log_softmax(logits[:len(target)].float(), -1)
+        return lp.gather(1, torch.tensor(target)[:, None])[:, 0].numpy()
 
 
 def model_folder(model: str | None) -> Path:
