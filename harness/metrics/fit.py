@@ -14,7 +14,8 @@ scores 1 without the model, in fitting as in scoring.
 
 A *rewritten* sentence (``fragment_density`` below ``REWRITTEN_BELOW``: hardly
 a run of the article's words in it) is scored by a second, smaller model
-(``SentenceModel.rewritten``; its features ``REWRITTEN_FEATURES``). The full
+(``SentenceModel.rewritten``; its features ``REWRITTEN_FEATURES`` and what
+the fit script adds to them). The full
 model's weights are learned mostly from sentences that copy runs of the
 article, and its n-gram and fragment features, collinear there, mislead on a
 sentence that copies none. In FRANK dev 1.4 % of the CNN/DM sentences are
@@ -49,6 +50,8 @@ L2 = 1e-3
 # 0.2 lost name swaps among the BBC corruptions (0.995 -> 0.967) and Falke's ranking,
 # 0.1 neither.
 REWRITTEN_BELOW = 0.1
+# The base features of that model; scripts/train_faithfulness.py adds to them by a
+# transfer check (its REWRITTEN_SETS; the shipped model also reads novel_words).
 REWRITTEN_FEATURES = ("support", "unmatched_pieces")
 
 
@@ -278,7 +281,7 @@ def frank_article(row: dict) -> Article:
     return Article(id=row["id"], headline="", lede="", paragraphs=(row["article"],))
 
 
-def frank_checks(rows: list[dict], metric) -> list[list]:
+def frank_checks(rows: list[dict], metric, desc: str = "FRANK features") -> list[list]:
     """The sentence checks (``metric.check_sentences``) of every FRANK summary.
 
     ``metric.inputs`` turns them into the model's input and
@@ -287,7 +290,7 @@ def frank_checks(rows: list[dict], metric) -> list[list]:
     from tqdm import tqdm
 
     return [metric.check_sentences(r["summary"], frank_article(r))
-            for r in tqdm(rows, desc="FRANK features", unit="summary")]
+            for r in tqdm(rows, desc=desc, unit="summary")]
 
 
 def correlations(scores: np.ndarray, targets: np.ndarray,
