@@ -45,7 +45,6 @@ import hashlib
 import json
 import os
 import pickle
-import re
 import sys
 from pathlib import Path
 
@@ -119,25 +118,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def document_key(text: str) -> str:
-    """An article's first 200 letters and digits, lower-cased.
-
-    FRANK's text is tokenized ("was n't"), SummaC's is not ("wasn't").
-    """
-    return "".join(re.findall(r"[a-z0-9]+", text.lower()))[:200]
-
-
 def xsumfaith_claims(path: Path, frank_rows: list[dict]) -> list[dict]:
     """SummaC's XSumFaith claims whose documents FRANK dev does not hold (none when absent)."""
     if not path.is_file():
         return []
-    seen = {document_key(r["article"]) for r in frank_rows}
+    seen = {fit.document_key(r["article"]) for r in frank_rows}
     with open(path, encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]
     return [{"id": r["id"], "article": r["document"], "summary": r["claim"],
              "factuality": 1.0 if r["label"] == "consistent" else 0.0}
             for r in rows if r["dataset"] == "xsumfaith"
-            and document_key(r["document"]) not in seen]
+            and fit.document_key(r["document"]) not in seen]
 
 
 def fit_frank(path: Path, out: Path, support_model: str | None = "default",

@@ -29,3 +29,20 @@ def test_validate_headline_times_the_agreement_side_by_side(corpora):
     assert out.returncode == 0, out.stderr[-2000:]
     assert "real headline scores higher" in out.stdout
     assert "without agreement (--no-agreement)" in out.stdout
+
+
+def test_validate_metrics_reads_summac_claims_without_frank_documents(corpora):
+    out = subprocess.run(
+        [sys.executable, "benchmarks/validate_metrics.py", "--only", "summac", "--limit", "60"],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "HARNESS_CORPORA": str(corpora), "OMP_NUM_THREADS": "1",
+             "HF_HUB_OFFLINE": "1"},
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "whose documents FRANK lacks" in out.stdout
+    row = next(line.split() for line in out.stdout.splitlines()
+               if line.strip().startswith("factcc"))
+    # consistent and other counts, then one ROC AUC per scorer (four), each in [0, 1]
+    assert int(row[1]) + int(row[2]) == 60
+    aucs = [float(v) for v in row[3:]]
+    assert len(aucs) == 4 and all(0.0 <= v <= 1.0 for v in aucs)

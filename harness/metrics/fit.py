@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -279,6 +280,14 @@ def read_frank(path: str | Path) -> list[dict]:
 def frank_article(row: dict) -> Article:
     """A FRANK article as the metric sees it: no headline, no lede, one block of text."""
     return Article(id=row["id"], headline="", lede="", paragraphs=(row["article"],))
+
+
+def document_key(text: str) -> str:
+    """An article's first 200 letters and digits, lower-cased: the same article in two corpora.
+
+    FRANK's text is tokenized ("was n't"), SummaC's is not ("wasn't").
+    """
+    return "".join(re.findall(r"[a-z0-9]+", text.lower()))[:200]
 
 
 def frank_checks(rows: list[dict], metric, desc: str = "FRANK features") -> list[list]:
