@@ -90,11 +90,8 @@ def validate_summac(folder: Path, scorers: dict, limit: int) -> None:
 
     Claims whose document FRANK dev holds are left out (FRANK fitted the model).
     """
-    frank = {fit.document_key(r["article"])
-             for r in fit.read_frank(folder / "frank" / "frank.jsonl")}
-    with open(folder / "nli" / "summac_val.jsonl", encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
-    rows = [r for r in rows if fit.document_key(r["document"]) not in frank][:limit]
+    rows = fit.summac_claims(folder / "nli" / "summac_val.jsonl",
+                             fit.read_frank(folder / "frank" / "frank.jsonl"))[:limit]
     print(f"\n## SummaC validation claims: {len(rows)} system summaries (or sentences) whose "
           "documents FRANK lacks, labelled consistent or not by other annotators")
     print("  ROC AUC of consistent above inconsistent; XSumFaith chose the features of the model "

@@ -122,13 +122,9 @@ def xsumfaith_claims(path: Path, frank_rows: list[dict]) -> list[dict]:
     """SummaC's XSumFaith claims whose documents FRANK dev does not hold (none when absent)."""
     if not path.is_file():
         return []
-    seen = {fit.document_key(r["article"]) for r in frank_rows}
-    with open(path, encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
     return [{"id": r["id"], "article": r["document"], "summary": r["claim"],
              "factuality": 1.0 if r["label"] == "consistent" else 0.0}
-            for r in rows if r["dataset"] == "xsumfaith"
-            and fit.document_key(r["document"]) not in seen]
+            for r in fit.summac_claims(path, frank_rows) if r["dataset"] == "xsumfaith"]
 
 
 def fit_frank(path: Path, out: Path, support_model: str | None = "default",

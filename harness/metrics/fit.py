@@ -290,6 +290,14 @@ def document_key(text: str) -> str:
     return "".join(re.findall(r"[a-z0-9]+", text.lower()))[:200]
 
 
+def summac_claims(path: str | Path, frank_rows: list[dict]) -> list[dict]:
+    """SummaC's validation claims whose documents FRANK dev (``frank_rows``) does not hold."""
+    seen = {document_key(r["article"]) for r in frank_rows}
+    with open(path, encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return [r for r in rows if document_key(r["document"]) not in seen]
+
+
 def frank_checks(rows: list[dict], metric, desc: str = "FRANK features") -> list[list]:
     """The sentence checks (``metric.check_sentences``) of every FRANK summary.
 
