@@ -7,14 +7,20 @@ import sys
 from tests.conftest import REPO
 
 
-def test_validate_metrics_runs_on_a_few_frank_rows(corpora):
+def _validate_metrics(corpora, *args: str) -> subprocess.CompletedProcess:
+    """``benchmarks/validate_metrics.py ARGS`` on the corpora, one thread, offline."""
     out = subprocess.run(
-        [sys.executable, "benchmarks/validate_metrics.py", "--only", "frank", "--limit", "40"],
+        [sys.executable, "benchmarks/validate_metrics.py", *args],
         cwd=REPO, capture_output=True, text=True, timeout=600,
         env={**os.environ, "HARNESS_CORPORA": str(corpora), "OMP_NUM_THREADS": "1",
              "HF_HUB_OFFLINE": "1"},
     )
     assert out.returncode == 0, out.stderr[-2000:]
+    return out
+
+
+def test_validate_metrics_runs_on_a_few_frank_rows(corpora):
+    out = _validate_metrics(corpora, "--only", "frank", "--limit", "40")
     # The shipped model's column and the one-model column, refitted out of fold.
     assert "faithfulness" in out.stdout and "one_model" in out.stdout
     assert "cnndm" in out.stdout and "Spearman" in out.stdout
@@ -32,13 +38,7 @@ def test_validate_headline_times_the_agreement_side_by_side(corpora):
 
 
 def test_validate_metrics_reads_summac_claims_without_frank_documents(corpora):
-    out = subprocess.run(
-        [sys.executable, "benchmarks/validate_metrics.py", "--only", "summac", "--limit", "60"],
-        cwd=REPO, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "HARNESS_CORPORA": str(corpora), "OMP_NUM_THREADS": "1",
-             "HF_HUB_OFFLINE": "1"},
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
+    out = _validate_metrics(corpora, "--only", "summac", "--limit", "60")
     assert "whose documents FRANK lacks" in out.stdout
     row = next(line.split() for line in out.stdout.splitlines()
                if line.strip().startswith("factcc"))
