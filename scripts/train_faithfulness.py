@@ -138,7 +138,7 @@ def fit_frank(path: Path, out: Path, support_model: str | None = "default",
     claims = xsumfaith_claims(summac, rows) if summac is not None else []
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     metric = Faithfulness(params=None, support_model=support_model)
-    key = (digest, str(support_model), metric.features,
+    key = (digest, str(support_model), metric.features, metric.substitution_penalty,
            hashlib.sha256(json.dumps(claims).encode()).hexdigest())
     stored = pickle.loads(cache.read_bytes()) if cache and cache.is_file() else None
     if stored is not None and stored["key"] == key:

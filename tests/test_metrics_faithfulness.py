@@ -186,3 +186,56 @@ def test_bad_parameter_file_names_it(tmp_path):
     bad.write_text("{}")
     with pytest.raises(ValueError, match="p.json"):
         Faithfulness(params=str(bad))
+
+
+# A sentence that copies a run of the article but changes it: penalised by a factor
+# per change, with the run it changes in the reasons.
+COPY = "Chief executive Mary Jones, who replaced Tom Smith in March, credited strong sales."
+
+
+@pytest.mark.parametrize(("changed", "reason"), [
+    ("Analysts had not expected growth of 12%.", "negation flipped"),
+    ("Chief executive Mary Jones, who replaced Tom Smith in March, credited strong sales in "
+     "Asia. The company employs 2,500 people in Ohio.", "number 2500 where the article has 4500"),
+    ("Chief executive Tom Smith, who replaced Mary Jones in March, credited strong sales.",
+     "names in the opposite order"),
+])
+def test_changed_copy_is_penalised_and_explained(metric, changed, reason):
+    off = Faithfulness(substitution_penalty=1.0)
+    [*_, last] = metric.explain(changed, ARTICLE)
+    assert any(r.startswith(reason) for r in last["reasons"]), last["reasons"]
+    # the reason quotes the article run the sentence changes
+    assert any(r.endswith('"') for r in last["reasons"] if r.startswith(reason))
+    # the factor is what lowers it: the same sentence without the penalty scores higher
+    assert metric.score(changed, ARTICLE)["faithfulness"] < off.score(
+        changed, ARTICLE)["faithfulness"]
+
+
+@pytest.mark.parametrize("summary", [
+    COPY,
+    # reworded, not a copy of one run: no change is claimed
+    "Jones, who took over from Smith in March, put the growth down to strong Asian sales.",
+    # a negation the article has, moved: the run it copies has it too
+    "Smith did not comment on the results.",
+    # fused from two places, one negated: the copied run is the other one
+    "Acme Corp said on Tuesday that profits rose 20% in the second quarter, and Smith did "
+    "not comment.",
+])
+def test_faithful_copies_claim_no_change(metric, summary):
+    for check in metric.analyse(summary, ARTICLE)[1]:
+        assert check.changes == [], (check.sentence, check.changes)
+
+
+def test_copy_changes_ignore_punctuation_around_negations():
+    from harness.metrics.faithfulness.features import copy_changes
+
+    window = 'The frog looks like a certain "Not Easy Being Green" muppet, Kermit the Frog.'
+    assert copy_changes('the frog looks like a " not easy being green " muppet , kermit .',
+                        window, set()) == []
+    assert copy_changes("The frog looks like a certain Easy Being Green muppet, Kermit.",
+                        window, set())[0].startswith("negation flipped")
+
+
+def test_substitution_penalty_out_of_range_is_an_error():
+    with pytest.raises(ValueError, match="substitution_penalty"):
+        Faithfulness(substitution_penalty=1.5)

@@ -30,7 +30,9 @@ def sentence_reasons(check: SentenceCheck, contrib: np.ndarray | None,
         out.append("names not in the article: " + ", ".join(check.bad_entities))
     if check.novel:
         out.append("words not in the article: " + ", ".join(check.novel[:8]))
-    if check.features["negation_mismatch"]:
+    out += check.changes
+    if check.features["negation_mismatch"] and not any(
+            c.startswith("negation") for c in check.changes):
         out.append(_REASON["negation_mismatch"])
     if check.contradicted_by:
         out.append("contradicted by the article: " + check.contradicted_by)

@@ -14,6 +14,7 @@ the opposite order) and the article's sentences, cut to ``CHUNK_WORDS`` words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,7 +28,7 @@ from harness.metrics.evidence import (
     rescale,
 )
 from harness.metrics.fragments import greedy_fragments
-from harness.text import STOPWORDS, split_sentences, stem, tokens
+from harness.text import NEGATIONS, STOPWORDS, split_sentences, stem, tokens
 from harness.types import Article
 
 # Features of one summary sentence, in the order the shipped model expects.
@@ -60,6 +61,22 @@ UNMATCHED_COSINE = 0.7
 # within MiniLM's 256 word pieces for English news (about 1.3 pieces per word).
 CHUNK_WORDS = 150
 
+# A *changed copy*: a summary sentence that restates one run of its window's words
+# (at least ``COPY_SHARE`` of its words other than negations and numbers, in order, in a run
+# not much longer than the sentence) but flips its negation, changes one of its
+# numbers, or swaps two of its names. Unlike the looser signals above, which
+# fire on one summary in six in FRANK dev (mostly sentences fused from two
+# places), this fires on nine of its 1,487 summaries, so FRANK's judgments
+# cannot weigh it; its penalty factor (``substitution_penalty``) is chosen by
+# ``python benchmarks/validate_metrics.py --only substitution`` (docs/metrics.md).
+COPY_SHARE = 0.9
+COPY_MIN_WORDS = 5
+# Span search: each extra window token (not one of the sentence's) costs this
+# much against a matched one, so a far-off match of a common word does not
+# stretch the run; runs of up to twice the sentence's length are tried.
+SPAN_GAP_COST = 0.3
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
 
 @dataclass
 class ArticleIndex:
@@ -87,6 +104,9 @@ class SentenceCheck:
     bad_numbers: list[str]
     local_signals: int
     novel: list[str]
+    #: How the sentence changes the run of the article it copies (a flipped
+    #: negation, a changed number, swapped names), worded for the reasons.
+    changes: list[str] = field(default_factory=list)
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
     entailed_by: str = ""
@@ -148,7 +168,8 @@ def sentence_check(sent: str, window: tuple[int, ...], prec: float, best: np.nda
         "_numbers": float(len(nums)),
     }
     return SentenceCheck(sent, window, win_text, support, features,
-                         [" ".join(e) for e in bad_ents], bad_nums, local, novel)
+                         [" ".join(e) for e in bad_ents], bad_nums, local, novel,
+                         copy_changes(sent, win_text, ents))
 
 
 def article_index(article: Article) -> ArticleIndex:
@@ -215,3 +236,98 @@ def _order_swaps(sent: str, window: str, ents: set) -> int:
             if (si - sj) * (wi - wj) < 0:
                 return 1
     return 0
+
+
+def _negations(text: str) -> int:
+    """Negation words in ``text``, punctuation around them ignored ("'Not" counts)."""
+    return sum(w in NEGATIONS or w.endswith("n't") for w in _WORD.findall(text.lower()))
+
+
+def copied_run(sent_words: list[str], window: str,
+               names: frozenset[str] = frozenset()) -> tuple[str, float]:
+    """The run of ``window`` that restates ``sent_words`` best, and how much it restates.
+
+    The run maximises matched words minus ``SPAN_GAP_COST`` per other word,
+    widened by a negation word just before or after it. The share is the lower
+    of two: the sentence's words found in the run, and the longest common
+    subsequence of the two without the words of ``names`` (so that swapped
+    names still leave the rest in order), over the sentence's words.
+    """
+    spans = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(window.lower())]
+    if not spans or not sent_words:
+        return "", 0.0
+    need: dict[str, int] = {}
+    for w in sent_words:
+        need[w] = need.get(w, 0) + 1
+    best, bi, bj, found = -1.0, 0, 0, 0
+    for i, (w, _, _) in enumerate(spans):
+        if w not in need:
+            continue
+        have: dict[str, int] = {}
+        hits = 0
+        for j in range(i, min(len(spans), i + 2 * len(sent_words))):
+            t = spans[j][0]
+            if t in need and have.get(t, 0) < need[t]:
+                have[t] = have.get(t, 0) + 1
+                hits += 1
+                value = hits - SPAN_GAP_COST * (j - i + 1 - hits)
+                if value > best:
+                    best, bi, bj, found = value, i, j, hits
+    if bi > 0 and _is_negation(spans[bi - 1][0]):
+        bi -= 1
+    if bj + 1 < len(spans) and _is_negation(spans[bj + 1][0]):
+        bj += 1
+    run_words = [w for w, _, _ in spans[bi:bj + 1] if not _is_negation(w) and not w.isdigit()]
+    plain = [w for w in sent_words if w not in names]
+    ordered = (_lcs(plain, [w for w in run_words if w not in names]) + len(sent_words)
+               - len(plain))
+    return window[spans[bi][1]:spans[bj][2]], min(found, ordered) / len(sent_words)
+
+
+def _is_negation(word: str) -> bool:
+    return word in NEGATIONS or word.endswith("n't")
+
+
+def _lcs(a: list[str], b: list[str]) -> int:
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0]
+        for k, y in enumerate(b):
+            cur.append(prev[k] + 1 if x == y else max(prev[k + 1], cur[k]))
+        prev = cur
+    return prev[-1]
+
+
+def copy_changes(sent: str, window: str, ents: set) -> list[str]:
+    """How ``sent`` changes the run of ``window`` it copies; [] when it copies none.
+
+    A sentence copies a run when at least ``COPY_SHARE`` of its words other than
+    negations and numbers (and at least ``COPY_MIN_WORDS`` of them) appear in it
+    in order.
+    Its changes: negation parity differs from the run's; it has a number the run
+    lacks while the run has one it lacks; two of its names stand in the
+    opposite order.
+    """
+    # Numbers are compared on their own below, so their digits are not words here.
+    words = [w for w in _WORD.findall(sent.lower()) if not _is_negation(w) and not w.isdigit()]
+    if len(words) < COPY_MIN_WORDS:
+        return []
+    # Only a sentence with something to change is searched: a negation on either
+    # side, numbers on both, or two names.
+    sent_nums = numbers(sent)
+    if not (_negations(sent) or _negations(window) or (sent_nums and numbers(window))
+            or len(ents) >= 2):
+        return []
+    run, share = copied_run(words, window, frozenset(t for e in ents for t in e))
+    if share < COPY_SHARE:
+        return []
+    out = []
+    if _negations(sent) % 2 != _negations(run) % 2:
+        out.append(f"negation flipped against the article: \"{run}\"")
+    run_nums = numbers(run)
+    if sent_nums - run_nums and run_nums - sent_nums:
+        out.append(f"number {', '.join(sorted(sent_nums - run_nums))} where the article has "
+                   f"{', '.join(sorted(run_nums - sent_nums))}: \"{run}\"")
+    if _order_swaps(sent, run, ents):
+        out.append(f"names in the opposite order from the article: \"{run}\"")
+    return out
