@@ -167,9 +167,11 @@ def sentence_check(sent: str, window: tuple[int, ...], prec: float, best: np.nda
         "_entities": float(len(ents)),
         "_numbers": float(len(nums)),
     }
+    # A verbatim sentence (one run of the article's tokens) changes nothing.
+    copied = features["fragment_density"] >= 1.0 - 1e-9
     return SentenceCheck(sent, window, win_text, support, features,
                          [" ".join(e) for e in bad_ents], bad_nums, local, novel,
-                         copy_changes(sent, win_text, ents))
+                         [] if copied else copy_changes(sent, win_text, ents))
 
 
 def article_index(article: Article) -> ArticleIndex:
