@@ -11,7 +11,10 @@ Components (definitions in docs/metrics.md):
   baseline rescaling) and aggregated by mean and min;
 - contradiction signals against the aligned window: a negation the window does
   not have (or lacks), a number or entity found elsewhere in the article but not
-  in the window, two entities in the opposite order from the window.
+  in the window, two entities in the opposite order from the window;
+- changed copies: a sentence that restates one run of its window's words but
+  flips its negation, changes a number or swaps two names, each change a
+  penalty factor (``substitution_penalty``).
 
 ``faithfulness`` is learned: each summary sentence gets thirteen features (the
 support above and the share of its word pieces without a close match in the
