@@ -62,11 +62,11 @@ UNMATCHED_COSINE = 0.7
 CHUNK_WORDS = 150
 
 # A *changed copy*: a summary sentence that restates one run of its window's words
-# (at least ``COPY_SHARE`` of its words other than negations and numbers, in order, in a run
-# not much longer than the sentence) but flips its negation, changes one of its
+# (at least ``COPY_SHARE`` of its words other than negations and numbers, in
+# order, in a run not much longer than the sentence) but flips its negation, changes one of its
 # numbers, or swaps two of its names. Unlike the looser signals above, which
 # fire on one summary in six in FRANK dev (mostly sentences fused from two
-# places), this fires on nine of its 1,487 summaries, so FRANK's judgments
+# places), this fires on eight of its 1,487 summaries, so FRANK's judgments
 # cannot weigh it; its penalty factor (``substitution_penalty``) is chosen by
 # ``python benchmarks/validate_metrics.py --only substitution`` (docs/metrics.md).
 COPY_SHARE = 0.9
@@ -242,7 +242,7 @@ def _order_swaps(sent: str, window: str, ents: set) -> int:
 
 def _negations(text: str) -> int:
     """Negation words in ``text``, punctuation around them ignored ("'Not" counts)."""
-    return sum(w in NEGATIONS or w.endswith("n't") for w in _WORD.findall(text.lower()))
+    return sum(_is_negation(w) for w in _WORD.findall(text.lower()))
 
 
 def copied_run(sent_words: list[str], window: str,
@@ -305,10 +305,9 @@ def copy_changes(sent: str, window: str, ents: set) -> list[str]:
 
     A sentence copies a run when at least ``COPY_SHARE`` of its words other than
     negations and numbers (and at least ``COPY_MIN_WORDS`` of them) appear in it
-    in order.
-    Its changes: negation parity differs from the run's; it has a number the run
-    lacks while the run has one it lacks; two of its names stand in the
-    opposite order.
+    in order (names aside). Its changes: negation parity differs from the
+    run's; it has a number the run lacks while the run has one it lacks; two of
+    its names stand in the opposite order.
     """
     # Numbers are compared on their own below, so their digits are not words here.
     words = [w for w in _WORD.findall(sent.lower()) if not _is_negation(w) and not w.isdigit()]
