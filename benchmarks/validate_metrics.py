@@ -311,8 +311,10 @@ def validate_substitution(folder: Path, encoders: Encoders, limit: int) -> float
     falke = [tuple(metric.check_sentences(r[k], one_sentence_article(r["article_sent"]))
                    for k in ("correct_sent", "incorrect_sent")) for r in falke_rows]
     changed = sum(any(c.changes for c in cs) for cs in frank)
+    signalled = sum(any(c.local_signals for c in cs) for cs in frank)
     print(f"\n## substitution penalty: factor per change of a copied article run "
-          f"(FRANK dev: {changed} of {len(rows)} summaries have one)")
+          f"(FRANK dev: {changed} of {len(rows)} summaries have one; {signalled} have a "
+          "contradiction signal against their windows)")
     print("  FRANK: out of fold Spearman (5 folds by article); Falke and BBC: the model "
           "fitted on all of FRANK dev with that factor")
     print(f"  {'factor':>7s}{'cnndm':>8s}{'xsum':>8s}{'falke':>8s}{'bbc pooled AUC':>16s}"

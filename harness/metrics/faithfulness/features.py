@@ -65,8 +65,8 @@ CHUNK_WORDS = 150
 # (at least ``COPY_SHARE`` of its words other than negations and numbers, in
 # order, in a run not much longer than the sentence) but flips its negation, changes one of its
 # numbers, or swaps two of its names. Unlike the looser signals above, which
-# fire on one summary in six in FRANK dev (mostly sentences fused from two
-# places), this fires on eight of its 1,487 summaries, so FRANK's judgments
+# fire on 418 of FRANK dev's 1,487 summaries (mostly sentences fused from two
+# places), this fires on eight of them, so FRANK's judgments
 # cannot weigh it; its penalty factor (``substitution_penalty``) is chosen by
 # ``python benchmarks/validate_metrics.py --only substitution`` (docs/metrics.md).
 COPY_SHARE = 0.9
