@@ -280,7 +280,7 @@ def validate_bbc(folder: Path, scorers: dict, limit: int) -> None:
     aucs = ""
     for name in scorers:
         good, bad = pooled[name]
-        aucs += f"{roc_auc_score([1] * len(good) + [0] * len(bad), good + bad):20.3f}"
+        aucs += f"{_pooled_auc(good, bad):20.3f}"
     print(f"  {'pooled ROC AUC':18s}{'':8s}{aucs}")
 
 
@@ -291,12 +291,11 @@ def validate_substitution(folder: Path, encoders: Encoders, limit: int) -> float
     shipped = fit.SentenceModel.load(fit.DEFAULT_PARAMS)
     sub = shipped.rewritten.features if shipped.rewritten is not None else None
     names = shipped.inputs
+    cols = [metric.features.index(f) for f in names]
 
-    def inputs(checks, penalty: float) -> tuple[np.ndarray, np.ndarray]:
-        x = np.array([[c.features[f] for f in names] for c in checks])
-        factors = np.array([metric.global_penalty ** (len(c.bad_entities) + len(c.bad_numbers))
-                            * penalty ** len(c.changes) for c in checks])
-        return x, factors
+    def features(checks) -> np.ndarray:
+        """The shipped model's input columns (the same for every factor)."""
+        return metric.inputs(checks)[0][:, cols]
 
     rows = fit.read_frank(folder / "frank" / "frank.jsonl")[:limit]
     frank = fit.frank_checks(rows, metric)
@@ -310,6 +309,11 @@ def validate_substitution(folder: Path, encoders: Encoders, limit: int) -> float
     falke_rows = json.loads((folder / "falke" / "val_sentence_pairs.json").read_text())[:limit]
     falke = [tuple(metric.check_sentences(r[k], one_sentence_article(r["article_sent"]))
                    for k in ("correct_sent", "incorrect_sent")) for r in falke_rows]
+    frank_x = [features(cs) for cs in frank]
+    good_items = [(features(g), g) for g, _ in bbc]
+    bad_items = [(i, kind, features(cs), cs) for i, (_, b) in enumerate(bbc)
+                 for kind, cs in b.items()]
+    falke_items = [tuple((features(cs), cs) for cs in pair) for pair in falke]
     changed = sum(any(c.changes for c in cs) for cs in frank)
     signalled = sum(any(c.local_signals for c in cs) for cs in frank)
     print(f"\n## substitution penalty: factor per change of a copied article run "
@@ -321,22 +325,21 @@ def validate_substitution(folder: Path, encoders: Encoders, limit: int) -> float
           + "".join(f"{k:>17s}" for k in KINDS))
     frank_figs, good, bad = {}, {}, {}
     for penalty in PENALTIES:
-        x, factors = zip(*(inputs(cs, penalty) for cs in frank), strict=True)
-        oof = fit.out_of_fold(list(x), y, groups, names, factors=list(factors), rewritten=sub,
+        factors = [metric.penalty_factors(cs, penalty) for cs in frank]
+        oof = fit.out_of_fold(frank_x, y, groups, names, factors=factors, rewritten=sub,
                               main=shipped.features, rewritten_below=shipped.rewritten_below)
         frank_figs[penalty] = {ds: f["spearman"]
                                for ds, f in fit.correlations(oof, y, datasets).items()}
-        model = fit.fit(list(x), y, names, factors=list(factors), rewritten=sub,
+        model = fit.fit(frank_x, y, names, factors=factors, rewritten=sub,
                         main=shipped.features, rewritten_below=shipped.rewritten_below)
 
-        def score(checks, model=model, penalty=penalty) -> float:
-            return float(fit.summary_scores(model, *map(list, zip(inputs(checks, penalty),
-                                                                  strict=True)))[0])
+        def score(x, checks, model=model, penalty=penalty) -> float:
+            return float(fit.summary_scores(model, [x],
+                                            [metric.penalty_factors(checks, penalty)])[0])
 
-        good[penalty] = np.array([score(g) for g, _ in bbc])
-        bad[penalty] = [(i, kind, score(cs)) for i, (_, b) in enumerate(bbc)
-                        for kind, cs in b.items()]
-        falke_share = np.mean([score(c) > score(w) for c, w in falke])
+        good[penalty] = np.array([score(x, cs) for x, cs in good_items])
+        bad[penalty] = [(i, kind, score(x, cs)) for i, kind, x, cs in bad_items]
+        falke_share = np.mean([score(*c) > score(*w) for c, w in falke_items])
         kinds = "".join(
             f"{_pooled_auc(good[penalty], [v for _, k, v in bad[penalty] if k == kind]):17.3f}"
             for kind in KINDS)

@@ -316,14 +316,15 @@ def copy_changes(sent: str, window: str, ents: set) -> list[str]:
     # Only a sentence with something to change is searched: a negation on either
     # side, numbers on both, or two names.
     sent_nums = numbers(sent)
-    if not (_negations(sent) or _negations(window) or (sent_nums and numbers(window))
+    sent_negs = _negations(sent)
+    if not (sent_negs or _negations(window) or (sent_nums and numbers(window))
             or len(ents) >= 2):
         return []
     run, share = copied_run(words, window, frozenset(t for e in ents for t in e))
     if share < COPY_SHARE:
         return []
     out = []
-    if _negations(sent) % 2 != _negations(run) % 2:
+    if sent_negs % 2 != _negations(run) % 2:
         out.append(f"negation flipped against the article: \"{run}\"")
     run_nums = numbers(run)
     if sent_nums - run_nums and run_nums - sent_nums:

@@ -210,8 +210,8 @@ class Faithfulness(Metric):
             for c in checks:
                 # The hand-set composite keeps its own penalties (the changes of a
                 # copied run are among its local signals already).
-                factor = self.global_penalty ** (len(c.bad_entities) + len(c.bad_numbers))
-                c.score = (c.support * factor * self.local_penalty ** c.local_signals
+                c.score = (c.support * self._missing_factor(c)
+                           * self.local_penalty ** c.local_signals
                            * self.novel_penalty ** len(c.novel))
                 c.reasons = sentence_reasons(c, None)
             scores = [c.score for c in checks]
@@ -247,10 +247,22 @@ class Faithfulness(Metric):
         """
         names = self.model.inputs if self.model is not None else self.features
         x = np.array([[c.features[f] for f in names] for c in checks])
-        factors = np.array([self.global_penalty ** (len(c.bad_entities) + len(c.bad_numbers))
-                            * self.substitution_penalty ** len(c.changes)
-                            for c in checks])
-        return x, factors
+        return x, self.penalty_factors(checks)
+
+    def penalty_factors(self, checks: list[SentenceCheck],
+                        substitution_penalty: float | None = None) -> np.ndarray:
+        """Per sentence: the penalty factors its score is multiplied by.
+
+        ``global_penalty`` per name or number the article lacks, times the
+        substitution penalty per change of a copied run (``substitution_penalty``,
+        when given, in place of the metric's: for comparing factors on the same
+        checks).
+        """
+        sub = self.substitution_penalty if substitution_penalty is None else substitution_penalty
+        return np.array([self._missing_factor(c) * sub ** len(c.changes) for c in checks])
+
+    def _missing_factor(self, check: SentenceCheck) -> float:
+        return self.global_penalty ** (len(check.bad_entities) + len(check.bad_numbers))
 
     def check_sentences(self, summary: str, article: Article) -> list[SentenceCheck]:
         """Align every summary sentence and collect its evidence and features.
