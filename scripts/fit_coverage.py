@@ -30,7 +30,8 @@ The settings compared: lede length (``LEDE_CHOICES``), how many central
 sentences ``cov_article_entail`` reads (``CENTRAL_CHOICES``; 0: no such
 component) and how they are found (``--centrality``), whether the lede's
 own entailment component is used, and whether ``cov_article_recall`` (no model)
-is. Every setting's figure is printed.
+is, and how it weighs a stem's occurrence (``RECALL_WEIGHTINGS``: by count, or
+by count times the stem's idf in news). Every setting's figure is printed.
 
 Usage: python scripts/fit_coverage.py [--write] [--centrality lexical|embed|any]
                                       [--docs-per-source N] [--limit N] [--cache DIR]
@@ -58,8 +59,11 @@ from harness.metrics.coverage import (  # noqa: E402
     CENTRALITIES,
     DEFAULT_PARAMS,
     PARTS,
+    RECALL_WEIGHTINGS,
     Coverage,
+    Idf,
     article_recall,
+    news_idf,
     summary_windows,
 )
 from harness.text import split_sentences  # noqa: E402
@@ -157,8 +161,10 @@ def components(rows: list[dict], cache: Path | None, support_model: str = "defau
     return result
 
 
-def recall_column(rows: list[dict]) -> np.ndarray:
+def recall_column(rows: list[dict], idf: Idf | None = None) -> np.ndarray:
     """``cov_article_recall`` of every summary, as the metric computes it (no model; seconds).
+
+    ``idf``: weigh each occurrence by its stem's idf (``recall_weighting: idf``).
 
     An article without a sentence of four words gets 0 here, where the metric
     leaves the component out.
@@ -169,7 +175,7 @@ def recall_column(rows: list[dict]) -> np.ndarray:
         if row["doc_id"] not in bodies:
             bodies[row["doc_id"]] = to_article({"id": row["doc_id"],
                                                 "article": row["article"]}).body
-        value = article_recall(row["summary"], bodies[row["doc_id"]])
+        value = article_recall(row["summary"], bodies[row["doc_id"]], idf)
         out.append(0.0 if value is None else value)
     return np.array(out)
 
@@ -179,8 +185,11 @@ def _mean(values: np.ndarray) -> float:
 
 
 def variant(data: dict, lede: int, centrality: str, central: int, lede_entail: bool,
-            recall: bool = False) -> tuple[list[str], np.ndarray]:
-    """Component names and matrix of one setting of the components."""
+            recall: str | None = None) -> tuple[list[str], np.ndarray]:
+    """Component names and matrix of one setting of the components.
+
+    ``recall``: the weighting of ``cov_article_recall`` (None: no such component).
+    """
     names = list(data["token_names"])
     cols = [data["token"][lede]]
     if lede_entail:
@@ -191,7 +200,7 @@ def variant(data: dict, lede: int, centrality: str, central: int, lede_entail: b
         cols.append(np.array([[_mean(p[:central])] for p in data["art_p"][centrality]]))
     if recall:
         names.append("cov_article_recall")
-        cols.append(data["article_recall"][:, None])
+        cols.append(data["article_recall"][recall][:, None])
     return names, np.hstack(cols)
 
 
@@ -282,7 +291,7 @@ def evaluate(rows: list[dict], data: dict, centralities: tuple[str, ...] = CENTR
     present = [s for s in SOURCES if s in sources]
     settings = [{"lede_sentences": k, "centrality": c, "central_sentences": n,
                  "lede_entail": e, "article_recall": r}
-                for r in (False, True) for e in (False, True) for n in CENTRAL_CHOICES
+                for r in (None, *RECALL_WEIGHTINGS) for e in (False, True) for n in CENTRAL_CHOICES
                 for c in CENTRALITIES for k in LEDE_CHOICES if n or c == CENTRALITIES[0]]
     print("mean out-of-fold summary-level Spearman over the sources, per setting:")
     best, best_mean, best_oof = None, None, None
@@ -291,7 +300,7 @@ def evaluate(rows: list[dict], data: dict, centralities: tuple[str, ...] = CENTR
                        st["lede_entail"], st["article_recall"])
         oof, _ = out_of_fold(x, y, docs)
         mean = float(np.mean([summary_level(oof, y, docs, sources, s) for s in present]))
-        print(f"  {_label(st):62s} {mean:.3f}")
+        print(f"  {_label(st):70s} {mean:.3f}")
         if st["central_sentences"] and st["centrality"] not in centralities:
             continue
         if best_mean is None or mean > best_mean + 0.005:
@@ -332,6 +341,7 @@ def evaluate(rows: list[dict], data: dict, centralities: tuple[str, ...] = CENTR
                   "lede_sentences": best["lede_sentences"],
                   "centrality": best["centrality"],
                   "central_sentences": best["central_sentences"],
+                  "recall_weighting": best["article_recall"],
                   "out_of_fold_summary_level_spearman": figures}
 
 
@@ -368,7 +378,7 @@ def _label(st: dict) -> str:
             + (f"{st['central_sentences']} central ({st['centrality']})"
                if st["central_sentences"] else "no article entailment")
             + (", lede entailment" if st["lede_entail"] else "")
-            + (", article recall" if st["article_recall"] else ""))
+            + (f", article recall ({st['article_recall']})" if st["article_recall"] else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -391,7 +401,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     rows = read_rows(args.limit, args.docs_per_source)
     data = components(rows, args.cache, args.support_model)
-    data["article_recall"] = recall_column(rows)
+    data["article_recall"] = {"count": recall_column(rows),
+                              "idf": recall_column(rows, news_idf())}
     allowed = CENTRALITIES if args.centrality == "any" else (args.centrality,)
     _, params = evaluate(rows, data, allowed)
     if args.write:

@@ -3,7 +3,7 @@
 import pytest
 
 from harness.metrics.base import check_keys
-from harness.metrics.coverage import Coverage
+from harness.metrics.coverage import Coverage, Idf, article_recall, news_idf
 from harness.types import Article
 from tests.fakes import article
 
@@ -46,15 +46,44 @@ FACTORY = ("Acme will build a factory in Ohio. The factory will employ Ohio work
            "The factory opens in May.")
 
 
-def test_article_recall_weighs_the_words_the_article_repeats(metric):
+def test_article_recall_weighs_the_words_the_article_repeats():
     # Stems: acm build factori ohio / factori employ ohio worker / factori open may:
     # 11 occurrences, "factori" 3 and "ohio" 2 of them.
+    metric = Coverage(support_model=None, params=None, recall_weighting="count")
     art = article(FACTORY, id="f", headline="Acme builds in Ohio", lede=FACTORY)
     repeated = metric.score("The factory in Ohio.", art)["cov_article_recall"]
     rare = metric.score("Acme will build and employ.", art)["cov_article_recall"]
     assert repeated == pytest.approx(5 / 11)
     assert rare == pytest.approx(3 / 11)  # more content words, but ones said once
     assert metric.score(FACTORY, art)["cov_article_recall"] == pytest.approx(1.0)
+
+
+def test_article_recall_by_idf_weighs_words_rare_in_news_more():
+    body = "Workers will open the plant. Workers will open it soon. Zanzibar hosts the plant."
+    # Stems: worker open plant / worker open soon / zanzibar host plant (9 occurrences).
+    common, named = "Workers open.", "Zanzibar hosts."
+    assert article_recall(common, body) == pytest.approx(4 / 9)
+    assert article_recall(named, body) == pytest.approx(2 / 9)
+    idf = Idf({"worker": 1.0, "open": 1.0, "plant": 2.0, "soon": 2.0}, unseen=5.0)
+    # Weights: worker 2 x 1, open 2 x 1, plant 2 x 2, soon 2, zanzibar 5, host 5: 20;
+    # by count the common words win, by idf the story's own name.
+    assert article_recall(common, body, idf) == pytest.approx(4 / 20)
+    assert article_recall(named, body, idf) == pytest.approx(10 / 20)
+    assert article_recall(body, body, idf) == pytest.approx(1.0)
+
+
+def test_default_recall_weighs_by_the_news_idf_table(metric):
+    idf = news_idf()
+    assert idf.of("offici") < idf.of("zanzibar") == idf.unseen  # a common word, an unseen one
+    art = article(FACTORY, id="f", headline="Acme builds in Ohio", lede=FACTORY)
+    got = metric.score("The factory in Ohio.", art)["cov_article_recall"]
+    assert got == pytest.approx(article_recall("The factory in Ohio.", FACTORY, idf))
+    assert got != pytest.approx(5 / 11)
+
+
+def test_unknown_recall_weighting_is_refused():
+    with pytest.raises(ValueError, match="recall_weighting must be one of count, idf"):
+        Coverage(support_model=None, params=None, recall_weighting="tfidf")
 
 
 def test_article_recall_is_absent_without_article_sentences(metric):

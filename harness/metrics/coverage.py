@@ -24,7 +24,11 @@ lexical``; or of MiniLM sentence vectors, ``centrality: embed``).
 occurrences (stems, counted over the body's sentences of four words or more)
 whose stem the summary carries. A stem the article repeats weighs as often as
 it occurs, so the words the story is about count most; a longer summary can
-only gain by carrying more of them.
+only gain by carrying more of them. With ``recall_weighting: idf`` (the
+default, chosen out of fold) each occurrence also weighs the stem's inverse
+document frequency in news (``news_idf``: FNC-1 train bodies), so that a
+story's own names and terms count more than the words every story uses
+("said", "year").
 
 The lede is the article's opening paragraph; where that is longer than
 ``lede_sentences`` sentences (one block of text), its first ``lede_sentences``
@@ -75,6 +79,13 @@ CENTRAL_SENTENCES = 1
 #: How central sentences are found (chosen out of fold, docs/metrics.md).
 CENTRALITIES = ("lexical", "embed")
 CENTRALITY = "lexical"
+#: How ``cov_article_recall`` weighs an occurrence of a stem: 1 ("count") or the
+#: stem's idf in news ("idf"); chosen out of fold (docs/metrics.md).
+RECALL_WEIGHTINGS = ("count", "idf")
+RECALL_WEIGHTING = "idf"
+#: The idf table of news text: FNC-1 train bodies' content stems, written by
+#: scripts/train_stance.py into the stance model's file (read here as data only).
+IDF_PARAMS = Path(__file__).resolve().parents[1] / "params" / "stance.npz"
 #: Summary words read as one premise; a longer summary is read in windows of
 #: three sentences (two apart) and a reference sentence takes its best window.
 PREMISE_WORDS = 90
@@ -103,7 +114,8 @@ class Coverage(Metric):
                     "it)"),
         KeySpec("cov_article_recall", optional=True,
                 doc="share of the article's content-word occurrences whose stem the summary "
-                    "carries (frequent words weigh more; absent for an article without any)"),
+                    "carries (frequent words weigh more, and with recall_weighting: idf words "
+                    "rare in news; absent for an article without any)"),
         KeySpec("coverage", doc="weighted mean of the cov_* components present (weights fitted "
                 "on human coverage judgments; docs/metrics.md)"),
     )
@@ -119,6 +131,7 @@ class Coverage(Metric):
         lede_sentences: int | None = LEDE_SENTENCES,
         centrality: str = CENTRALITY,
         central_sentences: int = CENTRAL_SENTENCES,
+        recall_weighting: str = RECALL_WEIGHTING,
     ):
         """Build the metric.
 
@@ -138,6 +151,8 @@ class Coverage(Metric):
                 sentence vectors).
             central_sentences: how many central sentences ``cov_article_entail``
                 reads (0: none, and no such component).
+            recall_weighting: how ``cov_article_recall`` weighs an occurrence of a
+                stem: "count" (1) or "idf" (its idf in news, ``news_idf``).
 
         """
         # The run's encoders when it shares them (it clears them), else our own.
@@ -155,6 +170,10 @@ class Coverage(Metric):
         if central_sentences < 0:
             raise ValueError(f"central_sentences must be 0 or more, not {central_sentences}")
         self.central_sentences_n = central_sentences
+        if recall_weighting not in RECALL_WEIGHTINGS:
+            raise ValueError(f"recall_weighting must be one of {', '.join(RECALL_WEIGHTINGS)}, "
+                             f"not {recall_weighting!r}")
+        self.idf = news_idf() if recall_weighting == "idf" else None
         self.support = None
         if support_model is not None:
             from harness.support import SupportModel, shipped
@@ -201,7 +220,7 @@ class Coverage(Metric):
             for part, value in _components(summary, text, embed).items():
                 out[f"cov_{ref}_{part}"] = value
             claims[ref] = [" ".join(ref_sents)] if ref == "headline" else ref_sents
-        recall = article_recall(summary, article.body)
+        recall = article_recall(summary, article.body, self.idf)
         if recall is not None:
             out["cov_article_recall"] = recall
         if self.support is not None:
@@ -284,17 +303,49 @@ class Coverage(Metric):
         return [self.score(s, a) for s, a in pairs]
 
 
-def article_recall(summary: str, body: str) -> float | None:
+def article_recall(summary: str, body: str, idf: Idf | None = None) -> float | None:
     """``cov_article_recall``: the share of the body's content-stem occurrences the summary has.
 
+    With ``idf`` (:func:`news_idf`) each occurrence weighs its stem's idf.
     None when the body has no sentence of four words or more with a content word.
     """
     counts = _article_stems(body)
-    total = sum(counts.values())
+    weights = {stem: n * (1.0 if idf is None else idf.of(stem)) for stem, n in counts.items()}
+    total = sum(weights.values())
     if not total:
         return None
     carried = set(content_stems(summary))
-    return sum(n for stem, n in counts.items() if stem in carried) / total
+    return sum(w for stem, w in weights.items() if stem in carried) / total
+
+
+class Idf:
+    """Inverse document frequency of content stems; an unseen stem gets the table's highest."""
+
+    def __init__(self, table: dict[str, float], unseen: float):
+        self.table = table
+        self.unseen = unseen
+
+    def of(self, stem: str) -> float:
+        """The idf of one stem."""
+        return self.table.get(stem, self.unseen)
+
+
+@lru_cache(maxsize=1)
+def news_idf(path: str | Path = IDF_PARAMS) -> Idf:
+    """The idf table of news text: FNC-1 train bodies' content stems (smooth idf).
+
+    ``scripts/train_stance.py`` builds it (``harness.stance.features.idf_table``:
+    stems of at least two bodies; key "" holds the idf of an unseen stem) and
+    ships it in the stance model's file, from which it is read here as data.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            table = dict(zip(z["idf_stems"].tolist(), z["idf_values"].astype(float).tolist(),
+                             strict=True))
+    except (OSError, KeyError, ValueError) as exc:
+        raise RuntimeError(f"cannot read the news idf table from {path}: {exc}") from exc
+    unseen = table.pop("", max(table.values(), default=1.0))
+    return Idf(table, unseen)
 
 
 @lru_cache(maxsize=64)
