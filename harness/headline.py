@@ -40,6 +40,7 @@ from harness.stance import (
     StanceModel,
     Text,
     decide,
+    demote,
     features,
     model_disputes,
     prepare_body,
@@ -246,6 +247,7 @@ class HeadlineChecker:
         vecs = self.encoder.encode([*head.sents, *body.sents])
         head.vecs, body.vecs = vecs[:1], vecs[1:]
         x, order, findings = features(head, body, self.model.res)
+        findings = demote(findings, self.model.partial_kinds)
         return body, x, order, findings, self.model.proba(x)[0]
 
     def read_agreement(self, headline: str, body: Text, order) -> float:

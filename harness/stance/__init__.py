@@ -33,7 +33,7 @@ from harness.stance.model import (
 )
 from harness.stance.prepare import Text, prepare_body, prepare_headline, subset, window
 from harness.stance.rules import Finding, common_words, rule_findings
-from harness.stance.verdict import decide, model_disputes
+from harness.stance.verdict import decide, demote, model_disputes
 
 __all__ = [
     "IDF_BODY",
@@ -46,6 +46,7 @@ __all__ = [
     "agree_given_related",
     "common_words",
     "decide",
+    "demote",
     "ensemble_proba",
     "features",
     "idf_table",

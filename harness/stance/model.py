@@ -35,7 +35,8 @@ class StanceModel:
       reads most plain news bodies as "discuss".
 
     The file also holds the verdict thresholds (``t_*``) fitted by
-    ``scripts/train_stance.py`` and the ``Resources``: ``common_words``,
+    ``scripts/train_stance.py``, the rule kinds whose findings it found to mark a
+    gap rather than a dispute (``partial_kinds``) and the ``Resources``: ``common_words``,
     ``proto`` and the idf table (``idf_stems``, ``idf_values``).
     """
 
@@ -55,6 +56,10 @@ class StanceModel:
             self.p = {k: z[k] for k in self.KEYS}
             self.a = {k: z[f"a_{k}"] for k in self.KEYS}
             self.thresholds = {k[len("t_"):]: float(z[k]) for k in z.files if k.startswith("t_")}
+            # Rule kinds whose findings count as partial, not disputing (chosen out
+            # of fold by scripts/train_stance.py; absent in older files: none).
+            self.partial_kinds = frozenset(z["partial_kinds"].tolist()
+                                           if "partial_kinds" in z.files else ())
             self.res = Resources(
                 common=frozenset(z["common_words"].tolist()), proto=z["proto"],
                 idf=dict(zip(z["idf_stems"].tolist(), z["idf_values"].tolist(), strict=True)))

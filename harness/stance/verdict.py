@@ -27,6 +27,17 @@ def findings_factor(findings: list[Finding]) -> float:
     return factor
 
 
+def demote(findings: list[Finding], kinds: frozenset[str]) -> list[Finding]:
+    """The findings with those of ``kinds`` made partial (they no longer dispute).
+
+    ``kinds`` are the stance model's ``partial_kinds``: rules whose dispute
+    ``scripts/train_stance.py`` found, out of fold, to mark a gap in the body
+    rather than a contradiction (docs/headline.md).
+    """
+    return [Finding(f.kind, False, f.reason) if f.disputes and f.kind in kinds else f
+            for f in findings]
+
+
 def model_disputes(proba: np.ndarray, thresholds: dict[str, float]) -> bool:
     """Whether the stance model itself reads disagreement: P(disagree | related) >= ``disagree``."""
     rel = max(1.0 - float(proba[0]), 1e-9)
