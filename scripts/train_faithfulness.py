@@ -229,6 +229,9 @@ def fit_frank(path: Path, out: Path, support_model: str | None = "default",
                 f"{len(claims)} XSumFaith claims of shared/corpora/nli/summac_val.jsonl "
                 "(transfer, not trained on)" if claims else None),
             "data_sha256": digest, "summaries": len(rows), "l2": fit.L2,
+            # The fixed factors the fit multiplied the sentence probabilities by.
+            "global_penalty": metric.global_penalty,
+            "substitution_penalty": metric.substitution_penalty,
             "out_of_fold_5_folds_by_article": figures,
             "refit": "python scripts/train_faithfulness.py --fit"}
     fit.SentenceModel(model.features, model.mean, model.scale, model.weights, model.bias,
