@@ -319,7 +319,7 @@ def article_recall(summary: str, body: str, idf: Idf | None = None) -> float | N
 
 
 class Idf:
-    """Inverse document frequency of content stems; an unseen stem gets the table's highest."""
+    """Inverse document frequency of content stems; a stem not in the table gets ``unseen``."""
 
     def __init__(self, table: dict[str, float], unseen: float):
         self.table = table
@@ -335,7 +335,8 @@ def news_idf(path: str | Path = IDF_PARAMS) -> Idf:
     """The idf table of news text: FNC-1 train bodies' content stems (smooth idf).
 
     ``scripts/train_stance.py`` builds it (``harness.stance.features.idf_table``:
-    stems of at least two bodies; key "" holds the idf of an unseen stem) and
+    stems of at least two bodies; key "" holds the idf of a stem no body has,
+    the highest, which a stem not in the table gets) and
     ships it in the stance model's file, from which it is read here as data.
     """
     try:
