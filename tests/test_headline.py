@@ -183,6 +183,24 @@ def test_unrelated(checker, head, body):
     assert verdict(checker, head, body) == "unrelated"
 
 
+@pytest.mark.parametrize("head, missing", [
+    # Title case capitalises ordinary words: "Pledges", "Disguise" and "Disturbed"
+    # are forms of words the bodies write in lower case (pledged, disguised,
+    # disturbing), so they are not names the body lacks; "Brighton" and "Google" are.
+    ("Harlow Pledges a Full Review of the Rail Cuts in Brighton", ["brighton"]),
+    ("Harlow Quits in Disguise, His Former Aide Says", []),
+    ("Disturbed Harlow Letter Read Out by Google", ["google"]),
+    # In sentence case a capital means a name, even one sharing a stem with an
+    # ordinary word ("Downing": "down").
+    ("Harlow quits after a row in Downing", ["downing"]),
+])
+def test_title_case_words_of_common_stems_are_not_names(checker, head, missing):
+    findings = rule_findings(prepare_headline(head), prepare_body(RESIGN), [0, 1, 2],
+                             checker.model.res.common)
+    names = sorted(f.reason.split("'")[1] for f in findings if f.kind == "name")
+    assert names == missing
+
+
 def test_foreign_name_is_not_supported(checker):
     out = checker.check("Sainsbury profits rise 8% to 2.1bn pounds", PROFITS)
     assert out["verdict"] != "supported", out

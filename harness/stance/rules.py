@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -148,16 +149,38 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z'’]*")
 def _names(headline: str, common: frozenset[str]) -> list[str]:
     """Lower-cased capitalised words of a headline that are not common lower-case words.
 
-    Two-letter capitals (US, UK, TV, PM) are left out: bodies often spell them
-    out ("the United States").
+    In a title-case headline (``_title_case``) capitals say little, so a word
+    whose stem is a common word's stem is common too: "Pledges" or "Disguise"
+    where the bodies write "pledged" and "disguised". In sentence case that
+    stem match is not made, since names share stems with ordinary words
+    ("Downing", "Plante", "Nations"). Two-letter capitals (US, UK, TV, PM) are
+    left out: bodies often spell them out ("the United States").
     """
+    common_stems = _stems_of(common) if _title_case(headline, common) else frozenset()
     out = []
     for word in _NAME.findall(headline):
         low = word.lower().split("'")[0].split("’")[0]
         if word[0].isupper() and len(low) > 1 and low not in common and low not in STOPWORDS \
-                and not (len(word) == 2 and word.isupper()):
+                and stem(low) not in common_stems and not (len(word) == 2 and word.isupper()):
             out.append(low)
     return list(dict.fromkeys(out))
+
+
+def _title_case(headline: str, common: frozenset[str]) -> bool:
+    """Whether a headline capitalises ordinary words: half or more of its common words.
+
+    The first word and stop words are not counted; at least two common words
+    are needed to tell.
+    """
+    words = [w for w in _NAME.findall(headline)[1:]
+             if w.lower() in common and w.lower() not in STOPWORDS]
+    return len(words) >= 2 and 2 * sum(w[0].isupper() for w in words) >= len(words)
+
+
+@lru_cache(maxsize=4)
+def _stems_of(words: frozenset[str]) -> frozenset[str]:
+    """The stems of a word set (the common words', computed once per set)."""
+    return frozenset(stem(w) for w in words)
 
 
 def _initials(name: str, body: Text) -> bool:
