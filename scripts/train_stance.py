@@ -290,7 +290,8 @@ def choose_thresholds(fnc: tuple, real: tuple, gold: np.ndarray) -> tuple[dict, 
 
 
 def choose_partial(fnc: tuple, real: tuple, gold: np.ndarray, extra: list,
-                   corr: tuple, ckinds: np.ndarray) -> frozenset[str]:
+                   corr: tuple, ckinds: np.ndarray
+                   ) -> tuple[frozenset[str], tuple[dict, float, float]]:
     """The rule kinds whose findings count as partial, chosen greedily out of fold.
 
     ``fnc`` and ``real`` are as :func:`choose_thresholds` takes them, less the
@@ -302,19 +303,22 @@ def choose_partial(fnc: tuple, real: tuple, gold: np.ndarray, extra: list,
     raises it by more than ``MIN_PARTIAL_GAIN`` and lowers no corruption kind's
     share called ``disputed`` by more than ``MAX_DISPUTED_DROP`` (a rule that
     catches a contradiction of the article stays a dispute).
+
+    Returns the kinds and :func:`choose_thresholds`'s answer with them.
     """
     (pr, asserts), (rpr, rasserts, rextra) = fnc, real
     cpr, casserts, cextra = corr
 
-    def run(partial: frozenset[str]) -> tuple[float, dict[str, float]]:
-        t, fnc_s, _ = choose_thresholds((pr, asserts, flags(extra, partial)),
-                                        (rpr, rasserts, flags(rextra, partial)), gold)
-        cv = verdicts(cpr, casserts, flags(cextra, partial), t)
-        return fnc_s, {k: float(np.mean(cv[ckinds == k] == "disagree"))
-                          for k in KINDS if (ckinds == k).any()}
+    def run(partial: frozenset[str]) -> tuple[tuple[dict, float, float], dict[str, float]]:
+        chosen = choose_thresholds((pr, asserts, flags(extra, partial)),
+                                   (rpr, rasserts, flags(rextra, partial)), gold)
+        cv = verdicts(cpr, casserts, flags(cextra, partial), chosen[0])
+        return chosen, {k: float(np.mean(cv[ckinds == k] == "disagree"))
+                        for k in KINDS if (ckinds == k).any()}
 
     partial: frozenset[str] = frozenset()
-    score, disputed = run(partial)
+    chosen, disputed = run(partial)
+    score = chosen[1]
     fired = sorted({f.kind for _, fs in extra for f in fs if f.disputes})
     print(f"  rule kinds made partial, out of fold (none: FNC score {100 * score:.2f} %, "
           "corruptions disputed " + ", ".join(f"{k} {v:.3f}" for k, v in disputed.items())
@@ -325,18 +329,20 @@ def choose_partial(fnc: tuple, real: tuple, gold: np.ndarray, extra: list,
             if kind in partial:
                 continue
             cand = partial | {kind}
-            cs, cd = run(cand)
+            cchosen, cd = run(cand)
+            cs = cchosen[1]
             drop = max(disputed[k] - cd[k] for k in disputed)
             ok = cs > score + MIN_PARTIAL_GAIN and drop <= MAX_DISPUTED_DROP
             print(f"    + {kind:14s} FNC score {100 * cs:.2f} %, largest fall in a corruption "
                   f"kind's disputed share {drop:.3f}{'' if ok else ' (not kept)'}", flush=True)
-            if ok and (best is None or cs > best[1]):
-                best = (cand, cs, cd)
+            if ok and (best is None or cs > best[1][1]):
+                best = (cand, cchosen, cd)
         if best is None:
             break
-        partial, score, disputed = best
+        partial, chosen, disputed = best
+        score = chosen[1]
         print(f"  kept: {', '.join(sorted(partial))}", flush=True)
-    return partial
+    return partial, chosen
 
 
 def report(name: str, pr: np.ndarray, asserts: np.ndarray, y: np.ndarray, extra: list,
@@ -427,13 +433,12 @@ def main(argv: list[str] | None = None) -> int:
     a_oof, (a_real, a_corr) = ensemble_oof(x, y, folds, hidden, sets, train_extra=rep)
     asserts, r_asserts, c_asserts = (agree_given_related(p) for p in (a_oof, a_real, a_corr))
     is_bbc = np.array([g.startswith("bbc/") for g in rgroups])
-    partial = choose_partial(
+    # The thresholds come with the partial kinds (searched with them, as for every
+    # candidate set).
+    partial, (thresholds, score, share) = choose_partial(
         (oof, asserts), (pr_real[is_bbc], r_asserts[is_bbc], [e for e, b in zip(
             rextra, is_bbc, strict=True) if b]), gold, extra, (pr_corr, c_asserts, cextra), ckinds)
     r_flags = flags(rextra, partial)
-    bbc = (pr_real[is_bbc], r_asserts[is_bbc], tuple(f[is_bbc] for f in r_flags))
-    thresholds, score, share = choose_thresholds((oof, asserts, flags(extra, partial)), bbc,
-                                                 gold)
     print(f"  chosen: hidden {hidden}, thresholds {thresholds}, partial rule kinds "
           f"{sorted(partial) or 'none'} (out-of-fold FNC score {100 * score:.2f} %, "
           f"BBC real headlines supported {share:.3f})")

@@ -61,7 +61,7 @@ def test_choose_partial_keeps_a_kind_that_helps_fnc1_and_costs_no_corruption(cap
     # The corruptions: "y" catches the negation ones; "x" none.
     cpr, cas, cextra = _pairs([["y"]] * 3 + [[]] * 3)
     ckinds = np.array(["negation"] * 3 + ["antonym"] * 3)
-    chosen = ts.choose_partial((pr, asserts), real, gold, extra, (cpr, cas, cextra), ckinds)
+    chosen, _ = ts.choose_partial((pr, asserts), real, gold, extra, (cpr, cas, cextra), ckinds)
     assert chosen == frozenset({"x"})
     out = capsys.readouterr().out
     assert "+ y" in out and "(not kept)" in out and "kept: x" in out
